@@ -1,0 +1,72 @@
+"""Locations, `keydeck locate` and `python -m tui`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.paths import CONFIG_DIR_ENV, Locations, ensure_private_dir
+
+
+def test_explicit_dir_beats_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "from-env"))
+    locations = Locations.resolve(tmp_path / "explicit")
+    assert locations.config_dir == tmp_path / "explicit"
+    assert locations.keyfile.parent == tmp_path / "explicit"
+    assert locations.log_file.is_relative_to(tmp_path / "explicit")
+    assert locations.cache_dir.is_relative_to(tmp_path / "explicit")
+
+
+def test_environment_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path))
+    assert Locations.resolve().keyfile == tmp_path / "keys.kdk"
+
+
+def test_default_is_platformdirs_without_app_author(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CONFIG_DIR_ENV, raising=False)
+    locations = Locations.resolve()
+    assert locations.config_dir.name == "keydeck"
+    assert "keydeck" in str(locations.log_dir)
+    assert "keydeck" in str(locations.cache_dir)
+
+
+def test_private_dir_is_0700_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        made = ensure_private_dir(tmp_path / "a" / "b")
+    finally:
+        os.umask(old)
+    assert made.stat().st_mode & 0o777 == 0o700
+
+
+def test_locate_prints_every_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["locate", "--config-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for word in ("keyfile", "settings", "log", "cache"):
+        assert word in out
+    assert str(tmp_path / "keys.kdk") in out
+
+
+def test_locate_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "nothing-here"
+    assert main(["--config-dir", str(target), "locate"]) == 0
+    assert not target.exists()
+
+
+def test_python_dash_m_tui_locate_imports_neither_textual_nor_ccxt(tmp_path: Path) -> None:
+    probe = (
+        "import sys, runpy; sys.argv = ['tui', 'locate', '--config-dir', sys.argv[1]];\n"
+        "try:\n    runpy.run_module('tui', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in ('textual', 'ccxt') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert "LOADED []" in result.stdout
+    assert str(tmp_path / "keys.kdk") in result.stdout

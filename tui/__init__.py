@@ -1,0 +1,3 @@
+"""Keydeck: connect, verify and watch crypto-exchange API keys from the terminal."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,66 @@
+"""The `keydeck` command: argument parsing and dispatch.
+
+Heavy modules (Textual, ccxt) are imported inside the command that needs them, so
+`keydeck locate` is instant and the app's first frame is not delayed by ccxt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui import __version__
+from tui.paths import Locations
+
+_CONFIG_DIR_HELP = (
+    "keep the keyfile, settings, logs and cache under DIR "
+    "(default: $KEYDECK_CONFIG_DIR, else the platform's config directory)"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keydeck",
+        description="Connect, verify and watch crypto-exchange API keys, kept in an encrypted "
+        "keyfile.",
+    )
+    parser.add_argument("--version", action="version", version=f"keydeck {__version__}")
+    parser.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
+    # Accept --config-dir after the command too (`keydeck locate --config-dir X`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP, default=argparse.SUPPRESS
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "locate", parents=[common], help="print where the keyfile, settings, logs and cache live"
+    )
+    return parser
+
+
+def cmd_locate(locations: Locations) -> int:
+    rows = [
+        ("keyfile", locations.keyfile),
+        ("settings", locations.settings),
+        ("log", locations.log_file),
+        ("cache", locations.cache_dir),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, path in rows:
+        print(f"{name:<{width}}  {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    locations = Locations.resolve(args.config_dir)
+    if args.command == "locate":
+        return cmd_locate(locations)
+    parser.print_help(sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Where Keydeck keeps its files.
+
+Default: the platformdirs user config, log and cache directories for the app "keydeck".
+`KEYDECK_CONFIG_DIR` or `--config-dir` moves everything (config, logs and cache) under one
+directory, so a demo, a test or a second identity never touches the user's real files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "keydeck"
+CONFIG_DIR_ENV = "KEYDECK_CONFIG_DIR"
+KEYFILE_NAME = "keys.kdk"
+SETTINGS_NAME = "settings.toml"
+LOG_NAME = "keydeck.log"
+
+
+@dataclass(frozen=True)
+class Locations:
+    """The files and directories Keydeck uses. Creating nothing: only paths."""
+
+    config_dir: Path
+    log_dir: Path
+    cache_dir: Path
+
+    @property
+    def keyfile(self) -> Path:
+        return self.config_dir / KEYFILE_NAME
+
+    @property
+    def settings(self) -> Path:
+        return self.config_dir / SETTINGS_NAME
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / LOG_NAME
+
+    @classmethod
+    def resolve(cls, config_dir: str | os.PathLike[str] | None = None) -> Locations:
+        """Locations for an explicit directory, else `KEYDECK_CONFIG_DIR`, else platformdirs."""
+        override = config_dir if config_dir is not None else os.environ.get(CONFIG_DIR_ENV)
+        if override:
+            root = Path(override).expanduser().absolute()
+            return cls(config_dir=root, log_dir=root / "logs", cache_dir=root / "cache")
+        return cls(
+            config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+            cache_dir=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+        )
+
+
+def default_keyfile() -> Path:
+    """The keyfile path used when none is given (honours `KEYDECK_CONFIG_DIR`)."""
+    return Locations.resolve().keyfile
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) and force mode 0700 whatever the umask."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
