@@ -1,0 +1,102 @@
+"""Findings rules over normalized permissions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tui.connect.findings import RULES, evaluate
+from tui.connect.models import Permissions
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def codes(permissions: Permissions, exchange: str = "binance") -> list[str]:
+    return [f.code for f in evaluate(exchange, permissions, now=NOW)]
+
+
+def test_safe_trading_key_has_no_findings() -> None:
+    safe = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=True,
+        margin=False,
+        futures=False,
+        withdraw=False,
+        internal_transfer=False,
+        ip_restricted=True,
+        created_at=NOW - timedelta(days=10),
+    )
+    assert codes(safe) == []
+
+
+def test_risky_key_findings_sorted_by_severity() -> None:
+    risky = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=True,
+        withdraw=True,
+        internal_transfer=True,
+        ip_restricted=False,
+        created_at=NOW - timedelta(days=400),
+        expires_at=NOW + timedelta(days=3),
+    )
+    found = evaluate("okx", risky, now=NOW)
+    assert [f.code for f in found] == [
+        "withdraw_enabled",
+        "no_ip_allowlist",
+        "expires_soon",
+        "key_old",
+    ]
+    assert found[0].severity == "critical"
+    assert "OKX" in found[0].advice
+    assert found[0].link and found[0].link.startswith("https://")
+    assert found[2].title == "The key expires in 3 days"
+    assert "400 days" in found[3].title
+
+
+def test_transfer_warning_when_withdraw_is_off() -> None:
+    p = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=True,
+        withdraw=False,
+        internal_transfer=True,
+        ip_restricted=True,
+    )
+    assert codes(p) == ["transfer_enabled"]
+
+
+def test_read_only_is_info() -> None:
+    p = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=False,
+        margin=None,
+        futures=None,
+        withdraw=False,
+        ip_restricted=True,
+    )
+    found = evaluate("bybit", p, now=NOW)
+    assert [(f.severity, f.code) for f in found] == [("info", "read_only")]
+
+
+def test_unknown_ip_is_not_a_warning() -> None:
+    p = Permissions(reported=True, read=True, spot_trade=True, withdraw=False, ip_restricted=None)
+    assert codes(p, "coinbase") == []
+
+
+def test_not_reported_has_checklist_and_link() -> None:
+    found = evaluate("htx", Permissions.not_reported(), now=NOW)
+    assert [f.code for f in found] == ["permissions_not_reported"]
+    assert "withdrawals are OFF" in found[0].advice
+    assert found[0].link == "https://www.htx.com/en-us/apikey/"
+    assert "HTX" in found[0].title
+
+
+def test_expired_key_title() -> None:
+    p = Permissions(reported=True, expires_at=NOW - timedelta(days=2), ip_restricted=True)
+    assert evaluate("kraken", p, now=NOW)[0].title == "The key has expired"
+
+
+def test_rule_codes_unique() -> None:
+    assert len({rule.code for rule in RULES}) == len(RULES)

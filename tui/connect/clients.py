@@ -1,0 +1,186 @@
+"""Building ccxt clients for accounts, and the on-disk cache of their markets.
+
+ccxt is imported on first use, in a worker thread (`load_ccxt`), so neither importing
+`tui.connect` nor the app's first frame pays its ~0.8 s import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tui.connect.catalog import ccxt_version
+from tui.connect.endpoint import apply_endpoint
+from tui.connect.problems import Problem, ProblemKind, make_problem
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MARKETS_TTL_S = 6 * 3600
+
+# Keep load_markets to one public call per exchange: no currency lists, no margin pairs,
+# no derivative markets (Keydeck prices spot balances only).
+_COMMON_OPTIONS: dict[str, Any] = {
+    "fetchCurrencies": False,
+    "fetchMargins": False,
+    "fetchMarkets": {"types": ["spot"]},
+}
+
+_ccxt_lock = threading.Lock()
+_ccxt_module: Any = None
+
+
+class ClientSetupError(Exception):
+    """The account cannot get a client at all; carries the Problem to show."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.title)
+        self.problem = problem
+
+
+def _import_ccxt() -> Any:
+    global _ccxt_module
+    with _ccxt_lock:
+        if _ccxt_module is None:
+            _ccxt_module = importlib.import_module("ccxt.async_support")
+        return _ccxt_module
+
+
+async def load_ccxt() -> Any:
+    """`ccxt.async_support`, imported once in a worker thread so the event loop stays free."""
+    if _ccxt_module is not None:
+        return _ccxt_module
+    return await asyncio.to_thread(_import_ccxt)
+
+
+def _plain(value: Any) -> Any:
+    """Credentials may be `tui.redact.Secret`s; ccxt needs the plain strings."""
+    reveal = getattr(value, "reveal", None)
+    return reveal() if callable(reveal) else value
+
+
+def credentials_of(account: Any) -> dict[str, Any]:
+    """ccxt credential fields from a vault Account (prefers its `ccxt_config()`)."""
+    make_config = getattr(account, "ccxt_config", None)
+    raw: Mapping[str, Any] = make_config() if callable(make_config) else account.credentials
+    return {name: _plain(value) for name, value in raw.items() if value not in (None, "")}
+
+
+def config_fingerprint(account: Any) -> str:
+    """Changes whenever the client must be rebuilt (new credentials, endpoint, sandbox)."""
+    digest = hashlib.sha256()
+    creds = credentials_of(account)
+    for part in (
+        account.exchange,
+        str(bool(account.sandbox)),
+        str(account.endpoint or ""),
+        json.dumps(creds, sort_keys=True, default=str),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
+    """One ccxt client for one account: rate limiting on, timeout, sandbox, endpoint."""
+    exchange_cls = getattr(ccxt_async, account.exchange, None)
+    if exchange_cls is None:
+        raise ClientSetupError(
+            make_problem(
+                ProblemKind.unsupported,
+                account.exchange,
+                detail=f"ccxt {ccxt_version()} has no exchange {account.exchange!r}",
+                title="Keydeck does not know the exchange {name}.",
+            )
+        )
+    config: dict[str, Any] = {
+        **credentials_of(account),
+        "enableRateLimit": True,
+        "timeout": int(timeout_s * 1000),
+        "options": dict(_COMMON_OPTIONS),
+    }
+    client = exchange_cls(config)
+    client.has["fetchCurrencies"] = False
+    if account.sandbox:
+        if not client.urls.get("test"):
+            raise ClientSetupError(
+                make_problem(
+                    ProblemKind.unsupported,
+                    account.exchange,
+                    detail="urls['test'] is missing",
+                    title="{name} has no testnet (sandbox) in Keydeck.",
+                )
+            )
+        client.set_sandbox_mode(True)
+    if account.endpoint:
+        apply_endpoint(client, account.endpoint)
+    return client
+
+
+class MarketsCache:
+    """Markets per exchange/endpoint as JSON files in the cache dir, with an expiry."""
+
+    def __init__(self, cache_dir: Path | None, ttl_s: float = DEFAULT_MARKETS_TTL_S) -> None:
+        self.directory = cache_dir / "markets" if cache_dir is not None else None
+        self.ttl_s = ttl_s
+
+    def _path(self, account: Any) -> Path | None:
+        if self.directory is None:
+            return None
+        where = f"{account.endpoint or ''}|{bool(account.sandbox)}|{ccxt_version()}"
+        tag = hashlib.sha256(where.encode()).hexdigest()[:12]
+        return self.directory / f"{account.exchange}-{tag}.json"
+
+    def load(self, account: Any, now: float | None = None) -> list[dict[str, Any]] | None:
+        path = self._path(account)
+        if path is None:
+            return None
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            log.warning("markets cache: ignoring unreadable %s", path.name)
+            return None
+        age = (now if now is not None else time.time()) - float(document.get("saved_at", 0))
+        markets = document.get("markets")
+        if age > self.ttl_s or age < 0 or not isinstance(markets, list) or not markets:
+            return None
+        return markets
+
+    def save(self, account: Any, markets: Mapping[str, Any], now: float | None = None) -> None:
+        path = self._path(account)
+        if path is None or not markets:
+            return
+        document = {
+            "saved_at": now if now is not None else time.time(),
+            "exchange": account.exchange,
+            "markets": list(markets.values()),
+        }
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(document, default=str), encoding="utf-8")
+            os.replace(temporary, path)
+        except (OSError, TypeError, ValueError):
+            log.warning("markets cache: could not write %s", path.name, exc_info=True)
+
+
+async def ensure_markets(client: Any, account: Any, cache: MarketsCache) -> None:
+    """Markets from the cache when fresh, else loaded from the exchange and cached."""
+    if client.markets:
+        return
+    cached = cache.load(account)
+    if cached:
+        client.set_markets(cached)
+        return
+    markets = await client.load_markets()
+    cache.save(account, markets)

@@ -1,0 +1,183 @@
+"""Security findings about a key's permissions, table-driven: a new rule is one row.
+
+Each rule has a predicate over the normalized Permissions (and the current time) and texts
+that may use `{name}` (exchange display name), `{days}` and `{link}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tui.connect.catalog import api_keys_page, cached_display_name
+from tui.connect.models import SEVERITY_ORDER, Finding, Permissions, Severity
+
+EXPIRY_WARNING_DAYS = 14
+ROTATE_AFTER_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Context:
+    exchange_id: str
+    name: str
+    link: str | None
+    now: datetime
+
+
+Predicate = Callable[[Permissions, Context], bool]
+Days = Callable[[Permissions, Context], int | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    applies: Predicate
+    title: str
+    advice: str
+    days: Days | None = None
+    with_link: bool = False
+
+
+def _days_to_expiry(p: Permissions, ctx: Context) -> int | None:
+    if p.expires_at is None:
+        return None
+    return (p.expires_at - ctx.now).days
+
+
+def _age_days(p: Permissions, ctx: Context) -> int | None:
+    if p.created_at is None:
+        return None
+    return (ctx.now - p.created_at).days
+
+
+def _expires_soon(p: Permissions, ctx: Context) -> bool:
+    if p.expires_at is None:
+        return False
+    return p.expires_at - ctx.now <= timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+def _is_old(p: Permissions, ctx: Context) -> bool:
+    age = _age_days(p, ctx)
+    return age is not None and age > ROTATE_AFTER_DAYS
+
+
+_CHECKLIST = (
+    "{name} does not report key permissions through its API, so check them yourself on "
+    "{name}'s API management page{link_part}: 1) withdrawals are OFF; 2) the key is limited "
+    "to your IP addresses; 3) only the permissions you need (read, and trade if a bot "
+    "trades); 4) transfers are off unless you need them; 5) note when the key expires and "
+    "rotate it regularly."
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        code="withdraw_enabled",
+        severity="critical",
+        applies=lambda p, ctx: p.withdraw is True,
+        title="Withdrawals are enabled on this key",
+        advice="Anyone who gets this key can move your funds off {name}. Turn withdrawals off "
+        "on {name}'s API management page, or replace the key with one that cannot withdraw.",
+        with_link=True,
+    ),
+    Rule(
+        code="no_ip_allowlist",
+        severity="warning",
+        applies=lambda p, ctx: p.reported and p.ip_restricted is False,
+        title="The key works from any IP address",
+        advice="Restrict the key to the IP addresses you use it from on {name}. A leaked key "
+        "that is IP-restricted is useless to others.",
+        with_link=True,
+    ),
+    Rule(
+        code="transfer_enabled",
+        severity="warning",
+        applies=lambda p, ctx: p.internal_transfer is True and p.withdraw is not True,
+        title="Internal transfers are enabled on this key",
+        advice="The key can move funds between your {name} accounts and sub-accounts. Turn "
+        "this off unless a tool you run needs it.",
+        with_link=True,
+    ),
+    Rule(
+        code="expires_soon",
+        severity="warning",
+        applies=_expires_soon,
+        title="The key expires in {days} days",
+        advice="Create a replacement key on {name} before it expires and update it in Keydeck, "
+        "or extend the key if {name} allows it.",
+        days=_days_to_expiry,
+        with_link=True,
+    ),
+    Rule(
+        code="key_old",
+        severity="warning",
+        applies=_is_old,
+        title="The key is {days} days old: time to rotate it",
+        advice="Keys that live long are more likely to have leaked. Create a new key on "
+        "{name}, replace it in Keydeck, then delete the old one.",
+        days=_age_days,
+        with_link=True,
+    ),
+    Rule(
+        code="read_only",
+        severity="info",
+        applies=lambda p, ctx: p.reported and p.can_trade is False,
+        title="Read-only key: it cannot trade",
+        advice="Fine for watching balances. A trading bot using this key will have its orders "
+        "rejected; enable trading on {name} only if you need it.",
+    ),
+    Rule(
+        code="permissions_not_reported",
+        severity="info",
+        applies=lambda p, ctx: not p.reported,
+        title="{name} does not report this key's permissions",
+        advice=_CHECKLIST,
+        with_link=True,
+    ),
+)
+
+
+def _format(text: str, ctx: Context, days: int | None) -> str:
+    link_part = f" ({ctx.link})" if ctx.link else ""
+    shown_days = "0" if days is not None and days < 0 else str(days) if days is not None else ""
+    return text.format(name=ctx.name, link=ctx.link or "", link_part=link_part, days=shown_days)
+
+
+def _expired_title(rule: Rule, days: int | None) -> str:
+    if rule.code == "expires_soon" and days is not None and days < 0:
+        return "The key has expired"
+    if rule.code == "expires_soon" and days == 0:
+        return "The key expires today"
+    return rule.title
+
+
+def evaluate(
+    exchange_id: str,
+    permissions: Permissions,
+    now: datetime | None = None,
+    rules: tuple[Rule, ...] = RULES,
+) -> list[Finding]:
+    """Every finding for this key, most severe first."""
+    ctx = Context(
+        exchange_id=exchange_id,
+        name=cached_display_name(exchange_id),
+        link=api_keys_page(exchange_id),
+        now=now or datetime.now(UTC),
+    )
+    findings: list[Finding] = []
+    for rule in rules:
+        if not rule.applies(permissions, ctx):
+            continue
+        days = rule.days(permissions, ctx) if rule.days else None
+        findings.append(
+            Finding(
+                severity=rule.severity,
+                code=rule.code,
+                title=_format(_expired_title(rule, days), ctx, days),
+                advice=_format(rule.advice, ctx, days),
+                link=ctx.link if rule.with_link else None,
+            )
+        )
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    return findings

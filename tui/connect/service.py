@@ -1,0 +1,471 @@
+"""The connector: verify, status, balances, permissions and findings for vault accounts.
+
+One ccxt client per account, made on first use and kept until `close_account`/`aclose`.
+`refresh` checks many accounts concurrently and yields each report as soon as it is ready,
+so one slow exchange never holds back the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui.connect import findings as findings_rules
+from tui.connect.clients import (
+    ClientSetupError,
+    MarketsCache,
+    build_client,
+    config_fingerprint,
+    ensure_markets,
+    load_ccxt,
+)
+from tui.connect.models import (
+    AccountReport,
+    AccountStatus,
+    Balances,
+    Finding,
+    Permissions,
+    VerifyResult,
+)
+from tui.connect.permissions import PERMISSION_READERS
+from tui.connect.problems import Problem, ProblemKind, classify, make_problem
+from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
+
+log = logging.getLogger(__name__)
+
+CLOCK_WARN_MS = 2_000
+CLOCK_FAIL_MS = 10_000
+DEFAULT_TIMEOUT_S = 15.0
+DEFAULT_ACCOUNT_TIMEOUT_S = 45.0
+RATE_LIMIT_BACKOFF_S = 30.0
+FAILURE_BACKOFF_S = 15.0
+MAX_BACKOFF_S = 600.0
+
+# Kinds that mean "we could not talk to the exchange at all".
+_UNREACHABLE_KINDS = frozenset(
+    {ProblemKind.unreachable, ProblemKind.timeout, ProblemKind.blocked, ProblemKind.maintenance}
+)
+
+
+@dataclass
+class _Health:
+    """What the connector remembers about an account between calls."""
+
+    last_success_at: datetime | None = None
+    last_problem: Problem | None = None
+    consecutive_failures: int = 0
+    backoff_until: float = 0.0
+    last_report: AccountReport | None = None
+
+
+@dataclass
+class _ClientEntry:
+    client: Any
+    fingerprint: str
+
+
+class Connector:
+    """Async service over ccxt. Use `async with Connector(...) as connector:` or `aclose()`.
+
+    `timeout_s` bounds each HTTP request; `account_timeout_s` bounds one account's whole
+    refresh. `clock` (seconds since the epoch) is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        clock: Callable[[], float] = time.time,
+        *,
+        account_timeout_s: float = DEFAULT_ACCOUNT_TIMEOUT_S,
+        markets_ttl_s: float | None = None,
+    ) -> None:
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.timeout_s = timeout_s
+        self.account_timeout_s = account_timeout_s
+        self.clock = clock
+        self._markets = (
+            MarketsCache(self.cache_dir, markets_ttl_s)
+            if markets_ttl_s is not None
+            else MarketsCache(self.cache_dir)
+        )
+        self._clients: dict[str, _ClientEntry] = {}
+        self._client_locks: dict[str, asyncio.Lock] = {}
+        self._health: dict[str, _Health] = {}
+        self._closed = False
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def __aenter__(self) -> Connector:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def close_account(self, account_id: str) -> None:
+        """Close and forget this account's client (after edit, removal or lock)."""
+        entry = self._clients.pop(account_id, None)
+        self._health.pop(account_id, None)
+        if entry is not None:
+            await _close_client(entry.client)
+
+    async def aclose(self) -> None:
+        """Close every client. The connector can be used again afterwards."""
+        entries = list(self._clients.values())
+        self._clients.clear()
+        self._health.clear()
+        await asyncio.gather(*(_close_client(e.client) for e in entries))
+
+    # --- clients -------------------------------------------------------------------------
+
+    async def _client(self, account: Any) -> Any:
+        lock = self._client_locks.setdefault(account.id, asyncio.Lock())
+        async with lock:
+            fingerprint = config_fingerprint(account)
+            entry = self._clients.get(account.id)
+            if entry is not None and entry.fingerprint == fingerprint:
+                return entry.client
+            if entry is not None:
+                self._clients.pop(account.id, None)
+                await _close_client(entry.client)
+            ccxt_async = await load_ccxt()
+            client = build_client(ccxt_async, account, self.timeout_s)
+            self._clients[account.id] = _ClientEntry(client, fingerprint)
+            return client
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), tz=UTC)
+
+    def _health_of(self, account: Any) -> _Health:
+        return self._health.setdefault(account.id, _Health())
+
+    def _problem(self, exc: BaseException, account: Any) -> Problem:
+        if isinstance(exc, ClientSetupError):
+            return exc.problem
+        problem = classify(exc, account.exchange)
+        log.warning("%s/%s: %s (%s)", account.exchange, account.label, problem.kind, problem.detail)
+        return problem
+
+    def _record_success(self, account: Any) -> None:
+        health = self._health_of(account)
+        health.last_success_at = self._now()
+        health.last_problem = None
+        health.consecutive_failures = 0
+        health.backoff_until = 0.0
+
+    def _record_failure(self, account: Any, problem: Problem) -> None:
+        health = self._health_of(account)
+        health.last_problem = problem
+        health.consecutive_failures += 1
+        if problem.kind is ProblemKind.rate_limited:
+            delay = RATE_LIMIT_BACKOFF_S * 2 ** (health.consecutive_failures - 1)
+        elif health.consecutive_failures >= 2:
+            delay = FAILURE_BACKOFF_S * 2 ** (health.consecutive_failures - 2)
+        else:
+            delay = 0.0
+        health.backoff_until = time.monotonic() + min(delay, MAX_BACKOFF_S)
+
+    # --- operations ----------------------------------------------------------------------
+
+    async def verify(self, account: Any) -> VerifyResult:
+        """One signed call that proves the key works (its permission endpoint if it has one,
+        else the balance); never raises for exchange errors."""
+        started = time.perf_counter()
+        try:
+            client = await self._client(account)
+            await self._signed_probe(client, account)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            problem = self._problem(exc, account)
+            self._record_failure(account, problem)
+            return VerifyResult(ok=False, problem=problem, latency_ms=_elapsed_ms(started))
+        self._record_success(account)
+        return VerifyResult(ok=True, latency_ms=_elapsed_ms(started))
+
+    async def _signed_probe(self, client: Any, account: Any) -> None:
+        reader = PERMISSION_READERS.get(account.exchange)
+        if reader is not None and not account.sandbox:
+            await reader.fetch(client)
+            return
+        await ensure_markets(client, account, self._markets)
+        await client.fetch_balance()
+
+    async def status(self, account: Any) -> AccountStatus:
+        """Reachability, latency and clock offset (from the exchange's time, if it has one)."""
+        health = self._health_of(account)
+        checked_at = self._now()
+        try:
+            client = await self._client(account)
+            if client.has.get("fetchTime"):
+                latency_ms, offset_ms = await self._measure_clock(client)
+            else:
+                result = await self.verify(account)
+                if result.problem is not None:
+                    raise _ProblemRaised(result.problem)
+                latency_ms, offset_ms = result.latency_ms, None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            problem = (
+                exc.problem if isinstance(exc, _ProblemRaised) else self._problem(exc, account)
+            )
+            return AccountStatus(
+                state="failing",
+                reachable=problem.kind not in _UNREACHABLE_KINDS,
+                latency_ms=None,
+                clock_offset_ms=None,
+                checked_at=checked_at,
+                last_success_at=health.last_success_at,
+                problem=problem,
+            )
+        state, problem = _clock_verdict(offset_ms, account.exchange)
+        return AccountStatus(
+            state=state,
+            reachable=True,
+            latency_ms=latency_ms,
+            clock_offset_ms=offset_ms,
+            checked_at=checked_at,
+            last_success_at=health.last_success_at,
+            problem=problem or health.last_problem,
+        )
+
+    async def _measure_clock(self, client: Any) -> tuple[float, float | None]:
+        before_wall, started = self.clock(), time.perf_counter()
+        server_ms = await client.fetch_time()
+        latency_ms = _elapsed_ms(started)
+        if server_ms is None:
+            return latency_ms, None
+        midpoint_ms = before_wall * 1000 + latency_ms / 2
+        return latency_ms, round(float(server_ms) - midpoint_ms, 1)
+
+    async def balances(self, account: Any) -> Balances:
+        """Free / in orders / total per held asset with USD values. Raises on failure;
+        `refresh` turns that into a Problem."""
+        client = await self._client(account)
+        await ensure_markets(client, account, self._markets)
+        raw = await client.fetch_balance()
+        fetched_at = self._now()
+        held = held_assets(raw)
+        plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
+        tickers = await self._tickers(client, account, plan.symbols)
+        return value_balances(held, usd_prices(plan, tickers), fetched_at)
+
+    async def _tickers(self, client: Any, account: Any, symbols: list[str]) -> dict[str, Any]:
+        """Tickers for `symbols`; a failure only leaves prices unknown, never fails balances."""
+        if not symbols:
+            return {}
+        if client.has.get("fetchTickers"):
+            try:
+                return dict(await client.fetch_tickers(symbols))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.info("%s: fetch_tickers failed (%s); trying one by one", account.exchange, exc)
+        results = await asyncio.gather(
+            *(client.fetch_ticker(symbol) for symbol in symbols), return_exceptions=True
+        )
+        tickers: dict[str, Any] = {}
+        for symbol, result in zip(symbols, results, strict=True):
+            if isinstance(result, BaseException):
+                if isinstance(result, asyncio.CancelledError):
+                    raise result
+                log.info("%s: no ticker for %s (%s)", account.exchange, symbol, result)
+            else:
+                tickers[symbol] = result
+        return tickers
+
+    async def permissions(self, account: Any) -> Permissions:
+        """The key's rights, normalized; `reported=False` where the exchange cannot say."""
+        reader = PERMISSION_READERS.get(account.exchange)
+        if reader is None:
+            return Permissions.not_reported()
+        client = await self._client(account)
+        raw = await reader.fetch(client)
+        return reader.normalize(raw if isinstance(raw, dict) else {"data": raw})
+
+    def findings(self, account: Any, permissions: Permissions) -> list[Finding]:
+        return findings_rules.evaluate(account.exchange, permissions, now=self._now())
+
+    # --- many accounts -------------------------------------------------------------------
+
+    async def refresh(
+        self,
+        accounts: Iterable[Any],
+        *,
+        with_permissions: bool = True,
+        force: bool = False,
+    ) -> AsyncIterator[AccountReport]:
+        """Refresh every account concurrently; yield each report as soon as it is ready.
+
+        Accounts in back-off after rate limits or repeated failures are not contacted
+        (their last report is yielded again) unless `force`. Leaving the loop early, or
+        cancelling the consumer, cancels and awaits the remaining work.
+        """
+        tasks = [
+            asyncio.create_task(
+                self._refresh_one(account, with_permissions=with_permissions, force=force),
+                name=f"keydeck-refresh-{account.exchange}-{account.label}",
+            )
+            for account in accounts
+        ]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            pending = [task for task in tasks if not task.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    async def refresh_all(
+        self, accounts: Iterable[Any], *, with_permissions: bool = True, force: bool = False
+    ) -> list[AccountReport]:
+        """`refresh` collected into a list, in completion order."""
+        return [
+            report
+            async for report in self.refresh(
+                accounts, with_permissions=with_permissions, force=force
+            )
+        ]
+
+    async def _refresh_one(
+        self, account: Any, *, with_permissions: bool, force: bool
+    ) -> AccountReport:
+        health = self._health_of(account)
+        if not force and time.monotonic() < health.backoff_until and health.last_report:
+            return health.last_report
+        try:
+            async with asyncio.timeout(self.account_timeout_s):
+                report = await self._check(account, with_permissions=with_permissions)
+        except TimeoutError:
+            problem = make_problem(
+                ProblemKind.timeout,
+                account.exchange,
+                detail=f"no complete answer within {self.account_timeout_s:.0f} s",
+            )
+            self._record_failure(account, problem)
+            report = self._failed_report(account, problem, latency_ms=None)
+        health.last_report = report
+        return report
+
+    async def _check(self, account: Any, *, with_permissions: bool) -> AccountReport:
+        """status (public clock call) alongside the signed calls: balances, permissions."""
+        status_task = asyncio.create_task(self.status(account))
+        try:
+            balances, problem = await self._guarded(self.balances(account), account)
+            permissions: Permissions | None = None
+            if problem is None and with_permissions:
+                permissions = await self._permissions_or_none(account)
+            status = await status_task
+        finally:
+            if not status_task.done():
+                status_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await status_task
+        if problem is not None:
+            self._record_failure(account, problem)
+            return self._failed_report(account, problem, status.latency_ms, status)
+        self._record_success(account)
+        if status.state == "failing" and status.problem is not None:
+            problem = status.problem  # balances worked but the clock is far off
+        status = AccountStatus(
+            state=status.state,
+            reachable=True,
+            latency_ms=status.latency_ms,
+            clock_offset_ms=status.clock_offset_ms,
+            checked_at=status.checked_at,
+            last_success_at=self._health_of(account).last_success_at,
+            problem=status.problem if status.state != "ok" else None,
+        )
+        found = self.findings(account, permissions) if permissions is not None else []
+        return AccountReport(
+            account_id=account.id,
+            exchange=account.exchange,
+            label=account.label,
+            status=status,
+            balances=balances,
+            permissions=permissions,
+            findings=tuple(found),
+            problem=problem,
+        )
+
+    async def _guarded(self, work: Any, account: Any) -> tuple[Any, Problem | None]:
+        try:
+            return await work, None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return None, self._problem(exc, account)
+
+    async def _permissions_or_none(self, account: Any) -> Permissions | None:
+        permissions, problem = await self._guarded(self.permissions(account), account)
+        if problem is None:
+            return permissions
+        if problem.kind in (ProblemKind.unsupported, ProblemKind.unknown):
+            return Permissions.not_reported()  # e.g. testnets without the endpoint
+        return None
+
+    def _failed_report(
+        self,
+        account: Any,
+        problem: Problem,
+        latency_ms: float | None,
+        status: AccountStatus | None = None,
+    ) -> AccountReport:
+        health = self._health_of(account)
+        failing = AccountStatus(
+            state="failing",
+            reachable=problem.kind not in _UNREACHABLE_KINDS,
+            latency_ms=latency_ms,
+            clock_offset_ms=status.clock_offset_ms if status else None,
+            checked_at=status.checked_at if status else self._now(),
+            last_success_at=health.last_success_at,
+            problem=problem,
+        )
+        return AccountReport(
+            account_id=account.id,
+            exchange=account.exchange,
+            label=account.label,
+            status=failing,
+            problem=problem,
+        )
+
+
+class _ProblemRaised(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.title)
+        self.problem = problem
+
+
+def _clock_verdict(offset_ms: float | None, exchange_id: str) -> tuple[str, Problem | None]:
+    if offset_ms is None or abs(offset_ms) <= CLOCK_WARN_MS:
+        return "ok", None
+    seconds = abs(offset_ms) / 1000
+    direction = "behind" if offset_ms > 0 else "ahead of"
+    problem = make_problem(
+        ProblemKind.clock_skew,
+        exchange_id,
+        detail=f"clock offset {offset_ms:+.0f} ms",
+        title=f"Your computer's clock is {seconds:.1f} s {direction} {{name}}.",
+    )
+    return ("failing" if abs(offset_ms) > CLOCK_FAIL_MS else "warning"), problem
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+async def _close_client(client: Any) -> None:
+    try:
+        await client.close()
+    except Exception:  # closing must never raise into lock/exit paths
+        log.warning("closing a ccxt client failed", exc_info=True)
