@@ -425,4 +425,3 @@ class Coinbase(SimExchange):
         markets = [] if product_type != "SPOT" else self.state.markets.markets
         rows = [render_product(m) for m in markets if not wanted or product_id(m) in wanted]
         return {"products": rows, "num_products": len(rows)}
-
