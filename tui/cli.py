@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     locations = Locations.resolve(args.config_dir)
     if args.command == "locate":
         return cmd_locate(locations)
+    if args.command is None:
+        from tui.app import run_app  # Textual is imported only when the app starts
+
+        return run_app(locations)
     parser.print_help(sys.stderr)
     return 2
 

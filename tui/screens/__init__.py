@@ -1,0 +1,1 @@
+"""Keydeck's screens and modal dialogs."""

@@ -1,0 +1,118 @@
+"""First run: choose the master password and create the keyfile."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
+
+from tui.messages import VaultOpened, VaultOpenFailed
+from tui.redact import Secret
+from tui.screens.base import keydeck
+from tui.widgets.strength import StrengthMeter, score_password
+
+MIN_SCORE = 1  # zxcvbn: 0 is "too guessable" (a dictionary word, 123456...)
+
+NO_RECOVERY_TEXT = (
+    "There is no password recovery. Keydeck cannot open the keyfile without this password "
+    "and nobody can reset it. If you forget it: revoke your keys at each exchange, start a "
+    "new keyfile, and add new keys."
+)
+
+
+class CreateKeyfileScreen(Screen[None]):
+    AUTO_FOCUS = "#password"
+
+    def compose(self) -> ComposeResult:
+        keyfile = keydeck(self).locations.keyfile
+        yield Header()
+        with Vertical(classes="panel create-panel"):
+            yield Static("Welcome to Keydeck", classes="panel-title")
+            yield Static(
+                "Your exchange API keys will be kept in one encrypted keyfile. Choose the "
+                "master password that opens it.",
+            )
+            yield Static(f"Keyfile: {keyfile}", classes="dim")
+            yield Static("Master password", classes="field-label")
+            yield Input(password=True, id="password", placeholder="a long passphrase is best")
+            yield StrengthMeter(id="strength")
+            yield Static("Type it again", classes="field-label")
+            yield Input(password=True, id="confirm", placeholder="the same password")
+            yield Static("", id="create-error", classes="field-error")
+            yield Static(NO_RECOVERY_TEXT, id="no-recovery", classes="warning-box")
+            with Horizontal(classes="buttons"):
+                yield Button("Create keyfile", id="create", variant="primary")
+            with Horizontal(id="working", classes="working"):
+                yield LoadingIndicator()
+                yield Static("Creating the keyfile: deriving the key from your password…")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#working").display = False
+
+    @on(Input.Changed, "#password")
+    def _password_changed(self, event: Input.Changed) -> None:
+        self.query_one(StrengthMeter).show_for(event.value)
+
+    @on(Input.Submitted, "#password")
+    def _to_confirm(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#confirm", Input).focus()
+
+    @on(Input.Submitted, "#confirm")
+    @on(Button.Pressed, "#create")
+    def submit(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        first = self.query_one("#password", Input)
+        second = self.query_one("#confirm", Input)
+        if not first.value:
+            self._fail("Choose a master password.", first)
+            return
+        strength = score_password(first.value)
+        if strength.score < MIN_SCORE:
+            hint = f" {strength.hint}" if strength.hint else ""
+            self._fail(f"This password is too easy to guess.{hint}", first)
+            return
+        if first.value != second.value:
+            second.value = ""
+            self._fail("The two passwords differ. Type it again.", second)
+            return
+        password = Secret(first.value)
+        first.value = ""
+        second.value = ""
+        self._set_busy(True)
+        self._create(password)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
+    def _create(self, password: Secret) -> None:
+        from tui.vault import VaultError
+
+        try:
+            vault = keydeck(self).create_vault(password)
+        except (VaultError, OSError) as error:
+            self.post_message(VaultOpenFailed(error))
+        else:
+            self.post_message(VaultOpened(vault, created=True))
+
+    def on_vault_open_failed(self, message: VaultOpenFailed) -> None:
+        message.stop()
+        self._set_busy(False)
+        keydeck(self).show_keyfile_problem(message.error)
+
+    def on_vault_opened(self, message: VaultOpened) -> None:
+        message.stop()
+        keydeck(self).start_session(message.vault, created=True)
+
+    def _fail(self, text: str, field: Input) -> None:
+        self.query_one("#create-error", Static).update(text)
+        field.focus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.query_one("#working").display = busy
+        for widget in self.query(Input):
+            widget.disabled = busy
+        self.query_one("#create", Button).disabled = busy
+        if busy:
+            self.query_one("#create-error", Static).update("")

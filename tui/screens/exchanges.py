@@ -1,0 +1,193 @@
+"""The exchange list: every exchange ccxt knows, connected ones first. Type to filter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, Static
+
+from tui.screens.base import keydeck
+from tui.widgets.summaries import accounts_permission_summary, fuzzy_rank, status_summary
+
+if TYPE_CHECKING:
+    from tui.connect.catalog import ExchangeInfo
+    from tui.vault import Account
+
+
+class FilterInput(Input):
+    """The filter box. Movement keys drive the list below so typing never has to stop."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "screen.move(1)", "Down", show=False, id="list_down"),
+        Binding("up", "screen.move(-1)", "Up", show=False, id="list_up"),
+        Binding("pagedown", "screen.page(1)", "Page down", show=False, id="list_page_down"),
+        Binding("pageup", "screen.page(-1)", "Page up", show=False, id="list_page_up"),
+        Binding("home", "screen.edge(0)", "First", show=False, id="list_first"),
+        Binding("end", "screen.edge(1)", "Last", show=False, id="list_last"),
+    ]
+
+
+class ExchangeListScreen(Screen[None]):
+    AUTO_FOCUS = "#filter"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Connect", id="exchange_connect", priority=False),
+        Binding("delete", "remove", "Remove account", id="exchange_remove"),
+        Binding("escape", "clear_filter", "Clear filter", id="exchange_clear_filter"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FilterInput(
+            placeholder="Type to filter exchanges (e.g. bin, okx, coinbase)", id="filter"
+        )
+        with Horizontal(id="catalog-loading", classes="working"):
+            yield LoadingIndicator()
+            yield Static("Loading the exchange list…")
+        table: DataTable[Text | str] = DataTable(
+            id="exchanges", cursor_type="row", zebra_stripes=True
+        )
+        table.add_column("Exchange", key="exchange", width=24)
+        table.add_column("Accounts", key="accounts", width=20)
+        table.add_column("Status", key="status", width=14)
+        table.add_column("Permissions", key="permissions")
+        yield table
+        yield Static("", id="list-summary", classes="dim")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = keydeck(self)
+        app.catalog_changed.subscribe(self, lambda _: self.rebuild())
+        app.accounts_changed.subscribe(self, lambda _: self.rebuild())
+        self.rebuild()
+
+    def on_screen_resume(self) -> None:
+        self.rebuild()
+
+    # ---- rows ----------------------------------------------------------------------------
+
+    def _accounts_by_exchange(self) -> dict[str, list[Account]]:
+        grouped: dict[str, list[Account]] = defaultdict(list)
+        vault = keydeck(self).vault
+        for account in vault.accounts if vault is not None else ():
+            grouped[account.exchange].append(account)
+        return grouped
+
+    def visible_exchanges(self) -> list[ExchangeInfo]:
+        app = keydeck(self)
+        grouped = self._accounts_by_exchange()
+        query = self.query_one("#filter", Input).value
+        ranked: list[tuple[int, bool, str, ExchangeInfo]] = []
+        for info in app.catalog or ():
+            rank = fuzzy_rank(query, info.name, info.id)
+            if rank is not None:
+                ranked.append((rank, info.id not in grouped, info.name.lower(), info))
+        ranked.sort(key=lambda row: row[:3])
+        return [row[3] for row in ranked]
+
+    def rebuild(self) -> None:
+        app = keydeck(self)
+        loading = app.catalog is None
+        self.query_one("#catalog-loading").display = loading
+        table = self.query_one("#exchanges", DataTable)
+        table.display = not loading
+        if loading:
+            return
+        selected = self.selected_exchange()
+        grouped = self._accounts_by_exchange()
+        table.clear()
+        exchanges = self.visible_exchanges()
+        for info in exchanges:
+            accounts = grouped.get(info.id, [])
+            name = Text(info.name, style="bold" if accounts else "")
+            labels = ", ".join(account.label for account in accounts)
+            table.add_row(
+                name,
+                Text(f"{len(accounts)} · {labels}") if accounts else Text("—", style="dim"),
+                status_summary(accounts, app.checks),
+                accounts_permission_summary(accounts, app.checks),
+                key=info.id,
+            )
+        if selected is not None and selected in {info.id for info in exchanges}:
+            table.move_cursor(row=table.get_row_index(selected))
+        total = len(app.catalog or ())
+        connected = len([e for e in grouped if app.exchange_info(e) is not None])
+        shown = (
+            f"{len(exchanges)} of {total} exchanges"
+            if len(exchanges) != total
+            else (f"{total} exchanges")
+        )
+        self.query_one("#list-summary", Static).update(
+            f"{shown} · {connected} connected · Enter connects · ctrl+p for commands"
+        )
+
+    def selected_exchange(self) -> str | None:
+        table = self.query_one("#exchanges", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return str(key.value) if key.value is not None else None
+
+    # ---- keys ----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.rebuild()
+        table = self.query_one("#exchanges", DataTable)
+        if table.row_count:
+            table.move_cursor(row=0)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_open()
+
+    @on(DataTable.RowSelected, "#exchanges")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_move(self, delta: int) -> None:
+        table = self.query_one("#exchanges", DataTable)
+        if delta > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    def action_page(self, direction: int) -> None:
+        table = self.query_one("#exchanges", DataTable)
+        if direction > 0:
+            table.action_page_down()
+        else:
+            table.action_page_up()
+
+    def action_edge(self, end: int) -> None:
+        table = self.query_one("#exchanges", DataTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1 if end else 0)
+
+    def action_open(self) -> None:
+        exchange = self.selected_exchange()
+        if exchange is not None:
+            keydeck(self).action_connect(exchange)
+
+    def action_remove(self) -> None:
+        exchange = self.selected_exchange()
+        if exchange is not None and exchange in self._accounts_by_exchange():
+            keydeck(self).action_remove_account(exchange)
+        else:
+            self.notify("No account to remove for this exchange.", severity="warning")
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.focus()

@@ -1,0 +1,89 @@
+"""Unlock the keyfile with the master password. The KDF runs in a thread worker."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
+
+from tui.messages import VaultOpened, VaultOpenFailed
+from tui.redact import Secret
+from tui.screens.base import keydeck
+
+FORGOT_TEXT = (
+    "Forgot it? There is no recovery. Revoke these keys at each exchange, move the keyfile "
+    "aside, start a new one and add new keys."
+)
+
+
+class UnlockScreen(Screen[None]):
+    AUTO_FOCUS = "#password"
+
+    def compose(self) -> ComposeResult:
+        keyfile = keydeck(self).locations.keyfile
+        yield Header()
+        with Vertical(classes="panel unlock-panel"):
+            yield Static("Unlock Keydeck", classes="panel-title")
+            yield Static(f"Keyfile: {keyfile}", classes="dim")
+            yield Static("Master password", classes="field-label")
+            yield Input(password=True, id="password", placeholder="master password")
+            yield Static("", id="unlock-error", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Unlock", id="unlock", variant="primary")
+            with Horizontal(id="working", classes="working"):
+                yield LoadingIndicator()
+                yield Static("Unlocking: deriving the key from your password…")
+            yield Static(FORGOT_TEXT, classes="dim hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#working").display = False
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#unlock")
+    def submit(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        field = self.query_one("#password", Input)
+        if not field.value:
+            self._show_error("Type your master password.")
+            return
+        password = Secret(field.value)
+        field.value = ""
+        self._set_busy(True)
+        self._open(password)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
+    def _open(self, password: Secret) -> None:
+        from tui.vault import VaultError
+
+        try:
+            vault = keydeck(self).open_vault(password)
+        except (VaultError, OSError) as error:
+            self.post_message(VaultOpenFailed(error))
+        else:
+            self.post_message(VaultOpened(vault, created=False))
+
+    def on_vault_open_failed(self, message: VaultOpenFailed) -> None:
+        message.stop()
+        self._set_busy(False)
+        if type(message.error).__name__ == "WrongPassword":
+            self._show_error("Wrong password. Try again.")
+            self.query_one("#password", Input).focus()
+            return
+        keydeck(self).show_keyfile_problem(message.error)
+
+    def on_vault_opened(self, message: VaultOpened) -> None:
+        message.stop()
+        keydeck(self).start_session(message.vault)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.query_one("#working").display = busy
+        self.query_one("#password", Input).disabled = busy
+        self.query_one("#unlock", Button).disabled = busy
+        if busy:
+            self._show_error("")
+
+    def _show_error(self, text: str) -> None:
+        self.query_one("#unlock-error", Static).update(text)

@@ -1,0 +1,1 @@
+"""Keydeck's reusable widgets."""

@@ -1,0 +1,100 @@
+"""Short, coloured summaries of an account's state for tables and dialogs.
+
+Every state carries a glyph and a word as well as a colour, so it reads without colour too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from tui.messages import AccountCheck
+
+if TYPE_CHECKING:
+    from tui.connect.models import Permissions
+    from tui.vault import Account
+
+
+def fuzzy_rank(query: str, *candidates: str) -> int | None:
+    """0 prefix, 1 substring, 2 in-order letters; None when nothing matches."""
+    needle = query.strip().lower()
+    if not needle:
+        return 0
+    best: int | None = None
+    for candidate in candidates:
+        text = candidate.lower()
+        if text.startswith(needle):
+            rank = 0
+        elif needle in text:
+            rank = 1
+        elif _subsequence(needle, text):
+            rank = 2
+        else:
+            continue
+        best = rank if best is None else min(best, rank)
+    return best
+
+
+def _subsequence(needle: str, text: str) -> bool:
+    letters = iter(text)
+    return all(ch in letters for ch in needle if not ch.isspace())
+
+
+def status_summary(accounts: Sequence[Account], checks: dict[str, AccountCheck]) -> Text:
+    if not accounts:
+        return Text("")
+    states = [_account_state(account, checks.get(account.id)) for account in accounts]
+    for state, text in (
+        ("failing", Text("✗ failing", style="bold red")),
+        ("checking", Text("… checking", style="dim")),
+        ("unverified", Text("? unverified", style="yellow")),
+    ):
+        if state in states:
+            return text
+    return Text("✓ verified", style="green")
+
+
+def _account_state(account: Account, check: AccountCheck | None) -> str:
+    if check is None or check.verified is None:
+        return "unverified" if getattr(account, "verified_at", None) is None else "checking"
+    return "ok" if check.verified else "failing"
+
+
+_PERMISSION_WORDS = (
+    ("read", "read"),
+    ("spot_trade", "trade"),
+    ("margin", "margin"),
+    ("futures", "futures"),
+    ("internal_transfer", "transfer"),
+)
+
+
+def permission_summary(permissions: Permissions | None) -> Text:
+    if permissions is None:
+        return Text("")
+    if not permissions.reported:
+        return Text("not reported", style="dim")
+    parts = [word for name, word in _PERMISSION_WORDS if getattr(permissions, name, None)]
+    text = Text()
+    if permissions.withdraw:
+        text.append("⚠ WITHDRAW", style="bold red")
+        if parts:
+            text.append(" ")
+    text.append(" ".join(parts) if parts else ("" if permissions.withdraw else "none"))
+    if permissions.ip_restricted is False:
+        text.append(" · any IP", style="yellow")
+    return text
+
+
+def accounts_permission_summary(
+    accounts: Sequence[Account], checks: dict[str, AccountCheck]
+) -> Text:
+    """The riskiest account's permissions stand for the exchange."""
+    known = [checks[a.id].permissions for a in accounts if a.id in checks]
+    known = [p for p in known if p is not None]
+    if not known:
+        return Text("")
+    known.sort(key=lambda p: (not p.withdraw, p.ip_restricted is not False))
+    return permission_summary(known[0])
