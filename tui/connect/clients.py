@@ -34,6 +34,12 @@ _COMMON_OPTIONS: dict[str, Any] = {
     "fetchMarkets": {"types": ["spot"]},
 }
 
+# Per exchange, on top of the common options.
+_EXCHANGE_OPTIONS: dict[str, dict[str, Any]] = {
+    # Advanced Trade (v3) accounts report funds on hold; the v2 default does not.
+    "coinbase": {"fetchBalance": "v3PrivateGetBrokerageAccounts"},
+}
+
 _ccxt_lock = threading.Lock()
 _ccxt_module: Any = None
 
@@ -105,7 +111,7 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
         **credentials_of(account),
         "enableRateLimit": True,
         "timeout": int(timeout_s * 1000),
-        "options": dict(_COMMON_OPTIONS),
+        "options": {**_COMMON_OPTIONS, **_EXCHANGE_OPTIONS.get(account.exchange, {})},
     }
     client = exchange_cls(config)
     client.has["fetchCurrencies"] = False

@@ -115,6 +115,7 @@ def normalize_binance(raw: Raw) -> Permissions:
         withdraw=as_bool(raw.get("enableWithdrawals")),
         internal_transfer=internal_transfer,
         ip_restricted=as_bool(raw.get("ipRestrict")),
+        ip_addresses=_ips(raw.get("ipList")),
         created_at=as_time(raw.get("createTime")),
         expires_at=expiry,
     )
@@ -204,6 +205,7 @@ def normalize_kucoin(raw: Raw) -> Permissions:
 def normalize_coinbase(raw: Raw) -> Permissions:
     """GET /api/v3/brokerage/key_permissions: can_view, can_trade, can_transfer."""
     can_transfer = as_bool(raw.get("can_transfer"))
+    portfolio_type = str(raw.get("portfolio_type") or "").upper()
     return Permissions(
         reported=True,
         read=as_bool(raw.get("can_view")),
@@ -213,7 +215,8 @@ def normalize_coinbase(raw: Raw) -> Permissions:
         withdraw=can_transfer,  # "transfer" is sending funds off the exchange
         internal_transfer=can_transfer,
         ip_restricted=None,  # not reported by Coinbase
-        label=raw.get("portfolio_type") or None,
+        # A key scoped to a portfolio other than the default one acts like a sub-account.
+        sub_account=None if not portfolio_type else portfolio_type != "DEFAULT",
     )
 
 
@@ -308,7 +311,15 @@ def normalize_bitget(raw: Raw) -> Permissions:
 
 
 async def _fetch_binance(client: Any) -> Raw:
-    return await client.sapi_get_account_apirestrictions()
+    raw = dict(await client.sapi_get_account_apirestrictions())
+    if as_bool(raw.get("ipRestrict")):
+        try:
+            listing = await client.sapi_get_account_apirestrictions_iprestriction()
+        except Exception:  # the list is a nicety; the restriction flag is what matters
+            return raw
+        if isinstance(listing, dict):
+            raw["ipList"] = listing.get("ipList")
+    return raw
 
 
 async def _fetch_okx(client: Any) -> Raw:

@@ -8,7 +8,6 @@ so one slow exchange never holds back the others.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -358,25 +357,23 @@ class Connector:
         return report
 
     async def _check(self, account: Any, *, with_permissions: bool) -> AccountReport:
-        """status (public clock call) alongside the signed calls: balances, permissions."""
-        status_task = asyncio.create_task(self.status(account))
-        try:
-            balances, problem = await self._guarded(self.balances(account), account)
-            permissions: Permissions | None = None
-            if problem is None and with_permissions:
-                permissions = await self._permissions_or_none(account)
-            status = await status_task
-        finally:
-            if not status_task.done():
-                status_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await status_task
+        """status (public clock call) first, then the signed calls: balances, permissions.
+
+        The clock is measured before the signed calls so their work does not skew it, and an
+        exchange we cannot reach at all is not asked three more times.
+        """
+        status = await self.status(account)
+        if status.problem is not None and status.problem.kind in _UNREACHABLE_KINDS:
+            self._record_failure(account, status.problem)
+            return self._failed_report(account, status.problem, None, status)
+        balances, problem = await self._guarded(self.balances(account), account)
+        if problem is None and status.state == "failing" and status.problem is not None:
+            problem = status.problem  # e.g. the clock is more than 10 s off
         if problem is not None:
             self._record_failure(account, problem)
             return self._failed_report(account, problem, status.latency_ms, status)
+        permissions = await self._permissions_or_none(account) if with_permissions else None
         self._record_success(account)
-        if status.state == "failing" and status.problem is not None:
-            problem = status.problem  # balances worked but the clock is far off
         status = AccountStatus(
             state=status.state,
             reachable=True,
@@ -395,7 +392,6 @@ class Connector:
             balances=balances,
             permissions=permissions,
             findings=tuple(found),
-            problem=problem,
         )
 
     async def _guarded(self, work: Any, account: Any) -> tuple[Any, Problem | None]:
