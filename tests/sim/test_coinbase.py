@@ -133,12 +133,14 @@ async def test_fetch_balance_equals_provisioned(sim: Simulator) -> None:
 
 async def test_markets_tickers_and_time(sim: Simulator) -> None:
     async with make_client(sim, "coinbase") as client:
+        client.has["fetchCurrencies"] = True  # ccxt's default: currencies load too
         markets = await client.load_markets()
         tickers = await client.fetch_tickers()
         server_time = await client.fetch_time()
         v3_time = await client.fetch_time({"method": "v3PublicGetBrokerageTime"})
     assert {"BTC/USDT", "ETH/USDT", "SOL/USDT"} <= set(markets)
     assert markets["BTC/USDT"]["id"] == "BTC-USDT"
+    assert "NOPX" in client.currencies  # a listed asset without any market
     assert not any(symbol.startswith("NOPX/") for symbol in markets)
     assert tickers["ETH/USDT"]["last"] == pytest.approx(3200.45)
     assert abs(server_time - time.time() * 1000) < 60_000

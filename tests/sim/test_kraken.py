@@ -44,11 +44,13 @@ async def test_fetch_balance_equals_provisioned(sim: Simulator) -> None:
 
 async def test_markets_tickers_and_time(sim: Simulator) -> None:
     async with make_client(sim, "kraken") as client:
+        client.has["fetchCurrencies"] = True  # ccxt's default: currencies load too
         markets = await client.load_markets()
         tickers = await client.fetch_tickers()
         server_time = await client.fetch_time()
     assert {"BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"} <= set(markets)
     assert markets["BTC/USDT"]["id"] == "XBTUSDT" and markets["ETH/BTC"]["id"] == "XETHXXBT"
+    assert "NOPX" in client.currencies  # a listed asset without any market
     assert not any(symbol.startswith("NOPX/") for symbol in markets)
     assert tickers["BTC/USDT"]["last"] == pytest.approx(65000.10)
     assert abs(server_time - time.time() * 1000) < 60_000

@@ -30,7 +30,7 @@ from tui.sim.exchanges.base import (
     fmt,
     route,
 )
-from tui.sim.market import SpotMarket
+from tui.sim.market import UNPRICED_ASSET, SpotMarket
 
 WINDOW_MS = 30_000
 CLASSIC_ACCOUNT_CODE = "40084"
@@ -120,6 +120,27 @@ def render_symbol(market: SpotMarket) -> dict[str, Any]:
         "openTime": "1532454360000",
         "offTime": "",
     }
+
+
+def render_coin(code: str) -> dict[str, Any]:
+    chain = {
+        "chain": code,
+        "needTag": "false",
+        "withdrawable": "true",
+        "rechargeable": "true",
+        "withdrawFee": "0.0005",
+        "extraWithDrawFee": "0",
+        "depositConfirm": "12",
+        "withdrawConfirm": "12",
+        "minDepositAmount": "0.0001",
+        "minWithdrawAmount": "0.001",
+        "browserUrl": "",
+        "contractAddress": "",
+        "withdrawStep": "0",
+        "withdrawMinScale": "8",
+        "congestion": "normal",
+    }
+    return {"coinId": code, "coin": code, "transfer": "true", "chains": [chain]}
 
 
 def render_ticker(market: SpotMarket, now_ms: int) -> dict[str, Any]:
@@ -233,6 +254,12 @@ class Bitget(SimExchange):
         wanted = request.query.get("symbol")
         markets = [m for m in self.state.markets.markets if wanted in (None, symbol_id(m))]
         return self._ok([render_symbol(m) for m in markets])
+
+    @route("GET", "/api/v2/spot/public/coins")
+    async def coins(self, request: SimRequest, account: SimAccount | None) -> Any:
+        markets = self.state.markets.markets
+        codes = {m.base for m in markets} | {m.quote for m in markets} | {UNPRICED_ASSET}
+        return self._ok([render_coin(code) for code in sorted(codes)])
 
     @route("GET", "/api/v2/margin/currencies")
     async def margin_currencies(self, request: SimRequest, account: SimAccount | None) -> Any:

@@ -24,6 +24,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -43,7 +44,7 @@ from tui.sim.exchanges.base import (
     fmt,
     route,
 )
-from tui.sim.market import SpotMarket
+from tui.sim.market import UNPRICED_ASSET, SpotMarket
 
 JWT_ISSUERS = frozenset({"cdp", "coinbase-cloud"})
 JWT_MAX_LIFETIME_S = 120
@@ -286,6 +287,28 @@ def render_key_permissions(account: SimAccount) -> dict[str, Any]:
     }
 
 
+def render_crypto_currency(code: str) -> dict[str, Any]:
+    return {
+        "asset_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"keydeck-sim:coinbase:asset:{code}")),
+        "code": code,
+        "name": code,
+        "color": "#0052FF",
+        "sort_index": 100,
+        "exponent": 8,
+        "type": "crypto",
+        "address_regex": "^.+$",
+    }
+
+
+def usd_rates(markets: list[SpotMarket]) -> dict[str, str]:
+    """Units of each asset per US dollar (USDT taken at par), as /v2/exchange-rates gives."""
+    rates = {"USD": "1", "USDT": "1"}
+    for market in markets:
+        if market.quote == "USDT" and market.price > 0:
+            rates[market.base] = fmt((1 / market.price).quantize(Decimal("1e-12")))
+    return rates
+
+
 def render_transaction_summary() -> dict[str, Any]:
     return {
         "total_volume": 0,
@@ -391,6 +414,24 @@ class Coinbase(SimExchange):
     @route("GET", "/api/v3/brokerage/market/products")
     async def public_products(self, request: SimRequest, account: SimAccount | None) -> Any:
         return self._products(request)
+
+    @route("GET", "/v2/currencies")
+    async def fiat_currencies(self, request: SimRequest, account: SimAccount | None) -> Any:
+        return {"data": [{"id": code, "name": code, "min_size": "0.01"} for code in sorted(FIAT)]}
+
+    @route("GET", "/v2/currencies/crypto")
+    async def crypto_currencies(self, request: SimRequest, account: SimAccount | None) -> Any:
+        return {"data": [render_crypto_currency(code) for code in self._asset_codes()]}
+
+    @route("GET", "/v2/exchange-rates")
+    async def exchange_rates(self, request: SimRequest, account: SimAccount | None) -> Any:
+        base = request.query.get("currency", "USD")
+        return {"data": {"currency": base, "rates": usd_rates(self.state.markets.markets)}}
+
+    def _asset_codes(self) -> list[str]:
+        markets = self.state.markets.markets
+        codes = {m.base for m in markets} | {m.quote for m in markets} | {UNPRICED_ASSET}
+        return sorted(codes - FIAT)
 
     # --- private -----------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from tui.sim.exchanges.base import (
     fmt,
     route,
 )
-from tui.sim.market import SpotMarket
+from tui.sim.market import UNPRICED_ASSET, SpotMarket
 
 WINDOW_MS = 60_000
 MISSING_HEADER = "missing header"
@@ -94,6 +94,27 @@ def render_currency_pair(market: SpotMarket) -> dict[str, Any]:
         "sell_start": 1_600_000_000,
         "buy_start": 1_600_000_000,
         "type": "normal",
+    }
+
+
+def render_currency(code: str) -> dict[str, Any]:
+    chain = {
+        "name": code,
+        "addr": "",
+        "withdraw_disabled": False,
+        "withdraw_delayed": False,
+        "deposit_disabled": False,
+    }
+    return {
+        "currency": code,
+        "name": code,
+        "delisted": False,
+        "withdraw_disabled": False,
+        "withdraw_delayed": False,
+        "deposit_disabled": False,
+        "trade_disabled": False,
+        "chain": code,
+        "chains": [chain],
     }
 
 
@@ -220,6 +241,12 @@ class Gate(SimExchange):
     @route("GET", "/api/v4/options/underlyings")
     async def option_underlyings(self, request: SimRequest, account: SimAccount | None) -> Any:
         return []
+
+    @route("GET", "/api/v4/spot/currencies")
+    async def currencies(self, request: SimRequest, account: SimAccount | None) -> Any:
+        markets = self.state.markets.markets
+        codes = {m.base for m in markets} | {m.quote for m in markets} | {UNPRICED_ASSET}
+        return [render_currency(code) for code in sorted(codes)]
 
     @route("GET", "/api/v4/spot/tickers")
     async def tickers(self, request: SimRequest, account: SimAccount | None) -> Any:

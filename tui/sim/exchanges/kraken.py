@@ -33,7 +33,7 @@ from tui.sim.exchanges.base import (
     fmt,
     route,
 )
-from tui.sim.market import SpotMarket
+from tui.sim.market import UNPRICED_ASSET, SpotMarket
 from tui.sim.model import Balance
 
 # Kraken's own asset ids for the assets whose id is not the common code.
@@ -130,8 +130,8 @@ def render_asset_pairs(markets: list[SpotMarket]) -> dict[str, Any]:
     return result
 
 
-def render_assets(markets: list[SpotMarket], balances: dict[str, Balance]) -> dict[str, Any]:
-    codes = {m.base for m in markets} | {m.quote for m in markets} | set(balances)
+def render_assets(markets: list[SpotMarket]) -> dict[str, Any]:
+    codes = {m.base for m in markets} | {m.quote for m in markets} | {UNPRICED_ASSET}
     return {
         asset_id(code): {
             "aclass": "currency",
@@ -268,8 +268,7 @@ class Kraken(SimExchange):
 
     @route("GET", "/0/public/Assets")
     async def assets(self, request: SimRequest, account: SimAccount | None) -> Any:
-        balances = account.traits.balances if account else {}
-        return self._ok(render_assets(self.state.markets.markets, balances))
+        return self._ok(render_assets(self.state.markets.markets))
 
     @route("GET", "/0/public/Ticker")
     async def ticker(self, request: SimRequest, account: SimAccount | None) -> Any:
