@@ -1,0 +1,156 @@
+"""The keyfile errors. Every message says what happened and what to do, and never holds a secret.
+
+Low-level code raises these without a path (it only sees bytes); `Vault` fills in `path`
+before the error reaches the caller, and the message is rendered from the fields on demand.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+
+class VaultError(Exception):
+    """Base class: anything that stops the keyfile from being opened or saved."""
+
+    def __init__(self, reason: str = "", *, path: Path | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path = path
+
+    @property
+    def where(self) -> str:
+        return f"the keyfile {self.path}" if self.path is not None else "the keyfile"
+
+    def message(self) -> str:
+        return self.reason
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class WrongPassword(VaultError):
+    """The file is intact (its checksum matches) but the password does not decrypt it."""
+
+    def message(self) -> str:
+        return (
+            f"Wrong password for {self.where}. Nothing was changed; try again (passwords "
+            "are case-sensitive). A forgotten password cannot be recovered."
+        )
+
+
+class KeyfileCorrupt(VaultError):
+    """The file is damaged, truncated, or not a Keydeck keyfile. It is never overwritten."""
+
+    def message(self) -> str:
+        backup = f" ({self.path}.bak, if it exists)" if self.path is not None else ""
+        return (
+            f"Keydeck cannot read {self.where}: {self.reason}. It will not be changed or "
+            f"overwritten. Restore it from a backup{backup}; if there is none, revoke these "
+            "API keys at each exchange and create a new keyfile."
+        )
+
+
+class KeyfileTooNew(VaultError):
+    """Written by a newer Keydeck (newer format or payload schema). Never overwritten."""
+
+    def message(self) -> str:
+        return (
+            f"{self.where[0].upper()}{self.where[1:]} was written by a newer version of Keydeck "
+            f"({self.reason}). Upgrade Keydeck to open it; this version will not change it."
+        )
+
+
+class KeyfileUnsupported(VaultError):
+    """The file asks for an algorithm this installation cannot run (e.g. Argon2id missing)."""
+
+    def message(self) -> str:
+        return (
+            f"Keydeck cannot open {self.where} on this system: {self.reason}. The file was not "
+            "changed. Open it where the algorithm is available, or upgrade the 'cryptography' "
+            "package (Argon2id needs OpenSSL 3.2 or later)."
+        )
+
+
+class UnsafePermissions(VaultError):
+    """ssh-style refusal: the keyfile is reachable by others or is not a plain file of ours."""
+
+    def __init__(self, reason: str = "", *, path: Path | None = None, fix: str = "") -> None:
+        super().__init__(reason, path=path)
+        self.fix = fix
+
+    def message(self) -> str:
+        text = f"Refusing to use {self.where}: {self.reason}."
+        if self.fix:
+            text += f" Fix it with: {self.fix.replace('PATH', _quoted(self.path))}"
+        return text
+
+
+class KeyfileLocked(VaultError):
+    """Another process (another Keydeck, `keydeck check`, a script) holds the keyfile."""
+
+    def message(self) -> str:
+        return (
+            f"Another Keydeck is using this keyfile ({self.path or 'keyfile'}). Close the other "
+            "Keydeck window, `keydeck check` run or script using it, then try again."
+        )
+
+
+class KeyfileExists(VaultError):
+    """`Vault.create` never replaces an existing file."""
+
+    def message(self) -> str:
+        return (
+            f"A keyfile already exists at {self.path}. Open it with its password, or move it "
+            "elsewhere first if you want to start a new one; Keydeck never replaces a keyfile."
+        )
+
+
+class KeyfileNotFound(VaultError, FileNotFoundError):
+    """`Vault.open` on a path with no file."""
+
+    def message(self) -> str:
+        return (
+            f"There is no keyfile at {self.path}. Create one first, or point Keydeck at the "
+            "right place with --config-dir or KEYDECK_CONFIG_DIR."
+        )
+
+
+class KeyfileChanged(VaultError):
+    """The file on disk is not the one that was loaded: someone else wrote it. Not clobbered."""
+
+    def message(self) -> str:
+        return (
+            f"{self.where[0].upper()}{self.where[1:]} was changed by another program since "
+            f"Keydeck opened it ({self.reason}). Keydeck did not save, so that change is not "
+            "overwritten. Close and reopen the keyfile to see its current content, then redo "
+            "your changes."
+        )
+
+
+class KeyfileWriteError(VaultError):
+    """Saving failed (disk full, read-only, I/O error). The previous file is intact."""
+
+    def message(self) -> str:
+        return (
+            f"Could not save {self.where}: {self.reason}. The previous version is intact; free "
+            "some space or fix the directory's permissions, then save again."
+        )
+
+
+class PasswordRejected(VaultError, ValueError):
+    """A new password that the rules refuse (today: the empty password)."""
+
+    def message(self) -> str:
+        return self.reason or "The password is empty. Choose a password."
+
+
+class VaultClosed(VaultError):
+    """The vault was closed (locked): its derived key and decrypted accounts are gone."""
+
+    def message(self) -> str:
+        return self.reason or "The keyfile is locked. Unlock it again with its password first."
+
+
+def _quoted(path: Path | None) -> str:
+    return shlex.quote(str(path)) if path is not None else "PATH"

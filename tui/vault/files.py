@@ -1,0 +1,353 @@
+"""Safe file handling for the keyfile: checks on open, locking, atomic saves, backups.
+
+- Opening refuses (ssh-style) a symlink, a non-regular file, a file owned by someone else,
+  or one with any group/other permission bits. It opens with O_NOFOLLOW and checks the
+  opened descriptor, so the file cannot be swapped between check and read.
+- A separate lock file (`keys.kdk.lock`) is held while a vault is open: locking the data
+  file itself would protect nothing once `os.replace` puts a new inode at the path.
+- Saves: temp file in the same directory (0600), write, fsync, previous version copied to
+  `keys.kdk.bak` the same way, `os.replace`, fsync the directory. A kill at any moment leaves
+  either the old or the new file at the path, whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from tui.vault.container import MAXIMUM_SIZE
+from tui.vault.errors import (
+    KeyfileCorrupt,
+    KeyfileExists,
+    KeyfileLocked,
+    KeyfileNotFound,
+    KeyfileWriteError,
+    UnsafePermissions,
+    VaultError,
+)
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+LOCK_SUFFIX = ".lock"
+BACKUP_SUFFIX = ".bak"
+TEMP_SUFFIX = ".tmp"
+_POSIX = os.name == "posix"
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A keyfile's bytes and identity as read: used to detect a change made by someone else."""
+
+    data: bytes
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    digest: bytes
+
+    def differs_from(self, other: Snapshot) -> str | None:
+        """Why `other` is not the same file content as this one, or None."""
+        if (self.device, self.inode) != (other.device, other.inode):
+            return "the file was replaced"
+        if self.size != other.size or self.digest != other.digest:
+            return "its content differs"
+        if self.mtime_ns != other.mtime_ns:
+            return "its modification time differs"
+        return None
+
+    def __repr__(self) -> str:
+        return f"Snapshot(size={self.size}, inode={self.inode})"
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+def read_keyfile(path: Path, *, check_permissions: bool = True) -> Snapshot:
+    """Read the keyfile after the ssh-style safety checks.
+
+    Before a save, `check_permissions=False` reads the file only to compare it with what was
+    loaded (a symlink or non-regular file is still refused: it means the file was replaced).
+    """
+    try:
+        link_status = os.lstat(path)
+    except FileNotFoundError:
+        raise KeyfileNotFound(path=path) from None
+    except OSError as error:
+        raise VaultError(f"Cannot read the keyfile {path}: {error.strerror}.", path=path) from None
+    check_file_status(link_status, path, check_permissions=check_permissions)
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        raise KeyfileNotFound(path=path) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafePermissions(_SYMLINK, path=path, fix=_SYMLINK_FIX) from None
+        raise VaultError(f"Cannot read the keyfile {path}: {error.strerror}.", path=path) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        check_file_status(status, path, check_permissions=check_permissions)
+        if status.st_size > MAXIMUM_SIZE:
+            raise KeyfileCorrupt("it is far larger than any keyfile", path=path)
+        data = handle.read(MAXIMUM_SIZE + 1)
+    return snapshot_of(data, status)
+
+
+def snapshot_of(data: bytes, status: os.stat_result) -> Snapshot:
+    return Snapshot(
+        data=data,
+        device=status.st_dev,
+        inode=status.st_ino,
+        size=len(data),
+        mtime_ns=status.st_mtime_ns,
+        digest=hashlib.sha256(data).digest(),
+    )
+
+
+_SYMLINK = (
+    "it is a symbolic link. Keydeck opens only a regular file, so that a link cannot "
+    "redirect your keys"
+)
+_SYMLINK_FIX = "replace the link PATH with the file it points to (mv TARGET PATH)"
+
+
+def check_file_status(
+    status: os.stat_result, path: Path, *, check_permissions: bool = True
+) -> None:
+    """Raise `UnsafePermissions` unless `status` is a private regular file of ours."""
+    mode = status.st_mode
+    if stat.S_ISLNK(mode):
+        raise UnsafePermissions(_SYMLINK, path=path, fix=_SYMLINK_FIX)
+    if not stat.S_ISREG(mode):
+        raise UnsafePermissions(
+            f"it is not a regular file (it is {_kind(mode)})",
+            path=path,
+            fix="move it away and point Keydeck at the keyfile itself",
+        )
+    if not _POSIX or not check_permissions:
+        return
+    if status.st_uid != os.geteuid():
+        raise UnsafePermissions(
+            f"it belongs to user id {status.st_uid}, not to you (user id {os.geteuid()}), so "
+            "someone else could read or replace it",
+            path=path,
+            fix="sudo chown $(id -u) PATH  (only if the file is really yours)",
+        )
+    if mode & 0o077:
+        raise UnsafePermissions(
+            f"its permissions {stat.S_IMODE(mode):04o} are too open: other users can "
+            "access your exchange keys",
+            path=path,
+            fix="chmod 600 PATH",
+        )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a plain file"
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create missing directories with mode 0700 set explicitly (umask filters mkdir's mode).
+
+    Existing directories are left alone: a keyfile may live in a directory of the user's.
+    """
+    missing: list[Path] = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise KeyfileWriteError(
+                f"cannot create the directory {folder} ({error.strerror})", path=directory
+            ) from None
+        os.chmod(folder, DIR_MODE)
+
+
+class KeyfileLock:
+    """The cross-process lock beside the keyfile. A second holder gets `KeyfileLocked`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = FileLock(str(lock_path(path)), timeout=0, mode=FILE_MODE, thread_local=False)
+
+    def acquire(self) -> None:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise KeyfileLocked(path=self.path) from None
+        except OSError as error:
+            raise VaultError(
+                f"Cannot lock the keyfile {self.path}: creating {lock_path(self.path)} failed "
+                f"({error.strerror}). Check that you can write to its directory.",
+                path=self.path,
+            ) from None
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release(force=True)
+
+    @property
+    def held(self) -> bool:
+        return self._lock.is_locked
+
+
+def write_new(path: Path, data: bytes) -> Snapshot:
+    """Create the keyfile; never replaces an existing file (`KeyfileExists`)."""
+    temp, status = _write_temp(path, data)
+    try:
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise KeyfileExists(path=path) from None
+        except OSError:  # a filesystem without hard links; we hold the lock
+            if os.path.lexists(path):
+                raise KeyfileExists(path=path) from None
+            os.replace(temp, path)
+        _fsync_directory(path.parent)
+    except OSError as error:
+        raise KeyfileWriteError(_describe(error), path=path) from None
+    finally:
+        _unlink_quietly(temp)
+    return snapshot_of(data, status)
+
+
+def write_replacing(path: Path, data: bytes, previous: bytes) -> Snapshot:
+    """Atomically replace the keyfile with `data`, keeping `previous` as the backup."""
+    temps: list[Path] = []
+    try:
+        backup, _ = _write_temp(path, previous)
+        temps.append(backup)
+        os.replace(backup, backup_path(path))
+        temp, status = _write_temp(path, data)
+        temps.append(temp)
+        os.replace(temp, path)
+        _fsync_directory(path.parent)
+    except OSError as error:
+        raise KeyfileWriteError(_describe(error), path=path) from None
+    finally:
+        for leftover in temps:
+            _unlink_quietly(leftover)
+    return snapshot_of(data, status)
+
+
+def _write_temp(path: Path, data: bytes) -> tuple[Path, os.stat_result]:
+    """A fsynced 0600 temp file beside `path` holding `data`, and its status."""
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent
+        )
+    except OSError as error:
+        raise KeyfileWriteError(_describe(error), path=path) from None
+    temp = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            if _POSIX:
+                os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+            status = os.fstat(handle.fileno())
+    except BaseException as error:
+        _unlink_quietly(temp)
+        if isinstance(error, OSError):
+            raise KeyfileWriteError(_describe(error), path=path) from None
+        raise
+    return temp, status
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Delete temp files a killed save left behind (call with the lock held)."""
+    prefix = _temp_prefix(path)
+    removed = 0
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        with contextlib.suppress(OSError):
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(status.st_mode) and (not _POSIX or status.st_uid == os.geteuid()):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+def move_aside(path: Path) -> Path:
+    """Rename an unreadable keyfile out of the way (never deletes it); returns the new path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for attempt in range(100):
+        suffix = f".unreadable-{stamp}" + (f"-{attempt}" if attempt else "")
+        target = path.with_name(path.name + suffix)
+        if os.path.lexists(target):
+            continue
+        try:
+            os.link(path, target)
+        except FileExistsError:
+            continue
+        except OSError:
+            os.rename(path, target)
+            return target
+        os.unlink(path)
+        _fsync_directory(path.parent)
+        return target
+    raise KeyfileWriteError("too many files already moved aside", path=path)
+
+
+def _fsync_directory(directory: Path) -> None:
+    if not _POSIX:
+        return
+    descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        with contextlib.suppress(OSError):  # some filesystems cannot fsync a directory
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _describe(error: OSError) -> str:
+    return error.strerror or type(error).__name__
