@@ -143,3 +143,19 @@ async def test_stale_request_refused_replay_within_window_accepted(sim: Simulato
             assert (await response.json())["code"] == "40008"
         async with session.get(url, headers={"ACCESS-KEY": account.api_key}) as response:
             assert (await response.json())["code"] == "40003"
+
+
+async def test_generic_faults(sim: Simulator) -> None:
+    sim.set_faults("bitget", maintenance=True)
+    async with make_client(sim, "bitget", options=SPOT_ONLY) as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="503"):
+            await client.fetch_balance()
+    sim.set_faults("bitget", maintenance=False, geo_blocked=True)
+    async with make_client(sim, "bitget", options=SPOT_ONLY) as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="403 Forbidden"):
+            await client.fetch_time()
+    sim.set_faults("bitget", geo_blocked=False, timeout=True)
+    async with make_client(sim, "bitget", options=SPOT_ONLY) as client:
+        client.timeout = 300
+        with pytest.raises(ccxt.RequestTimeout):
+            await client.fetch_time()

@@ -221,3 +221,19 @@ async def test_stale_token_refused_replay_within_lifetime_accepted(sim: Simulato
         async with session.get(url, headers=bearer(now - 200)) as response:
             assert response.status == 401
             assert await response.text() == "Unauthorized\n"
+
+
+async def test_generic_faults(sim: Simulator) -> None:
+    sim.set_faults("coinbase", maintenance=True)
+    async with make_client(sim, "coinbase") as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="503"):
+            await client.fetch_balance()
+    sim.set_faults("coinbase", maintenance=False, geo_blocked=True)
+    async with make_client(sim, "coinbase") as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="403 Forbidden"):
+            await client.fetch_time()
+    sim.set_faults("coinbase", geo_blocked=False, timeout=True)
+    async with make_client(sim, "coinbase") as client:
+        client.timeout = 300
+        with pytest.raises(ccxt.RequestTimeout):
+            await client.fetch_time()

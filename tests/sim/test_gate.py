@@ -116,3 +116,19 @@ async def test_stale_request_refused_replay_within_window_accepted(sim: Simulato
             assert (await response.json())["label"] == "REQUEST_EXPIRED"
         async with session.get(url) as response:
             assert (await response.json())["label"] == "MISSING_REQUIRED_HEADER"
+
+
+async def test_generic_faults(sim: Simulator) -> None:
+    sim.set_faults("gate", maintenance=True)
+    async with make_client(sim, "gate", options=SPOT_ONLY) as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="503"):
+            await client.fetch_balance()
+    sim.set_faults("gate", maintenance=False, geo_blocked=True)
+    async with make_client(sim, "gate", options=SPOT_ONLY) as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="403 Forbidden"):
+            await client.fetch_time()
+    sim.set_faults("gate", geo_blocked=False, timeout=True)
+    async with make_client(sim, "gate", options=SPOT_ONLY) as client:
+        client.timeout = 300
+        with pytest.raises(ccxt.RequestTimeout):
+            await client.fetch_time()

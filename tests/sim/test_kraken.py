@@ -139,3 +139,19 @@ async def test_ip_expiry_and_permission_refusals(sim: Simulator) -> None:
     async with make_client(sim, "kraken", "sub") as client:
         with pytest.raises(ccxt.PermissionDenied, match="EGeneral:Permission denied"):
             await client.fetch_balance()
+
+
+async def test_generic_faults(sim: Simulator) -> None:
+    sim.set_faults("kraken", maintenance=True)
+    async with make_client(sim, "kraken") as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="503"):
+            await client.fetch_balance()
+    sim.set_faults("kraken", maintenance=False, geo_blocked=True)
+    async with make_client(sim, "kraken") as client:
+        with pytest.raises(ccxt.ExchangeNotAvailable, match="403 Forbidden"):
+            await client.fetch_time()
+    sim.set_faults("kraken", geo_blocked=False, timeout=True)
+    async with make_client(sim, "kraken") as client:
+        client.timeout = 300
+        with pytest.raises(ccxt.RequestTimeout):
+            await client.fetch_time()
