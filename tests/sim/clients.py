@@ -26,7 +26,7 @@ CLIENT_OPTIONS: dict[str, dict[str, Any]] = {
     },
     "okx": {"fetchMarkets": {"types": ["spot"]}},
     "bybit": {"fetchMarkets": {"types": ["spot"]}},
-    "kucoin": {},
+    "kucoin": {"fetchMarkets": {"types": ["spot"]}},
 }
 
 
@@ -40,6 +40,8 @@ def build_client(exchange: str, credentials: dict[str, str], endpoint: str, **op
     }
     client = getattr(ccxt_async, exchange)(config)
     client.has["fetchCurrencies"] = False
+    # ccxt sleeps this long on close() to let SSL transports shut down; loopback HTTP has none.
+    client.timeout_on_exit = 0
     apply_endpoint(client, endpoint)
     return client
 
