@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from tests.sim.clients import make_client
 from tui.sim import Simulator
 from tui.sim.errors import ErrorKind, SimError
-from tui.sim.exchanges.coinbase import derive_cdp_key, public_key_of, verify_cdp_jwt
+from tui.sim.exchanges.coinbase_jwt import derive_cdp_key, public_key_of, verify_cdp_jwt
 
 KEY_NAME, PEM = derive_cdp_key("jwt-test")
 URI = "GET api.coinbase.com/api/v3/brokerage/accounts"
