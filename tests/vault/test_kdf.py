@@ -91,13 +91,15 @@ def test_password_is_nfc_normalised() -> None:
 
 @pytest.mark.slow
 def test_default_costs_between_a_fifth_and_one_second() -> None:
+    """Measured in process CPU time, so that other jobs on a shared machine do not decide the
+    outcome (under load, wall time triples); on an idle 2-core machine wall time is ~0.35 s."""
     params = KdfParams.default()
     assert params.meets_floor()
     timings = []
     for _ in range(2):
-        start = time.perf_counter()
+        start = time.process_time()
         derive_key(params, b"s" * 16, "a password")
-        timings.append(time.perf_counter() - start)
+        timings.append(time.process_time() - start)
     assert 0.2 <= min(timings) <= 1.0, timings
 
 
