@@ -22,13 +22,14 @@ _MAIN_BALANCES: dict[str, tuple[str, str]] = {
 }
 
 
+def _plain(value: Decimal) -> Decimal:
+    """Eight decimals at most, no trailing zeros and never an exponent (str() stays plain)."""
+    return Decimal(format(value.quantize(Decimal("0.00000001")).normalize(), "f"))
+
+
 def _scaled(table: dict[str, tuple[str, str]], factor: Decimal) -> dict[str, Balance]:
-    step = Decimal("0.00000001")
     return {
-        asset: Balance(
-            (Decimal(free) * factor).quantize(step).normalize(),
-            (Decimal(used) * factor).quantize(step).normalize(),
-        )
+        asset: Balance(_plain(Decimal(free) * factor), _plain(Decimal(used) * factor))
         for asset, (free, used) in table.items()
     }
 

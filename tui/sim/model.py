@@ -75,7 +75,7 @@ class Traits:
             "sub_account": self.sub_account,
             "label": self.label,
             "balances": {
-                asset: {"free": str(b.free), "used": str(b.used)}
+                asset: {"free": format(b.free, "f"), "used": format(b.used, "f")}
                 for asset, b in sorted(self.balances.items())
             },
         }
