@@ -78,7 +78,7 @@ class KeydeckApp(App[None]):
     COMMANDS = App.COMMANDS | {KeydeckCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+l", "lock", "Lock", id="lock"),
+        Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
     ]
 
     def __init__(
@@ -127,7 +127,7 @@ class KeydeckApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._settings_problem:
             self.notify(self._settings_problem, title="Settings", severity="warning", timeout=12)
-        self._idle_timer = self.set_interval(IDLE_CHECK_SECONDS, self.check_idle, pause=True)
+        self._idle_timer = self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, pause=True)
         self.show_entry_screen()
 
     def show_entry_screen(self) -> None:
@@ -173,6 +173,11 @@ class KeydeckApp(App[None]):
     # ---- session ------------------------------------------------------------------------
 
     @property
+    def vault_options(self) -> dict[str, Any]:
+        """Extra keyword arguments for Vault.create/open/change_password (tests: cheap KDF)."""
+        return dict(self._vault_options)
+
+    @property
     def unlocked(self) -> bool:
         return self.vault is not None
 
@@ -205,9 +210,10 @@ class KeydeckApp(App[None]):
         if self._idle_timer is not None:
             self._idle_timer.pause()
         self.workers.cancel_group(self, "session")
+        # Not awaited: the stack changes at once; awaiting removal inside a handler stalls.
         while len(self.screen_stack) > 2:
-            await self.pop_screen()
-        await self.switch_screen(UnlockScreen())
+            self.pop_screen()
+        self.switch_screen(UnlockScreen())
         try:
             vault.close()
         except Exception as error:  # closing must not stop the lock
@@ -217,6 +223,22 @@ class KeydeckApp(App[None]):
         redact.forget_all()
         if reason:
             self.notify(reason, title="Locked")
+
+    async def on_unmount(self) -> None:
+        """Quitting: release the keyfile and close every exchange client."""
+        vault, self.vault = self.vault, None
+        connector, self.connector = self.connector, None
+        if vault is not None:
+            try:
+                vault.close()
+            except Exception as error:
+                log.warning("closing the keyfile failed: %s", describe(error))
+        if connector is not None:
+            try:
+                await connector.aclose()
+            except Exception as error:
+                log.warning("closing exchange clients failed: %s", describe(error))
+        redact.forget_all()
 
     @work(group="closing", exit_on_error=False)
     async def _close_connector(self, connector: Connector) -> None:
@@ -248,12 +270,13 @@ class KeydeckApp(App[None]):
             self.touch()
         await super().on_event(event)
 
-    async def check_idle(self) -> None:
+    def check_idle_lock(self) -> None:
+        """Lock when no input came for the configured time (runs on a timer)."""
         minutes = self.settings.idle_lock_minutes
         if self.vault is None or minutes <= 0:
             return
         if self._clock() - self._last_activity >= minutes * 60:
-            await self.lock(f"Locked after {minutes} minutes without input.")
+            self.call_later(self.lock, f"Locked after {minutes} minutes without input.")
 
     # ---- catalog and background checks ----------------------------------------------------
 

@@ -1,13 +1,22 @@
-"""Fixtures for the app tests: isolated config dir, no cursor blink."""
+"""Fixtures for the app tests: isolated config dir, no cursor blink, a temp keyfile with a
+cheap KDF, the real exchange catalog (built once per session), and the loopback simulator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.widgets import Input, TextArea
 
 from tui import redact
+from tui.app import KeydeckApp
+from tui.paths import Locations
+from tui.settings import Settings
+
+PASSWORD = "tangerine orbit pillow 42"
+SIZE = (110, 36)
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +26,86 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("KEYDECK_CONFIG_DIR", str(config))
     yield config
     redact.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blinking cursor makes screenshots depend on timing."""
+    monkeypatch.setattr(Input.cursor_blink, "_default", False)
+    monkeypatch.setattr(TextArea.cursor_blink, "_default", False)
+
+
+@pytest.fixture
+def locations(isolated_config: Path) -> Locations:
+    return Locations.resolve(isolated_config)
+
+
+@pytest.fixture(scope="session")
+def fast_kdf() -> dict[str, Any]:
+    from tui.vault import KdfParams
+
+    return {"kdf": KdfParams.insecure_fast()}
+
+
+@pytest.fixture(scope="session")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    from tui.connect.catalog import load_catalog
+
+    return load_catalog(tmp_path_factory.mktemp("catalog-cache"))
+
+
+def make_keyfile(
+    locations: Locations, fast_kdf: dict[str, Any], accounts: Sequence[Any] = ()
+) -> Path:
+    from tui.paths import ensure_private_dir
+    from tui.vault import Vault
+
+    ensure_private_dir(locations.config_dir)
+    with Vault.create(locations.keyfile, PASSWORD, **fast_kdf) as vault:
+        for account in accounts:
+            vault.add(account)
+        vault.save()
+    return locations.keyfile
+
+
+def sim_account(sim: Any, exchange: str, label: str = "main", **changes: Any) -> Any:
+    """A vault Account for one of the simulator's provisioned keys, pointed at the sim."""
+    from tui.vault import Account
+
+    provisioned = sim.account(exchange, label)
+    fields: dict[str, Any] = {
+        "exchange": exchange,
+        "label": label,
+        "credentials": dict(provisioned.credentials),
+        "endpoint": sim.endpoint(exchange),
+    }
+    fields.update(changes)
+    return Account(**fields)
+
+
+AppFactory = Callable[..., KeydeckApp]
+
+
+@pytest.fixture
+def make_app(locations: Locations, fast_kdf: dict[str, Any], catalog: list[Any]) -> AppFactory:
+    def build(**overrides: Any) -> KeydeckApp:
+        from tui.connect.service import Connector
+
+        options: dict[str, Any] = {
+            "settings": Settings(),
+            "vault_options": fast_kdf,
+            "catalog_loader": lambda _cache: list(catalog),
+            "connector_factory": lambda: Connector(cache_dir=locations.cache_dir, timeout_s=5),
+        }
+        options.update(overrides)
+        return KeydeckApp(locations, **options)
+
+    return build
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Any]:
+    from tui.sim import Simulator
+
+    async with Simulator() as simulator:
+        yield simulator

@@ -1,0 +1,59 @@
+"""Small helpers for Pilot tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.app.conftest import PASSWORD
+
+
+async def wait_for(
+    pilot: Pilot[Any], predicate: Callable[[], object], limit: float = 10.0, what: str = ""
+) -> None:
+    """Let the app run until `predicate()` holds (workers finish, screens change)."""
+    deadline = time.monotonic() + limit
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+def screen_name(pilot: Pilot[Any]) -> str:
+    return type(pilot.app.screen).__name__
+
+
+async def type_keys(pilot: Pilot[Any], text: str) -> None:
+    """Type `text` key by key, as a user would."""
+    await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+def set_value(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Fill a field at once (like a paste that is not being tested)."""
+    field = pilot.app.screen.query_one(selector)
+    if isinstance(field, Input):
+        field.value = text
+    else:
+        field.text = text  # type: ignore[attr-defined]
+
+
+async def unlock(pilot: Pilot[Any], password: str = PASSWORD) -> None:
+    await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen", what="unlock screen")
+    field = pilot.app.screen.query_one("#password", Input)
+    field.value = password
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen", what="exchange list")
+    await wait_for(pilot, lambda: pilot.app.catalog is not None, what="catalog")
+    await pilot.pause()
+
+
+def text_of(pilot: Pilot[Any], selector: str) -> str:
+    widget = pilot.app.screen.query_one(selector)
+    return str(widget.render())

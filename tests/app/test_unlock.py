@@ -1,0 +1,219 @@
+"""First run, unlock, keyfile problems, lock and idle auto-lock, change password."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input
+
+from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile
+from tests.app.helpers import screen_name, set_value, text_of, type_keys, unlock, wait_for
+from tui.paths import Locations
+
+
+def has_backup(keyfile: Path) -> bool:
+    return keyfile.with_name(keyfile.name + ".bak").exists()
+
+
+def digest(path: Path) -> tuple[str, int]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+async def test_first_run_creates_a_keyfile(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "CreateKeyfileScreen")
+        assert "no password recovery" in text_of(pilot, "#no-recovery")
+        # a guessable password is refused, nothing is written
+        await type_keys(pilot, "password")
+        await pilot.press("enter")
+        await type_keys(pilot, "password")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "too easy to guess" in text_of(pilot, "#create-error")
+        assert not locations.keyfile.exists()
+        # a mismatch is refused
+        set_value(pilot, "#password", PASSWORD)
+        set_value(pilot, "#confirm", PASSWORD + "x")
+        await pilot.click("#create")
+        await pilot.pause()
+        assert "differ" in text_of(pilot, "#create-error")
+        assert not locations.keyfile.exists()
+        # the strength meter follows the password
+        set_value(pilot, "#password", PASSWORD)
+        await pilot.pause()
+        assert "Strength" in text_of(pilot, "#strength")
+        set_value(pilot, "#confirm", PASSWORD)
+        pilot.app.screen.query_one("#confirm", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+        assert app.vault is not None
+    assert locations.keyfile.exists()
+    from tui.vault import Vault
+
+    with Vault.open(locations.keyfile, PASSWORD, **fast_kdf) as vault:
+        assert vault.accounts == ()
+
+
+async def test_wrong_password_says_so_and_writes_nothing(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    keyfile = make_keyfile(locations, fast_kdf)
+    before = digest(keyfile)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        await type_keys(pilot, "not it")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Wrong password" in text_of(pilot, "#unlock-error"))
+        field = pilot.app.screen.query_one("#password", Input)
+        assert field.value == "" and field.has_focus and not field.disabled
+        assert digest(keyfile) == before
+        await unlock(pilot)
+        assert app.vault is not None
+
+
+async def test_too_open_keyfile_names_the_chmod_fix_and_is_untouched(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    keyfile = make_keyfile(locations, fast_kdf)
+    os.chmod(keyfile, 0o644)
+    before = digest(keyfile)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        set_value(pilot, "#password", PASSWORD)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
+        assert "not private" in text_of(pilot, "#title")
+        assert f"chmod 600 {keyfile}" in text_of(pilot, "#fix")
+        assert digest(keyfile) == before
+        # fixed outside Keydeck, then "Try again"
+        os.chmod(keyfile, 0o600)
+        await pilot.press("r")
+        await unlock(pilot)
+
+
+async def test_damaged_keyfile_is_explained_and_never_overwritten(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    keyfile = make_keyfile(locations, fast_kdf)
+    data = bytearray(keyfile.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    keyfile.write_bytes(bytes(data))
+    before = digest(keyfile)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        set_value(pilot, "#password", PASSWORD)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
+        assert "damaged" in text_of(pilot, "#title")
+        assert ".bak" in text_of(pilot, "#fix")
+        await pilot.press("q")
+        await pilot.pause()
+    assert digest(keyfile) == before
+    assert app.return_code in (0, None)
+
+
+async def test_keyfile_in_use_elsewhere_is_explained(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    from tui.vault import Vault
+
+    keyfile = make_keyfile(locations, fast_kdf)
+    with Vault.open(keyfile, PASSWORD, **fast_kdf):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+            set_value(pilot, "#password", PASSWORD)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
+            assert "Another Keydeck" in text_of(pilot, "#title")
+
+
+async def test_lock_drops_keys_and_shows_unlock(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    make_keyfile(locations, fast_kdf)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        vault = app.vault
+        assert vault is not None
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: screen_name(pilot) == "HelpScreen")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        assert app.vault is None and app.connector is None and vault.closed
+        assert len(app.screen_stack) == 2
+        await unlock(pilot)
+
+
+async def test_idle_auto_lock(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    from tui.settings import Settings
+
+    make_keyfile(locations, fast_kdf)
+    now = [1000.0]
+    app = make_app(settings=Settings(idle_lock_minutes=2), clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        now[0] += 119
+        app.check_idle_lock()
+        await pilot.pause()
+        assert app.vault is not None
+        await pilot.press("a")  # activity resets the idle time
+        now[0] += 100
+        app.check_idle_lock()
+        await pilot.pause()
+        assert app.vault is not None
+        now[0] += 21
+        app.check_idle_lock()
+        await pilot.pause()
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        assert app.vault is None
+
+
+async def test_change_password(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    from tui.vault import Vault, WrongPassword
+
+    make_keyfile(locations, fast_kdf)
+    new_password = "quiet lantern harbor 77"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        app.action_change_password()
+        await wait_for(pilot, lambda: screen_name(pilot) == "ChangePasswordScreen")
+        set_value(pilot, "#current", "wrong one")
+        set_value(pilot, "#new", new_password)
+        set_value(pilot, "#confirm", new_password)
+        await pilot.click("#change")
+        await wait_for(pilot, lambda: "wrong" in text_of(pilot, "#change-error"))
+        set_value(pilot, "#current", PASSWORD)
+        set_value(pilot, "#new", new_password)
+        set_value(pilot, "#confirm", new_password)
+        await pilot.click("#change")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen", what="backup offer")
+        assert "OLD password" in text_of(pilot, ".dialog-body")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+        await app.workers.wait_for_complete()
+    app_vault_path = locations.keyfile
+    with Vault.open(app_vault_path, new_password, **fast_kdf):
+        pass
+    try:
+        Vault.open(app_vault_path, PASSWORD, **fast_kdf).close()
+    except WrongPassword:
+        pass
+    else:
+        raise AssertionError("the old password still opens the keyfile")
+    assert not has_backup(app_vault_path)

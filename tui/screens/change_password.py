@@ -1,0 +1,163 @@
+"""Change the master password: current, new (with strength), confirm. KDF in a thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, LoadingIndicator, Static
+
+from tui.messages import PasswordChanged, TaskFailed, VaultOpenFailed
+from tui.redact import Secret
+from tui.screens.base import keydeck
+from tui.screens.create import MIN_SCORE
+from tui.screens.dialogs import ConfirmScreen
+from tui.widgets.strength import StrengthMeter, score_password
+
+if TYPE_CHECKING:
+    from tui.app import KeydeckApp
+
+
+class ChangePasswordScreen(ModalScreen[bool]):
+    AUTO_FOCUS = "#current"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="change_password_cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Change the master password", classes="dialog-title")
+            yield Static("Current password", classes="field-label")
+            yield Input(password=True, id="current")
+            yield Static("New password", classes="field-label")
+            yield Input(password=True, id="new")
+            yield StrengthMeter(id="strength")
+            yield Static("New password again", classes="field-label")
+            yield Input(password=True, id="confirm")
+            yield Static("", id="change-error", classes="field-error")
+            with Horizontal(id="working", classes="working"):
+                yield LoadingIndicator()
+                yield Static("Re-encrypting the keyfile…")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Change password", id="change", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#working").display = False
+
+    @on(Input.Changed, "#new")
+    def _new_changed(self, event: Input.Changed) -> None:
+        self.query_one(StrengthMeter).show_for(event.value)
+
+    @on(Input.Submitted, "#current")
+    @on(Input.Submitted, "#new")
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    @on(Input.Submitted, "#confirm")
+    @on(Button.Pressed, "#change")
+    def submit(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        current = self.query_one("#current", Input)
+        new = self.query_one("#new", Input)
+        confirm = self.query_one("#confirm", Input)
+        if not current.value:
+            self._fail("Type your current password.", current)
+            return
+        if not new.value:
+            self._fail("Choose a new password.", new)
+            return
+        strength = score_password(new.value)
+        if strength.score < MIN_SCORE:
+            self._fail(f"The new password is too easy to guess. {strength.hint}".strip(), new)
+            return
+        if new.value != confirm.value:
+            confirm.value = ""
+            self._fail("The new passwords differ. Type it again.", confirm)
+            return
+        old_secret, new_secret = Secret(current.value), Secret(new.value)
+        for field in (current, new, confirm):
+            field.value = ""
+        self._set_busy(True)
+        self._change(old_secret, new_secret)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
+    def _change(self, current: Secret, new: Secret) -> None:
+        from tui.vault import VaultError
+
+        vault = keydeck(self).vault
+        if vault is None:
+            return
+        try:
+            vault.change_password(current, new, **keydeck(self).vault_options)
+        except VaultError as error:
+            self.post_message(VaultOpenFailed(error))
+            return
+        self.post_message(PasswordChanged())
+
+    def on_vault_open_failed(self, message: VaultOpenFailed) -> None:
+        message.stop()
+        self._set_busy(False)
+        if type(message.error).__name__ == "WrongPassword":
+            self._fail("The current password is wrong. Nothing was changed.", "#current")
+            return
+        self._fail("The password was not changed.", "#current")
+        self.app.post_message(
+            TaskFailed("The password was not changed", message.error, blocking=True)
+        )
+
+    def on_password_changed(self, message: PasswordChanged) -> None:
+        message.stop()
+        app = keydeck(self)
+        self.dismiss(True)
+        app.notify("The keyfile is now encrypted with the new password.", title="Password changed")
+        # From the app, not this closing screen: a dismissed screen gets no callbacks.
+        app.call_later(offer_backup_removal, app)
+
+    def _fail(self, text: str, field: Input | str) -> None:
+        self.query_one("#change-error", Static).update(text)
+        widget = self.query_one(field) if isinstance(field, str) else field
+        widget.focus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.query_one("#working").display = busy
+        for widget in self.query(Input):
+            widget.disabled = busy
+        self.query_one("#change", Button).disabled = busy
+        if busy:
+            self.query_one("#change-error", Static).update("")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def offer_backup_removal(app: KeydeckApp) -> None:
+    """The backup beside the keyfile still opens with the old password: offer to delete it."""
+    vault = app.vault
+    if vault is None or not vault.backup_path.exists():
+        return
+    backup = vault.backup_path
+
+    def answered(yes: bool | None) -> None:
+        if yes and app.vault is not None:
+            app.run_worker(
+                app.vault.remove_backup, thread=True, group="settings", exit_on_error=False
+            )
+            app.notify("Old backup removed.")
+
+    app.push_screen(
+        ConfirmScreen(
+            "Remove the old backup?",
+            f"The backup {backup} still opens with the OLD password. Remove it, unless you "
+            "want to keep a way back.",
+            confirm="Remove backup",
+            cancel="Keep it",
+        ),
+        answered,
+    )

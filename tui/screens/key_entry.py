@@ -1,0 +1,436 @@
+"""Key entry: the fields an exchange needs, verified against the exchange before saving.
+
+Flow: validate each field -> (replacing? ask, showing the old key masked) -> verify in an
+async worker -> ok: save in a thread worker, then show the permission findings;
+failure: show the problem's title and fix, keep the values, offer "save anyway (unverified)".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Collapsible,
+    Footer,
+    Header,
+    Input,
+    LoadingIndicator,
+    Static,
+    Switch,
+)
+
+from tui.messages import AccountCheck, AccountSaved, TaskFailed, VerifyFinished, describe
+from tui.redact import mask
+from tui.screens.base import keydeck
+from tui.screens.dialogs import ConfirmScreen
+from tui.screens.key_form import clean_value, credential_fault, label_fault
+from tui.widgets.secret_input import KeyInput, PemArea
+
+if TYPE_CHECKING:
+    from tui.connect.catalog import CredentialField, ExchangeInfo
+    from tui.vault import Account
+
+log = logging.getLogger(__name__)
+
+SAFE_KEY_ADVICE = (
+    "Grant Read and Trade only, never Withdraw, and restrict the key to your IP address."
+)
+
+
+def find_account(accounts: Any, exchange: str, label: str) -> Account | None:
+    for account in accounts:
+        if account.exchange == exchange and account.label.lower() == label.lower():
+            return account
+    return None
+
+
+def first_free_label(taken: set[str]) -> str:
+    if "main" not in taken:
+        return "main"
+    number = 2
+    while f"account {number}" in taken:
+        number += 1
+    return f"account {number}"
+
+
+class KeyEntryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back", id="key_entry_back"),
+        Binding("ctrl+s", "submit", "Verify and save", id="key_entry_submit"),
+    ]
+
+    def __init__(self, info: ExchangeInfo, *, replace: Account | None = None) -> None:
+        super().__init__()
+        self.info = info
+        self.replace_target = replace
+        self._pending: Account | None = None
+        self._pending_replaces: Account | None = None
+        self._check: AccountCheck | None = None
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        info = self.info
+        existing = self._existing_accounts()
+        label = (
+            self.replace_target.label
+            if self.replace_target is not None
+            else first_free_label({a.label for a in existing})
+        )
+        yield Header()
+        with VerticalScroll(id="key-form"), Vertical(classes="panel form-panel"):
+            yield Static(f"Connect {info.name}", classes="panel-title")
+            yield Static(self._hint(), id="key-hint", classes="hint-box")
+            if existing:
+                yield Static(self._existing_text(existing), id="existing", classes="dim")
+            yield Static("Label", classes="field-label")
+            yield Static("A name for this account, so several can coexist.", classes="field-hint")
+            yield Input(label, id="label", max_length=60)
+            yield Static("", id="error-label", classes="field-error")
+            for field in info.credentials:
+                yield Static(field.label, classes="field-label")
+                if field.secret:
+                    yield Static(
+                        "Hidden as you type; ctrl+r shows it."
+                        if not field.multiline
+                        else "Paste all lines, -----BEGIN to -----END. Hidden; ctrl+r shows it.",
+                        classes="field-hint",
+                    )
+                yield self._field_widget(field)
+                yield Static("", id=f"error-{field.name}", classes="field-error")
+            if info.has_testnet:
+                with Horizontal(classes="switch-row"):
+                    yield Switch(
+                        value=bool(self.replace_target and self.replace_target.sandbox),
+                        id="testnet",
+                    )
+                    yield Static("Use the testnet (test funds; testnet keys differ)")
+            endpoint = self.replace_target.endpoint if self.replace_target else None
+            with Collapsible(
+                title="Advanced: alternate API endpoint",
+                collapsed=not endpoint,
+                id="advanced",
+            ):
+                yield Static(
+                    "Send every API call to another base URL (regional host, proxy, or a local "
+                    "simulator). Leave empty to use the exchange's own.",
+                    classes="field-hint",
+                )
+                yield Input(endpoint or "", id="endpoint", placeholder="https://…")
+                yield Static("", id="error-endpoint", classes="field-error")
+            with Horizontal(classes="buttons", id="form-buttons"):
+                yield Button("Verify and save", id="submit", variant="primary")
+                yield Button("Cancel", id="cancel")
+            with Horizontal(id="verifying", classes="working"):
+                yield LoadingIndicator()
+                yield Static(f"Verifying the key with {info.name}…")
+            with Vertical(id="problem", classes="problem-box"):
+                yield Static("", id="problem-title", classes="error-title")
+                yield Static("", id="problem-fix")
+                with Horizontal(classes="buttons"):
+                    yield Button("Save anyway (unverified)", id="save-anyway", variant="warning")
+                    yield Button("Edit and try again", id="edit")
+        yield Footer()
+
+    def _field_widget(self, field: CredentialField) -> Widget:
+        widget_id = f"cred-{field.name}"
+        if field.multiline:
+            return PemArea(id=widget_id, classes="pem")
+        return KeyInput(secret=field.secret, id=widget_id)
+
+    def _hint(self) -> Text:
+        info = self.info
+        text = Text()
+        where = info.api_keys_help or info.website
+        if where:
+            text.append("Create the key at ")
+            text.append(where, style="bold")
+            text.append(".\n")
+        text.append(SAFE_KEY_ADVICE)
+        if not info.reads_permissions:
+            text.append(
+                f"\n{info.name} does not report a key's permissions: check them on its website.",
+                style="dim",
+            )
+        return text
+
+    def _existing_accounts(self) -> list[Account]:
+        vault = keydeck(self).vault
+        if vault is None:
+            return []
+        return [a for a in vault.accounts if a.exchange == self.info.id]
+
+    def _existing_text(self, accounts: list[Account]) -> str:
+        parts = []
+        for account in accounts:
+            key = account.credentials.get("apiKey")
+            shown = f" (key {key.masked()})" if key is not None else ""
+            parts.append(f"{account.label}{shown}")
+        return (
+            f"Already connected: {', '.join(parts)}. Use the same label to replace that "
+            "account's key, or a new label to add another account."
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#verifying").display = False
+        self.query_one("#problem").display = False
+        first = self.info.credentials[0].name if self.info.credentials else None
+        self.query_one(f"#cred-{first}" if first else "#label").focus()
+
+    # ---- reading and checking the form ----------------------------------------------------
+
+    def _value_of(self, field: CredentialField) -> str:
+        widget = self.query_one(f"#cred-{field.name}")
+        raw = widget.text if isinstance(widget, PemArea) else widget.value  # type: ignore[attr-defined]
+        return clean_value(raw, multiline=field.multiline)
+
+    def _set_error(self, name: str, message: str | None) -> None:
+        self.query_one(f"#error-{name}", Static).update(message or "")
+
+    def read_form(self) -> Account | None:
+        """Build the Account from the form, or show what is wrong and return None."""
+        from tui.connect.endpoint import EndpointError, normalize_endpoint
+        from tui.vault import Account
+
+        first_bad: str | None = None
+        label = self.query_one("#label", Input).value.strip()
+        fault = label_fault(label)
+        self._set_error("label", fault)
+        if fault:
+            first_bad = "#label"
+        credentials: dict[str, str] = {}
+        for field in self.info.credentials:
+            value = self._value_of(field)
+            fault = credential_fault(
+                field.name, field.label, value, secret=field.secret, multiline=field.multiline
+            )
+            self._set_error(field.name, fault)
+            if fault and first_bad is None:
+                first_bad = f"#cred-{field.name}"
+            credentials[field.name] = value
+        endpoint_text = self.query_one("#endpoint", Input).value.strip()
+        endpoint: str | None = None
+        if endpoint_text:
+            try:
+                endpoint = normalize_endpoint(endpoint_text)
+                self._set_error("endpoint", None)
+            except EndpointError as error:
+                self._set_error("endpoint", f"Endpoint: {error}")
+                self.query_one("#advanced", Collapsible).collapsed = False
+                first_bad = first_bad or "#endpoint"
+        else:
+            self._set_error("endpoint", None)
+        if first_bad is not None:
+            self.query_one(first_bad).focus()
+            return None
+        sandbox = self.info.has_testnet and self.query_one("#testnet", Switch).value
+        return Account(
+            exchange=self.info.id,
+            label=label,
+            credentials=credentials,
+            sandbox=sandbox,
+            endpoint=endpoint,
+        )
+
+    # ---- submit ----------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self.query_one("#verifying").display:
+            return
+        self._hide_problem()
+        account = self.read_form()
+        if account is None:
+            return
+        vault = keydeck(self).vault
+        old = find_account(vault.accounts if vault else (), account.exchange, account.label)
+        if old is None:
+            self._start_verify(account, None)
+            return
+        old_key = old.credentials.get("apiKey")
+        shown = old_key.masked() if old_key is not None else mask("")
+        body = Text.assemble(
+            f"{self.info.name} · {old.label} already has a key ",
+            (shown, "bold"),
+            ".\nReplace it with the one you entered? The old key stays valid at the exchange "
+            "until you revoke it there.",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_verify(
+                    old.replace(
+                        credentials=account.credentials,
+                        sandbox=account.sandbox,
+                        endpoint=account.endpoint,
+                        verified_at=None,
+                    ),
+                    old,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen("Replace the key?", body, confirm="Replace", danger=True), answered
+        )
+
+    def _start_verify(self, account: Account, replaces: Account | None) -> None:
+        self._pending = account
+        self._pending_replaces = replaces
+        self._set_busy(True)
+        self._verify(account)
+
+    @work(exclusive=True, exit_on_error=False, group="verify")
+    async def _verify(self, account: Account) -> None:
+        connector = keydeck(self).connector
+        if connector is None:
+            return
+        await connector.close_account(account.id)  # never reuse a client with the old key
+        result = await connector.verify(account)
+        check = AccountCheck(
+            verified=result.ok, problem=result.problem, latency_ms=result.latency_ms
+        )
+        if result.ok:
+            try:
+                permissions = await connector.permissions(account)
+            except Exception as error:
+                log.warning("reading permissions failed: %s", describe(error))
+            else:
+                check.permissions = permissions
+                check.findings = list(connector.findings(account, permissions))
+        else:
+            await connector.close_account(account.id)
+        self.post_message(VerifyFinished(account, check))
+
+    def on_verify_finished(self, message: VerifyFinished) -> None:
+        message.stop()
+        if message.account is not self._pending:
+            return
+        self._check = message.check
+        if message.check.verified:
+            self._save(message.account, verified=True)
+            return
+        self._set_busy(False)
+        self._show_problem(message.check)
+
+    def _show_problem(self, check: AccountCheck) -> None:
+        problem = check.problem
+        title = problem.title if problem is not None else "The exchange did not accept the key."
+        fix = problem.fix if problem is not None else ""
+        self.query_one("#problem-title", Static).update(Text(f"✗ {title}", style="bold"))
+        self.query_one("#problem-fix", Static).update(fix)
+        box = self.query_one("#problem")
+        box.display = True
+        self.query_one("#save-anyway", Button).focus()
+        self.query_one("#key-form", VerticalScroll).scroll_to_widget(box)
+
+    def _hide_problem(self) -> None:
+        self.query_one("#problem").display = False
+
+    @on(Button.Pressed, "#save-anyway")
+    def _save_anyway(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self._pending is None:
+            return
+        self._hide_problem()
+        self._save(self._pending, verified=False)
+
+    @on(Button.Pressed, "#edit")
+    def _edit(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._hide_problem()
+        first = self.info.credentials[0].name if self.info.credentials else "label"
+        self.query_one(f"#cred-{first}" if first != "label" else "#label").focus()
+
+    def _save(self, account: Account, *, verified: bool) -> None:
+        from tui.vault.account import utc_now
+
+        if verified:
+            account = account.replace(verified_at=utc_now())
+        self._pending = account
+        self._set_busy(True, saving=True)
+        self._write(account, self._pending_replaces, verified)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def _write(self, account: Account, replaces: Account | None, verified: bool) -> None:
+        from tui.vault import VaultError
+
+        app = keydeck(self)
+        vault = app.vault
+        if vault is None:
+            return
+        try:
+            if replaces is not None:
+                vault.update(account)
+            else:
+                vault.add(account)
+            vault.save()
+        except (VaultError, ValueError, OSError) as error:
+            self._undo(vault, account, replaces)
+            self.post_message(TaskFailed("The key was not saved", error, blocking=True))
+            self.app.call_from_thread(self._set_busy, False)
+            return
+        self.post_message(AccountSaved(account, replaced=replaces is not None, verified=verified))
+
+    @staticmethod
+    def _undo(vault: Any, account: Account, replaces: Account | None) -> None:
+        try:
+            if replaces is not None:
+                vault.update(replaces)
+            elif any(a.id == account.id for a in vault.accounts):
+                vault.remove(account.id)
+        except Exception as error:
+            log.warning("could not undo an unsaved change: %s", describe(error))
+
+    def on_account_saved(self, message: AccountSaved) -> None:
+        from tui.screens.findings import FindingsScreen
+
+        message.stop()
+        app = keydeck(self)
+        check = self._check or AccountCheck()
+        if not message.verified:
+            check = AccountCheck(verified=None, problem=check.problem)
+        app.record_check(message.account.id, check)
+        if message.verified:
+            app.push_screen(
+                FindingsScreen(self.info, message.account, check),
+                lambda _: self.dismiss(None),
+            )
+        else:
+            self.notify(
+                f"{self.info.name} · {message.account.label} saved without verification. "
+                "Keydeck will keep checking it.",
+                title="Saved (unverified)",
+                severity="warning",
+            )
+            self.dismiss(None)
+
+    # ---- state ------------------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool, *, saving: bool = False) -> None:
+        indicator = self.query_one("#verifying")
+        indicator.display = busy
+        if saving:
+            indicator.query_one(Static).update("Saving the key…")
+        else:
+            indicator.query_one(Static).update(f"Verifying the key with {self.info.name}…")
+        self.query_one("#submit", Button).disabled = busy
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,126 @@
+"""Remove an account: pick it (when there are several), confirm, save, close its client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.messages import describe
+from tui.screens.dialogs import ConfirmScreen
+
+if TYPE_CHECKING:
+    from tui.app import KeydeckApp
+    from tui.vault import Account
+
+
+def account_title(app: KeydeckApp, account: Account) -> str:
+    info = app.exchange_info(account.exchange)
+    name = info.name if info is not None else account.exchange
+    key = account.credentials.get("apiKey")
+    shown = f" (key {key.masked()})" if key is not None else ""
+    return f"{name} · {account.label}{shown}"
+
+
+class AccountPickerScreen(ModalScreen["str | None"]):
+    """Choose one account; dismisses with its id, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="picker_cancel"),
+    ]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._title = title
+        self._choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._title, classes="dialog-title")
+            yield OptionList(*[Option(text, id=key) for key, text in self._choices], id="choices")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def start_remove_account(app: KeydeckApp, exchange_id: str | None) -> None:
+    vault = app.vault
+    if vault is None:
+        return
+    accounts = [a for a in vault.accounts if exchange_id is None or a.exchange == exchange_id]
+    if not accounts:
+        app.notify("There is no account to remove.", severity="warning")
+        return
+    if len(accounts) == 1:
+        confirm_remove(app, accounts[0])
+        return
+    by_id = {a.id: a for a in accounts}
+
+    def picked(account_id: str | None) -> None:
+        if account_id in by_id:
+            confirm_remove(app, by_id[account_id])
+
+    app.push_screen(
+        AccountPickerScreen(
+            "Remove which account?", [(a.id, account_title(app, a)) for a in accounts]
+        ),
+        picked,
+    )
+
+
+def confirm_remove(app: KeydeckApp, account: Account) -> None:
+    title = account_title(app, account)
+    body = Text.assemble(
+        "Remove ",
+        (title, "bold"),
+        " from the keyfile?\n\nThe key itself stays valid at the exchange: revoke it there "
+        "too if you no longer use it.",
+    )
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.run_worker(
+                lambda: _remove(app, account),
+                thread=True,
+                exclusive=True,
+                group="remove-account",
+                exit_on_error=False,
+            )
+
+    app.push_screen(ConfirmScreen("Remove account?", body, confirm="Remove", danger=True), answered)
+
+
+def _remove(app: KeydeckApp, account: Account) -> None:
+    from tui.vault import VaultError
+
+    vault = app.vault
+    if vault is None:
+        return
+    try:
+        vault.remove(account.id)
+        vault.save()
+    except (VaultError, OSError, KeyError) as error:
+        app.call_from_thread(
+            app.report_failure, "The account was not removed", describe(error), blocking=True
+        )
+        return
+    app.call_from_thread(_removed, app, account)
+
+
+def _removed(app: KeydeckApp, account: Account) -> None:
+    app.checks.pop(account.id, None)
+    app.accounts_changed.publish(None)
+    connector = app.connector
+    if connector is not None:
+        app.run_worker(connector.close_account(account.id), group="closing", exit_on_error=False)
+    app.notify(f"{account.exchange} · {account.label} removed.", title="Account removed")
