@@ -166,7 +166,7 @@ class Bybit(SimExchange):
         assert account is not None
         traits = account.traits
         expired_at = ""
-        deadline_day = -1
+        deadline_day = 0
         if traits.expires_at is not None:
             expired_at = _iso(traits.expires_at)
             deadline_day = max(0, (traits.expires_at - datetime.now(UTC)).days)
