@@ -12,6 +12,7 @@ import pytest
 
 from tui.redact import forget_all
 from tui.vault import Account, KdfParams, Vault
+from tui.vault.container import derive_key, parse_header, seal
 
 CHEAP = KdfParams.insecure_fast()
 PASSWORD = "test-master-password-42"
@@ -59,6 +60,16 @@ class FileState:
         return cls(
             hashlib.sha256(path.read_bytes()).hexdigest(), status.st_mtime_ns, status.st_mode
         )
+
+
+def reseal(path: Path, document: bytes, generation: int = 9) -> None:
+    """Replace the payload of the keyfile at `path`, properly encrypted under `PASSWORD`.
+
+    How tests make authenticated-but-unusual content (newer schema, malformed records).
+    """
+    header = parse_header(path.read_bytes())
+    key = derive_key(header.kdf, header.salt, PASSWORD)
+    path.write_bytes(seal(document, key, header.kdf, header.salt, generation))
 
 
 @pytest.fixture(autouse=True)

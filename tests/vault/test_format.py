@@ -19,6 +19,7 @@ from tests.vault.conftest import (
     FileState,
     binance_account,
     okx_account,
+    reseal,
 )
 from tui.vault import (
     Account,
@@ -38,7 +39,6 @@ from tui.vault.container import (
     TRAILER_SIZE,
     derive_key,
     parse_header,
-    seal,
     trailer,
     unlock,
 )
@@ -49,13 +49,6 @@ def rechecksum(data: bytes | bytearray) -> bytes:
     """Recompute the keyless trailer, as a deliberate attacker (not an accident) would."""
     body = bytes(data[:-TRAILER_SIZE])
     return body + trailer(body)
-
-
-def reseal(path: Path, document: bytes, generation: int = 9) -> None:
-    """Replace the payload of the keyfile at `path`, encrypted properly under its password."""
-    header = parse_header(path.read_bytes())
-    key = derive_key(header.kdf, header.salt, PASSWORD)
-    path.write_bytes(seal(document, key, header.kdf, header.salt, generation))
 
 
 def with_header_field(data: bytes, index: int, value: int) -> bytes:
