@@ -20,7 +20,7 @@ from typing import Any
 
 from tui.connect.catalog import ccxt_version
 from tui.connect.endpoint import apply_endpoint
-from tui.connect.problems import Problem, ProblemKind, make_problem
+from tui.connect.problems import MalformedResponse, Problem, ProblemKind, make_problem
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,15 @@ _COMMON_OPTIONS: dict[str, Any] = {
 _EXCHANGE_OPTIONS: dict[str, dict[str, Any]] = {
     # Advanced Trade (v3) accounts report funds on hold; the v2 default does not.
     "coinbase": {"fetchBalance": "v3PrivateGetBrokerageAccounts"},
+}
+
+# Per exchange, top-level client settings.
+_EXCHANGE_CONFIG: dict[str, dict[str, Any]] = {
+    # Kraken's private-call counter allows a burst (it tops out at 15 calls on the lowest
+    # tier and decays by 0.33 a second); ccxt's bucket allows none and makes each private
+    # call after the first wait 3 s. Allow the two or three calls of one refresh at once;
+    # the steady rate stays ccxt's.
+    "kraken": {"tokenBucket": {"capacity": 6, "tokens": 6}},
 }
 
 _ccxt_lock = threading.Lock()
@@ -112,9 +121,11 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
         "enableRateLimit": True,
         "timeout": int(timeout_s * 1000),
         "options": {**_COMMON_OPTIONS, **_EXCHANGE_OPTIONS.get(account.exchange, {})},
+        **_EXCHANGE_CONFIG.get(account.exchange, {}),
     }
     client = exchange_cls(config)
     client.has["fetchCurrencies"] = False
+    _reject_broken_json(client)
     if account.sandbox:
         if not client.urls.get("test"):
             raise ClientSetupError(
@@ -129,6 +140,25 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
     if account.endpoint:
         apply_endpoint(client, account.endpoint)
     return client
+
+
+def _reject_broken_json(client: Any) -> None:
+    """Make a body that looks like JSON but does not parse an error.
+
+    ccxt otherwise returns None or the raw text, and some exchanges then parse that into
+    an empty balance: a cut-off answer would show as "no funds" instead of a problem.
+    """
+    parse = client.on_json_response
+
+    def strict(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise MalformedResponse(
+                f"{client.id}: an answer of {len(text)} characters was not valid JSON"
+            ) from error
+
+    client.on_json_response = strict
 
 
 class MarketsCache:

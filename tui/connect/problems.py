@@ -34,6 +34,10 @@ class ProblemKind(StrEnum):
     unknown = "unknown"
 
 
+class MalformedResponse(Exception):
+    """The exchange (or something in between) answered with text that is not its API's JSON."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """A failure in plain words. `detail` is a redacted technical line for the log."""
@@ -144,14 +148,22 @@ class _Override:
     pattern: re.Pattern[str]
     kind: ProblemKind
     title: str | None = None  # a more precise title than the kind's default
+    fix: str | None = None  # a more precise fix than the kind's default
 
 
-def _rule(exchanges: str, pattern: str, kind: ProblemKind, title: str | None = None) -> _Override:
+def _rule(
+    exchanges: str,
+    pattern: str,
+    kind: ProblemKind,
+    title: str | None = None,
+    fix: str | None = None,
+) -> _Override:
     ids = frozenset(exchanges.split()) if exchanges != "*" else frozenset()
-    return _Override(ids, re.compile(pattern, re.IGNORECASE), kind, title)
+    return _Override(ids, re.compile(pattern, re.IGNORECASE), kind, title, fix)
 
 
 _CODE = r'["\']?(?:code|retCode)["\']?\s*[:=]\s*["\']?'
+_LABEL = r'"label"\s*:\s*"'
 
 # Checked top to bottom; the first match wins. Codes from the exchanges' API docs.
 _OVERRIDES: tuple[_Override, ...] = (
@@ -159,7 +171,15 @@ _OVERRIDES: tuple[_Override, ...] = (
     _rule("kraken", r"EAPI:Invalid signature", ProblemKind.bad_credentials),
     _rule("kraken", r"EAPI:Invalid key", ProblemKind.bad_credentials),
     _rule("kraken", r"EAPI:Invalid nonce", ProblemKind.clock_skew),
-    _rule("kraken", r"EGeneral:Permission denied", ProblemKind.permission_missing),
+    _rule(
+        "kraken",
+        r"EGeneral:Permission denied",
+        ProblemKind.permission_missing,
+        "Kraken refused: this key lacks a permission, or this IP address is not allowed.",
+        "On Kraken (Settings > API) check that the key has 'Query Funds' and that this "
+        "machine's public IP address is on the key's IP allowlist, if it has one. Never "
+        "enable 'Withdraw Funds' for Keydeck.",
+    ),
     _rule("kraken", r"EAPI:Rate limit|EOrder:Rate limit", ProblemKind.rate_limited),
     _rule("kraken", r"EService:(Unavailable|Busy)", ProblemKind.maintenance),
     # OKX: 50112 (timestamp) comes out as AuthenticationError.
@@ -171,13 +191,26 @@ _OVERRIDES: tuple[_Override, ...] = (
     _rule("okx", _CODE + r"50001\b", ProblemKind.maintenance),
     _rule("okx", _CODE + r"50011\b", ProblemKind.rate_limited),
     # Gate: REQUEST_EXPIRED (timestamp) comes out as AuthenticationError.
-    _rule("gate", r"REQUEST_EXPIRED", ProblemKind.clock_skew),
-    _rule("gate", r"IP_FORBIDDEN", ProblemKind.ip_not_allowed),
-    _rule("gate", r"INVALID_KEY|INVALID_SIGNATURE|MISSING_REQUIRED", ProblemKind.bad_credentials),
-    _rule("gate", r"READ_ONLY|FORBIDDEN", ProblemKind.permission_missing),
-    _rule("gate", r"TOO_MANY_REQUESTS", ProblemKind.rate_limited),
-    # KuCoin: 400004 is the passphrase; 400006 the IP allowlist.
-    _rule("kucoin", _CODE + r"400004\b", ProblemKind.bad_passphrase),
+    _rule("gate", _LABEL + r"REQUEST_EXPIRED\b", ProblemKind.clock_skew),
+    _rule("gate", _LABEL + r"IP_FORBIDDEN\b", ProblemKind.ip_not_allowed),
+    _rule(
+        "gate",
+        _LABEL + r"(?:INVALID_KEY|INVALID_SIGNATURE|MISSING_REQUIRED_HEADER)\b",
+        ProblemKind.bad_credentials,
+    ),
+    _rule("gate", _LABEL + r"(?:READ_ONLY|FORBIDDEN)\b", ProblemKind.permission_missing),
+    _rule("gate", _LABEL + r"TOO_MANY_REQUESTS\b", ProblemKind.rate_limited),
+    # KuCoin: 400004 is the passphrase (checked with the secret, so a wrong secret shows the
+    # same error); 400006 the IP allowlist.
+    _rule(
+        "kucoin",
+        _CODE + r"400004\b",
+        ProblemKind.bad_passphrase,
+        "KuCoin rejected this key's passphrase (or its secret).",
+        "KuCoin checks the passphrase together with the secret. Re-enter both exactly as "
+        "shown when you created the key; the passphrase is the one you chose for the key, "
+        "not your login password. If you no longer have them, create a new key.",
+    ),
     _rule("kucoin", _CODE + r"400002\b", ProblemKind.clock_skew),
     _rule("kucoin", _CODE + r"400006\b", ProblemKind.ip_not_allowed),
     _rule("kucoin", _CODE + r"40000[135]\b", ProblemKind.bad_credentials),
@@ -190,6 +223,17 @@ _OVERRIDES: tuple[_Override, ...] = (
     _rule("bitget", _CODE + r"4000[12369]\b|" + _CODE + r"40011\b", ProblemKind.bad_credentials),
     _rule("bitget", _CODE + r"40014\b", ProblemKind.permission_missing),
     _rule("bitget", _CODE + r"429\b", ProblemKind.rate_limited),
+    # Coinbase answers 401 for a bad key, a bad signature and an IP outside the allowlist.
+    _rule(
+        "coinbase",
+        r"\b401\b",
+        ProblemKind.bad_credentials,
+        "Coinbase rejected this API key, or this IP address.",
+        "Check that the key name (organizations/.../apiKeys/...) and the whole private key, "
+        "including its BEGIN and END lines, were pasted; that the key was not deleted in the "
+        "Coinbase Developer Platform; and that this machine's IP address is on the key's "
+        "allowlist, if it has one.",
+    ),
     # Bybit.
     _rule("bybit", _CODE + r"10002\b", ProblemKind.clock_skew),
     _rule("bybit", _CODE + r"10010\b", ProblemKind.ip_not_allowed),
@@ -247,14 +291,18 @@ def exchange_display_name(exchange_id: str) -> str:
 
 
 def make_problem(
-    kind: ProblemKind, exchange_id: str, detail: str = "", title: str | None = None
+    kind: ProblemKind,
+    exchange_id: str,
+    detail: str = "",
+    title: str | None = None,
+    fix: str | None = None,
 ) -> Problem:
     name = exchange_display_name(exchange_id)
-    default_title, fix = _TEXT[kind]
+    default_title, default_fix = _TEXT[kind]
     return Problem(
         kind=kind,
         title=(title or default_title).format(name=name),
-        fix=fix.format(name=name),
+        fix=(fix or default_fix).format(name=name),
         detail=detail,
     )
 
@@ -277,14 +325,18 @@ def classify(exc: BaseException, exchange_id: str) -> Problem:
     """Map any exception raised while talking to an exchange onto a Problem."""
     detail = _detail(exc)
     message = str(exc)
+    ccxt_names = _ccxt_class_names(exc)
+    status_match = _HTTP_STATUS.search(message) if ccxt_names else None
+    if status_match and _HTML.search(message):
+        kind = _kind_from_http_status(int(status_match.group(1)), message)
+        if kind is not None:
+            return make_problem(kind, exchange_id, detail)
     for rule in _OVERRIDES:
         if rule.exchanges and exchange_id not in rule.exchanges:
             continue
         if rule.pattern.search(message):
-            return make_problem(rule.kind, exchange_id, detail, rule.title)
+            return make_problem(rule.kind, exchange_id, detail, rule.title, rule.fix)
 
-    ccxt_names = _ccxt_class_names(exc)
-    status_match = _HTTP_STATUS.search(message) if ccxt_names else None
     if status_match:
         kind = _kind_from_http_status(int(status_match.group(1)), message)
         if kind is not None:
@@ -294,6 +346,16 @@ def classify(exc: BaseException, exchange_id: str) -> Problem:
         if kind is not None:
             return make_problem(kind, exchange_id, detail)
 
+    if isinstance(exc, MalformedResponse):
+        return make_problem(
+            ProblemKind.unknown,
+            exchange_id,
+            detail,
+            title="{name} sent an answer Keydeck could not read.",
+            fix="This is usually brief (an overloaded exchange, or a proxy or captive portal "
+            "in between). Try again in a minute; if this account uses a custom endpoint, "
+            "check that it points at {name}'s API.",
+        )
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return make_problem(ProblemKind.timeout, exchange_id, detail)
     if isinstance(exc, ConnectionError | OSError):

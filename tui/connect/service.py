@@ -31,10 +31,17 @@ from tui.connect.models import (
     Balances,
     Finding,
     Permissions,
+    StatusState,
     VerifyResult,
 )
 from tui.connect.permissions import PERMISSION_READERS
-from tui.connect.problems import Problem, ProblemKind, classify, make_problem
+from tui.connect.problems import (
+    MalformedResponse,
+    Problem,
+    ProblemKind,
+    classify,
+    make_problem,
+)
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
 log = logging.getLogger(__name__)
@@ -46,6 +53,11 @@ DEFAULT_ACCOUNT_TIMEOUT_S = 45.0
 RATE_LIMIT_BACKOFF_S = 30.0
 FAILURE_BACKOFF_S = 15.0
 MAX_BACKOFF_S = 600.0
+_TIGHT_CLOCK_SAMPLE_MS = 250.0
+# Refusals a badly set clock produces on exchanges that do not say "timestamp".
+_CLOCK_MASKED_KINDS = frozenset(
+    {ProblemKind.bad_credentials, ProblemKind.bad_passphrase, ProblemKind.unknown}
+)
 
 # Kinds that mean "we could not talk to the exchange at all".
 _UNREACHABLE_KINDS = frozenset(
@@ -203,8 +215,9 @@ class Connector:
         checked_at = self._now()
         try:
             client = await self._client(account)
+            uncertainty_ms = 0.0
             if client.has.get("fetchTime"):
-                latency_ms, offset_ms = await self._measure_clock(client)
+                latency_ms, offset_ms, uncertainty_ms = await self._measure_clock(client)
             else:
                 result = await self.verify(account)
                 if result.problem is not None:
@@ -225,7 +238,7 @@ class Connector:
                 last_success_at=health.last_success_at,
                 problem=problem,
             )
-        state, problem = _clock_verdict(offset_ms, account.exchange)
+        state, problem = _clock_verdict(offset_ms, uncertainty_ms, account.exchange)
         return AccountStatus(
             state=state,
             reachable=True,
@@ -236,14 +249,28 @@ class Connector:
             problem=problem or health.last_problem,
         )
 
-    async def _measure_clock(self, client: Any) -> tuple[float, float | None]:
-        before_wall, started = self.clock(), time.perf_counter()
-        server_ms = await client.fetch_time()
-        latency_ms = _elapsed_ms(started)
-        if server_ms is None:
-            return latency_ms, None
-        midpoint_ms = before_wall * 1000 + latency_ms / 2
-        return latency_ms, round(float(server_ms) - midpoint_ms, 1)
+    async def _measure_clock(self, client: Any) -> tuple[float, float | None, float]:
+        """(latency, offset, uncertainty) in ms. The offset is only known to within half
+        the round trip, so a slow first answer (busy event loop, cold connection) is
+        measured once more and the tighter sample kept."""
+        best: tuple[float, float | None, float] | None = None
+        for _attempt in range(2):
+            before_wall, started = self.clock(), time.perf_counter()
+            server_ms = await client.fetch_time()
+            latency_ms = _elapsed_ms(started)
+            offset_ms = None
+            if isinstance(server_ms, int | float) and not isinstance(server_ms, bool):
+                offset_ms = round(float(server_ms) - (before_wall * 1000 + latency_ms / 2), 1)
+            uncertainty_ms = latency_ms / 2
+            if offset_ms is not None and float(server_ms) % 1000 == 0:
+                uncertainty_ms += 1000  # the exchange reports whole seconds only
+            sample = (latency_ms, offset_ms, uncertainty_ms)
+            if best is None or sample[0] < best[0]:
+                best = sample
+            if latency_ms < _TIGHT_CLOCK_SAMPLE_MS:
+                break
+        assert best is not None
+        return best
 
     async def balances(self, account: Any) -> Balances:
         """Free / in orders / total per held asset with USD values. Raises on failure;
@@ -251,6 +278,7 @@ class Connector:
         client = await self._client(account)
         await ensure_markets(client, account, self._markets)
         raw = await client.fetch_balance()
+        _require_json(raw.get("info") if isinstance(raw, dict) else raw, "balance")
         fetched_at = self._now()
         held = held_assets(raw)
         plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
@@ -288,6 +316,7 @@ class Connector:
             return Permissions.not_reported()
         client = await self._client(account)
         raw = await reader.fetch(client)
+        _require_json(raw, "key permissions")
         return reader.normalize(raw if isinstance(raw, dict) else {"data": raw})
 
     def findings(self, account: Any, permissions: Permissions) -> list[Finding]:
@@ -367,8 +396,11 @@ class Connector:
             self._record_failure(account, status.problem)
             return self._failed_report(account, status.problem, None, status)
         balances, problem = await self._guarded(self.balances(account), account)
-        if problem is None and status.state == "failing" and status.problem is not None:
-            problem = status.problem  # e.g. the clock is more than 10 s off
+        clock_failing = status.state == "failing" and status.problem is not None
+        if clock_failing and (problem is None or problem.kind in _CLOCK_MASKED_KINDS):
+            # More than 10 s off: the likely cause of an auth refusal (an expired JWT, a
+            # stale timestamp), and worth failing on even where the exchange still accepts.
+            problem = status.problem
         if problem is not None:
             self._record_failure(account, problem)
             return self._failed_report(account, problem, status.latency_ms, status)
@@ -442,8 +474,15 @@ class _ProblemRaised(Exception):
         self.problem = problem
 
 
-def _clock_verdict(offset_ms: float | None, exchange_id: str) -> tuple[str, Problem | None]:
-    if offset_ms is None or abs(offset_ms) <= CLOCK_WARN_MS:
+def _clock_verdict(
+    offset_ms: float | None, uncertainty_ms: float, exchange_id: str
+) -> tuple[StatusState, Problem | None]:
+    """Warn above 2 s, fail above 10 s, counting only the part of the offset that is
+    certain (a slow round trip cannot make the clock look wrong)."""
+    if offset_ms is None:
+        return "ok", None
+    certain_ms = max(0.0, abs(offset_ms) - uncertainty_ms)
+    if certain_ms <= CLOCK_WARN_MS:
         return "ok", None
     seconds = abs(offset_ms) / 1000
     direction = "behind" if offset_ms > 0 else "ahead of"
@@ -453,7 +492,13 @@ def _clock_verdict(offset_ms: float | None, exchange_id: str) -> tuple[str, Prob
         detail=f"clock offset {offset_ms:+.0f} ms",
         title=f"Your computer's clock is {seconds:.1f} s {direction} {{name}}.",
     )
-    return ("failing" if abs(offset_ms) > CLOCK_FAIL_MS else "warning"), problem
+    return ("failing" if certain_ms > CLOCK_FAIL_MS else "warning"), problem
+
+
+def _require_json(payload: Any, what: str) -> None:
+    """ccxt hands back the raw text when an answer is not JSON; never treat it as data."""
+    if isinstance(payload, str | bytes):
+        raise MalformedResponse(f"the {what} answer was not JSON: {str(payload)[:120]!r}")
 
 
 def _elapsed_ms(started: float) -> float:

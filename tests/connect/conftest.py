@@ -1,0 +1,94 @@
+"""Fixtures for the connector tests: a fresh simulator, a connector, vault accounts.
+
+No aiohttp session may be left unclosed: the session-wide `no_unclosed_sessions` fixture
+collects garbage at the end and fails on asyncio's "Unclosed client session/connector" log
+records (pyproject already turns ResourceWarning into errors, but a warning raised in
+`__del__` would only be printed). A full collection with ccxt loaded costs ~0.4 s, so it
+runs once per module rather than after every test.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.connect import Connector
+from tui.sim import Simulator
+from tui.sim import exchanges as sim_registry
+
+try:
+    from tui.vault import Account
+except ImportError:  # the package may not re-export it
+    from tui.vault.account import Account
+
+# Exchanges with a permission reader that the simulator serves (grows as it lands).
+EXCHANGES: tuple[str, ...] = tuple(
+    e
+    for e in ("binance", "okx", "bybit", "kucoin", "coinbase", "kraken", "gate", "bitget")
+    if e in sim_registry.load_all()
+)
+
+
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """An unclosed session found by garbage collection during a test fails that test."""
+    strict = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+    for item in items:
+        if _HERE in Path(str(item.fspath)).parents:
+            item.add_marker(strict)
+
+
+class _UnclosedCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "Unclosed" in message or "unclosed" in message:
+            self.messages.append(message)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_unclosed_sessions() -> Iterator[None]:
+    collector = _UnclosedCollector()
+    asyncio_logger = logging.getLogger("asyncio")
+    asyncio_logger.addHandler(collector)
+    try:
+        yield
+        gc.collect()
+        assert not collector.messages, collector.messages
+    finally:
+        asyncio_logger.removeHandler(collector)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator() as running:
+        yield running
+
+
+@pytest.fixture
+async def connector(tmp_path: Path) -> AsyncIterator[Connector]:
+    async with Connector(cache_dir=tmp_path / "cache", timeout_s=3.0, account_timeout_s=20) as c:
+        yield c
+
+
+def account_for(sim: Simulator, exchange: str, label: str = "main", **changes: Any) -> Account:
+    """A vault Account for a simulated key; `credentials=` entries override single fields."""
+    simulated = sim.account(exchange, label)
+    credentials = {**simulated.credentials, **changes.pop("credentials", {})}
+    return Account(
+        exchange=exchange,
+        label=label,
+        credentials=credentials,
+        endpoint=changes.pop("endpoint", sim.endpoint(exchange)),
+        **changes,
+    )
