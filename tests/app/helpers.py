@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import Callable
 from typing import Any
 
+from rich.console import Console
+from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -55,5 +58,15 @@ async def unlock(pilot: Pilot[Any], password: str = PASSWORD) -> None:
 
 
 def text_of(pilot: Pilot[Any], selector: str) -> str:
+    """The plain text a Static shows (strings, rich Text, tables)."""
     widget = pilot.app.screen.query_one(selector)
-    return str(widget.render())
+    content = getattr(widget, "content", None)
+    if content is None:
+        return str(widget.render())
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Text):
+        return content.plain
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(content)
+    return console.export_text()

@@ -38,7 +38,7 @@ class ExchangeListScreen(Screen[None]):
     AUTO_FOCUS = "#filter"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Connect", id="exchange_connect", priority=False),
-        Binding("delete", "remove", "Remove account", id="exchange_remove"),
+        Binding("f8,delete", "remove", "Remove account", id="exchange_remove"),
         Binding("escape", "clear_filter", "Clear filter", id="exchange_clear_filter"),
     ]
 

@@ -23,7 +23,7 @@ Keys are kept in one encrypted keyfile, opened with your master password.
 | type | filter the exchange list |
 | ↑ ↓ PgUp PgDn Home End | move in the list |
 | Enter | connect the selected exchange (add or replace a key) |
-| Delete | remove an account of the selected exchange |
+| F8 (or Delete in the list) | remove an account of the selected exchange |
 | ctrl+r | show or hide the secret in a key field |
 | ctrl+l | lock: forget the decrypted keys until you unlock again |
 | ctrl+p | command palette: connect, lock, change password, remove account, theme |

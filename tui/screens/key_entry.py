@@ -408,10 +408,7 @@ class KeyEntryScreen(Screen[None]):
             check = AccountCheck(verified=None, problem=check.problem)
         app.record_check(message.account.id, check)
         if message.verified:
-            app.push_screen(
-                FindingsScreen(self.info, message.account, check),
-                lambda _: self.dismiss(None),
-            )
+            app.push_screen(FindingsScreen(self.info, message.account, check), self._after_findings)
         else:
             self.notify(
                 f"{self.info.name} · {message.account.label} saved without verification. "
@@ -420,6 +417,9 @@ class KeyEntryScreen(Screen[None]):
                 severity="warning",
             )
             self.dismiss(None)
+
+    def _after_findings(self, _result: object) -> None:
+        self.dismiss(None)
 
     # ---- state ------------------------------------------------------------------------------
 
