@@ -1,0 +1,176 @@
+"""The dashboard screen's behaviour with Pilot: streaming, failures, keys, acknowledgements."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from textual.widgets import DataTable, Input
+
+from tests.dashboard.conftest import SIZE, make_host, settle
+from tests.dashboard.sample import REJECTED, ScriptedConnector, reports
+from tui.connect.models import AccountReport
+from tui.dashboard import CriticalAcknowledged, FileAcknowledgements, MemoryAcknowledgements
+from tui.dashboard.model import SortKey
+from tui.dashboard.warnings_panel import CriticalBanner
+
+
+def row_keys(table: DataTable[Any]) -> list[str]:
+    return [str(row.key.value) for row in table.ordered_rows]
+
+
+async def test_results_stream_in_while_a_slow_exchange_loads() -> None:
+    connector = ScriptedConnector(hold=["acc-kraken", "acc-gate"])
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.dashboard
+        views = screen.model.views
+        assert views["acc-binance"].balances is not None
+        assert views["acc-kraken"].loading and views["acc-gate"].loading
+        assert screen.refreshing
+        balances = screen.query_one("#balance-table", DataTable)
+        assert "all:BTC" in row_keys(balances)
+        connector.release()
+        await settle(pilot)
+        assert not views["acc-kraken"].loading
+        assert not screen.refreshing
+        assert len(screen.model.history) == 1
+
+
+async def test_a_failing_account_never_blanks_the_others() -> None:
+    script = reports()
+    connector = ScriptedConnector(script)
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        before = screen.model.total_usd()
+        good = script["acc-binance"]
+        script["acc-binance"] = replace(
+            good, balances=None, permissions=None, findings=(), problem=REJECTED
+        )
+        await pilot.press("r")
+        await settle(pilot)
+        view = screen.model.views["acc-binance"]
+        assert view.stale and view.failed
+        assert screen.model.total_usd() == before
+        assert "stale" in str(screen.query_one("#balance-pane").border_subtitle)
+        await pilot.press("v")
+        table = screen.query_one("#balance-table", DataTable)
+        assert "acct:acc-binance:BTC" in row_keys(table)
+        header = table.get_row("acct:acc-binance")
+        assert "stale" in str(header[1])
+
+
+async def test_refresh_key_starts_a_round_and_a_running_round_is_not_doubled() -> None:
+    connector = ScriptedConnector(hold=["acc-gate"])
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")  # one is running: no second round
+        assert connector.rounds == 1
+        connector.release()
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert connector.rounds == 2
+
+
+async def test_updates_keep_the_cursor_and_the_focus() -> None:
+    script = reports()
+    connector = ScriptedConnector(script)
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        table = screen.query_one("#balance-table", DataTable)
+        assert screen.focused is table
+        await pilot.press("down", "down")
+        key_before = row_keys(table)[table.cursor_row]
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.focused is table
+        assert row_keys(table)[table.cursor_row] == key_before
+
+
+async def test_sort_view_small_balances_and_filter_keys() -> None:
+    app = make_host()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        table = screen.query_one("#balance-table", DataTable)
+        assert "all:DOGE" not in row_keys(table)
+        await pilot.press("h")
+        assert "all:DOGE" in row_keys(table)
+        await pilot.press("s")
+        assert screen.balance_filter.sort is SortKey.asset
+        assert row_keys(table)[:2] == ["all:BTC", "all:DOGE"]
+        await pilot.press("slash")
+        assert isinstance(screen.focused, Input)
+        await pilot.press(*"eth")
+        assert row_keys(table) == ["all:ETH", "total"]
+        await pilot.press("enter")
+        assert screen.focused is table
+        await pilot.press("v")
+        assert row_keys(table)[0] == "acct:acc-binance"
+
+
+async def test_acknowledging_the_critical_banner_is_remembered(tmp_path) -> None:
+    path = tmp_path / "acknowledged.json"
+    messages: list[CriticalAcknowledged] = []
+    app = make_host(acknowledgements=FileAcknowledgements(path))
+    async with app.run_test(size=SIZE, message_hook=_collect(messages)) as pilot:
+        await settle(pilot)
+        banner = app.dashboard.query_one(CriticalBanner)
+        assert banner.display
+        await pilot.press("k")
+        await settle(pilot)
+        assert not banner.display
+        assert {(m.account_id, m.code) for m in messages} == {("acc-okx", "withdraw_enabled")}
+    assert FileAcknowledgements(path).is_acknowledged("acc-okx", "withdraw_enabled")
+    # A new session with the same store: no banner.
+    again = make_host(acknowledgements=FileAcknowledgements(path))
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not again.dashboard.query_one(CriticalBanner).display
+
+
+async def test_a_fixed_key_drops_its_acknowledgement() -> None:
+    script = reports()
+    acks = MemoryAcknowledgements({"acc-okx": {"withdraw_enabled"}})
+    script["acc-okx"] = replace(script["acc-okx"], findings=())
+    app = make_host(ScriptedConnector(script), acknowledgements=acks)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not acks.is_acknowledged("acc-okx", "withdraw_enabled")
+
+
+class BrokenConnector:
+    async def refresh(
+        self, accounts: Sequence[Any], *, with_permissions: bool = True
+    ) -> AsyncIterator[AccountReport]:
+        yield reports()["acc-binance"]
+        await asyncio.sleep(0)
+        raise RuntimeError("connector bug")
+
+
+async def test_a_broken_connector_keeps_what_is_shown_and_the_app_running() -> None:
+    app = make_host(BrokenConnector())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        assert screen.model.views["acc-binance"].balances is not None
+        assert not screen.refreshing
+        assert app.is_running
+
+
+def _collect(messages: list[CriticalAcknowledged]) -> Any:
+    def hook(message: Any) -> None:
+        if isinstance(message, CriticalAcknowledged):
+            messages.append(message)
+
+    return hook

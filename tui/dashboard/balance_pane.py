@@ -1,0 +1,159 @@
+"""The balance pane: holdings of all accounts together or per account, with totals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input
+
+from tui.dashboard import format as fmt
+from tui.dashboard.model import AccountSection, BalanceFilter, BalanceRow, DashboardModel
+from tui.dashboard.states import look_of
+from tui.dashboard.table_sync import Cell, Row, sync_table
+from tui.dashboard.theme import Palette
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("asset", "Asset"),
+    ("free", "Free"),
+    ("used", "In orders"),
+    ("total", "Total"),
+    ("usd", "USD value"),
+    ("share", "Share"),
+)
+
+
+class BalanceView(StrEnum):
+    all = "all accounts"
+    accounts = "per account"
+
+
+class BalancePane(Vertical):
+    """A filter box over a table; the table is updated in place on every report."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Filter assets (/)", id="balance-filter")
+        table: DataTable[Cell] = DataTable(
+            id="balance-table", cursor_type="row", zebra_stripes=True
+        )
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+
+    def show(
+        self,
+        model: DashboardModel,
+        flt: BalanceFilter,
+        view: BalanceView,
+        now: datetime,
+        palette: Palette,
+    ) -> None:
+        table = self.query_one("#balance-table", DataTable)
+        if view is BalanceView.all:
+            rows, hidden = self._combined(model, flt, palette)
+        else:
+            rows, hidden = self._per_account(model, flt, palette)
+        sync_table(table, rows)
+        self.border_title = f"Balances · {view.value}"
+        self.border_subtitle = self._subtitle(model, flt, hidden, now)
+
+    # --- the two views ---------------------------------------------------------------------
+
+    def _combined(
+        self, model: DashboardModel, flt: BalanceFilter, palette: Palette
+    ) -> tuple[list[Row], int]:
+        rows, hidden = model.combined_rows(flt)
+        out = [Row(f"all:{row.asset}", _asset_cells(row)) for row in rows]
+        out.append(Row("total", _total_cells("All accounts", model, palette)))
+        return out, hidden
+
+    def _per_account(
+        self, model: DashboardModel, flt: BalanceFilter, palette: Palette
+    ) -> tuple[list[Row], int]:
+        out: list[Row] = []
+        hidden = 0
+        grand = model.total_usd()
+        for section in model.sections(flt):
+            out.append(Row(f"acct:{section.view.account_id}", _header(section, grand, palette)))
+            out += [
+                Row(f"acct:{section.view.account_id}:{row.asset}", _asset_cells(row, indent=True))
+                for row in section.rows
+            ]
+            hidden += section.hidden
+        out.append(Row("total", _total_cells("All accounts", model, palette)))
+        return out, hidden
+
+    @staticmethod
+    def _subtitle(model: DashboardModel, flt: BalanceFilter, hidden: int, now: datetime) -> str:
+        parts = [f"by {flt.sort.value}"]
+        if flt.hide_small:
+            small = f"hiding < {fmt.usd(flt.threshold_usd)}"
+            parts.append(f"{small} ({hidden} hidden)" if hidden else small)
+        if flt.text:
+            parts.append(f"filter “{flt.text}”")
+        if model.refreshing:
+            parts.append("refreshing…")
+        parts.append(f"updated {fmt.ago(model.last_balance_update(), now)}")
+        stale = model.stale_views()
+        if stale:
+            parts.append("⚠ stale: " + ", ".join(view.name for view in stale))
+        return " · ".join(parts)
+
+
+def _right(text: str, style: str = "") -> Text:
+    return Text(text, style=style, justify="right")
+
+
+def _asset_cells(row: BalanceRow, *, indent: bool = False) -> tuple[Cell, ...]:
+    share = fmt.share(row.share, Decimal(1)) if row.share is not None else fmt.NONE
+    return (
+        Text(("  " if indent else "") + row.asset),
+        _right(fmt.amount(row.free)),
+        _right(fmt.amount(row.used) if row.used else fmt.NONE, "" if row.used else "dim"),
+        _right(fmt.amount(row.total)),
+        _right(fmt.usd(row.usd), "" if row.usd is not None else "italic"),
+        _right(share),
+    )
+
+
+def _header(section: AccountSection, grand: Decimal, palette: Palette) -> tuple[Cell, ...]:
+    view = section.view
+    name = Text(view.name, style="bold")
+    note = Text()
+    if view.balances is None:
+        look = look_of(view)
+        note = Text(
+            "loading…" if look.word == "checking" else f"{look.glyph} failed",
+            style=palette.style(look.style),
+        )
+    elif view.stale:
+        note = Text("⚠ stale", style=palette.style("bold $warning"))
+    total = view.total_usd
+    cells: tuple[Cell, ...] = (
+        name,
+        note,
+        Text(""),
+        Text(""),
+        _right(fmt.usd(total) if total is not None else "", "bold"),
+        _right(fmt.share(total, grand) if total is not None else "", "bold"),
+    )
+    return cells
+
+
+def _total_cells(label: str, model: DashboardModel, palette: Palette) -> tuple[Cell, ...]:
+    total = model.total_usd()
+    unpriced = model.unpriced_assets()
+    note = f"+ {len(unpriced)} unpriced" if unpriced else ""
+    known = any(view.balances is not None for view in model.views.values())
+    return (
+        Text(label, style="bold"),
+        Text(""),
+        Text(""),
+        _right(note, "italic"),
+        _right(fmt.usd(total) if known else "…", palette.style("bold $accent")),
+        _right("100%" if total > 0 else fmt.NONE, "bold"),
+    )

@@ -1,0 +1,97 @@
+"""Plain-text formatting of money, amounts, durations and clock offsets for the dashboard.
+
+Pure functions with no Textual import, so they are cheap to test and reuse.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+UNKNOWN = "unknown"
+NONE = "–"
+
+
+def usd(value: Decimal | None, *, cents: bool = True) -> str:
+    """`$12,345.67`; None is an unknown price and reads "unknown", never "$0"."""
+    if value is None:
+        return UNKNOWN
+    if cents:
+        rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if rounded == 0 and value > 0:
+            return "<$0.01"
+        return f"${rounded:,.2f}"
+    return f"${value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,.0f}"
+
+
+def amount(value: Decimal, max_places: int | None = None) -> str:
+    """An asset amount with thousands separators and no trailing zeros (`12,500.5`).
+
+    Places shrink as the amount grows (8 below 1, 4 below 1,000, else 2), so columns stay
+    narrow while small holdings keep their precision.
+    """
+    if max_places is None:
+        size = abs(value)
+        max_places = 8 if size < 1 else 4 if size < 1000 else 2
+    step = Decimal(1).scaleb(-max_places)
+    rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{max_places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def share(part: Decimal | None, whole: Decimal) -> str:
+    """A percentage of the whole with one decimal; "–" when either side is unknown or zero."""
+    if part is None or whole <= 0:
+        return NONE
+    percent = (part / whole * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{percent}%"
+
+
+def ago(then: datetime | None, now: datetime) -> str:
+    """ "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago"; "never" for None."""
+    if then is None:
+        return "never"
+    seconds = int((now - then).total_seconds())
+    if seconds < 1:
+        return "just now"
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} d ago"
+
+
+def latency(ms: float | None) -> str:
+    if ms is None:
+        return NONE
+    if ms >= 10_000:
+        return f"{ms / 1000:.0f} s"
+    if ms >= 1000:
+        return f"{ms / 1000:.1f} s"
+    return f"{ms:.0f} ms"
+
+
+def clock_offset(ms: float | None) -> str:
+    """Signed offset of the exchange's clock from ours: "+3.2 s", "-120 ms", "±0 ms"."""
+    if ms is None:
+        return NONE
+    if abs(ms) < 0.5:
+        return "±0 ms"
+    sign = "+" if ms > 0 else "-"
+    magnitude = abs(ms)
+    if magnitude >= 1000:
+        return f"{sign}{magnitude / 1000:.1f} s"
+    return f"{sign}{magnitude:.0f} ms"
+
+
+def change(first: Decimal | None, last: Decimal | None) -> str:
+    """Relative change over the session, "+0.42%"; empty when it cannot be computed."""
+    if first is None or last is None or first <= 0:
+        return ""
+    percent = ((last - first) / first * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "+" if percent >= 0 else ""
+    return f"{sign}{percent}%"

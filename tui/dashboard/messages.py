@@ -1,0 +1,44 @@
+"""Typed messages the refresh worker posts to the dashboard screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from textual.message import Message
+
+from tui.connect.models import AccountReport
+
+
+class RefreshStarted(Message):
+    def __init__(self, account_ids: Sequence[str], at: datetime) -> None:
+        super().__init__()
+        self.account_ids = tuple(account_ids)
+        self.at = at
+
+
+class ReportArrived(Message):
+    """One account's report, posted as soon as that account is done."""
+
+    def __init__(self, report: AccountReport, at: datetime) -> None:
+        super().__init__()
+        self.report = report
+        self.at = at
+
+
+class RefreshFinished(Message):
+    """The round is over; `error` says why it ended early (the connector itself failed)."""
+
+    def __init__(self, at: datetime, error: str | None = None) -> None:
+        super().__init__()
+        self.at = at
+        self.error = error
+
+
+class CriticalAcknowledged(Message):
+    """The user accepted a critical risk for one key (bubbles up for the app to log)."""
+
+    def __init__(self, account_id: str, code: str) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.code = code

@@ -1,0 +1,345 @@
+"""The dashboard screen: status, balances, the portfolio picture and permission warnings.
+
+Its services come in through the constructor (a connector, the accounts, settings, a clock,
+an acknowledgement store), so a test builds it around the simulator or a scripted source.
+The refresh runs in an async worker that consumes `connector.refresh(accounts)` and posts
+one `ReportArrived` per account as it completes; panes update in place from those messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from tui.connect.models import AccountReport
+from tui.dashboard.balance_pane import BalancePane, BalanceView
+from tui.dashboard.config import Acknowledgements, DashboardSettings, MemoryAcknowledgements
+from tui.dashboard.messages import (
+    CriticalAcknowledged,
+    RefreshFinished,
+    RefreshStarted,
+    ReportArrived,
+)
+from tui.dashboard.model import (
+    SORT_CYCLE,
+    AccountLike,
+    AllocationBy,
+    BalanceFilter,
+    DashboardModel,
+    SortKey,
+)
+from tui.dashboard.picture import PicturePane
+from tui.dashboard.status_pane import StatusPane
+from tui.dashboard.theme import Palette
+from tui.dashboard.warnings_panel import CriticalBanner, WarningsPanel
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+REFRESH_GROUP = "dashboard-refresh"
+
+_SORT_BY_COLUMN: dict[str, SortKey] = {
+    "asset": SortKey.asset,
+    "total": SortKey.total,
+    "used": SortKey.in_orders,
+    "free": SortKey.total,
+    "usd": SortKey.value,
+    "share": SortKey.value,
+}
+
+
+class RefreshSource(Protocol):
+    """What the dashboard needs of the connector service."""
+
+    def refresh(
+        self, accounts: Sequence[Any], *, with_permissions: bool = True
+    ) -> AsyncIterator[AccountReport]: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DashboardScreen(Screen[None]):
+    CSS_PATH = "dashboard.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh_now", "Refresh", id="dashboard.refresh"),
+        Binding("v", "switch_view", "View", id="dashboard.view"),
+        Binding("s", "cycle_sort", "Sort", id="dashboard.sort"),
+        Binding("h", "toggle_small", "Small balances", id="dashboard.small"),
+        Binding("b", "switch_allocation", "Bars", id="dashboard.bars"),
+        Binding("k", "acknowledge", "Acknowledge risk", id="dashboard.acknowledge"),
+        Binding("slash", "focus_filter", "Filter", id="dashboard.filter"),
+        Binding("escape", "leave_filter", "Done", show=False, id="dashboard.leave_filter"),
+    ]
+
+    def __init__(
+        self,
+        connector: RefreshSource,
+        accounts: Sequence[AccountLike],
+        settings: DashboardSettings | None = None,
+        *,
+        clock: Clock = utc_now,
+        acknowledgements: Acknowledgements | None = None,
+        notice: str | None = None,
+        auto_start: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id)
+        self.connector = connector
+        self.accounts: list[AccountLike] = list(accounts)
+        self.settings = settings or DashboardSettings()
+        self.clock = clock
+        self.acknowledgements: Acknowledgements = acknowledgements or MemoryAcknowledgements()
+        self.notice = notice
+        self.auto_start = auto_start
+        self.model = DashboardModel.for_accounts(self.accounts)
+        self.balance_filter = BalanceFilter(
+            hide_small=self.settings.hide_small_balances,
+            threshold_usd=self.settings.small_balance_usd,
+        )
+        self.balance_view = BalanceView.all
+        self.allocation_by = AllocationBy.exchange
+        self._auto_timer: Timer | None = None
+        self._refresh_worker: Worker[None] | None = None
+
+    # --- composition -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield CriticalBanner(id="critical-banner")
+        with Horizontal(id="dashboard-top"):
+            yield StatusPane(id="status-pane")
+            yield PicturePane(id="picture-pane")
+        with Horizontal(id="dashboard-bottom"):
+            yield BalancePane(id="balance-pane")
+            yield WarningsPanel(id="warnings-panel")
+        if self.notice:
+            yield Static(self.notice, id="dashboard-notice", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Dashboard"
+        self.redraw()
+        self.set_interval(1.0, self.redraw, name="dashboard-clock")
+        self._schedule_auto_refresh()
+        if self.auto_start:
+            self.start_refresh()
+        self.query_one("#balance-table", DataTable).focus()
+
+    def _schedule_auto_refresh(self) -> None:
+        if self._auto_timer is not None:
+            self._auto_timer.stop()
+            self._auto_timer = None
+        interval = self.settings.refresh_interval_s
+        if interval and interval > 0:
+            self._auto_timer = self.set_interval(interval, self._auto_refresh, name="auto-refresh")
+
+    # --- public surface for the app --------------------------------------------------------
+
+    @property
+    def refreshing(self) -> bool:
+        return self._refresh_worker is not None and self._refresh_worker.is_running
+
+    def set_accounts(self, accounts: Sequence[AccountLike]) -> None:
+        """Follow changes to the keyfile (an account added or removed), then refresh."""
+        self.accounts = list(accounts)
+        self.model.set_accounts(self.accounts)
+        self.redraw()
+        self.start_refresh(force=True)
+
+    def apply_settings(self, settings: DashboardSettings) -> None:
+        self.settings = settings
+        self.balance_filter.hide_small = settings.hide_small_balances
+        self.balance_filter.threshold_usd = settings.small_balance_usd
+        self._schedule_auto_refresh()
+        self.redraw()
+
+    def start_refresh(self, *, force: bool = False) -> bool:
+        """Start a refresh round; returns False when one is running and `force` is off."""
+        if self.refreshing and not force:
+            return False
+        if not self.accounts:
+            return False
+        self._refresh_worker = self._refresh(list(self.accounts))
+        return True
+
+    # --- the worker ------------------------------------------------------------------------
+
+    @work(exclusive=True, group=REFRESH_GROUP, exit_on_error=False)
+    async def _refresh(self, accounts: list[AccountLike]) -> None:
+        self.post_message(RefreshStarted([a.id for a in accounts], self.clock()))
+        error: str | None = None
+        try:
+            async with contextlib.aclosing(self.connector.refresh(accounts)) as reports:
+                async for report in reports:
+                    self.post_message(ReportArrived(report, self.clock()))
+        except Exception as exc:  # the connector itself failed: keep what is shown
+            log.exception("refresh failed")
+            error = type(exc).__name__
+        self.post_message(RefreshFinished(self.clock(), error))
+
+    def _auto_refresh(self) -> None:
+        self.start_refresh()
+
+    @on(RefreshStarted)
+    def _on_refresh_started(self, message: RefreshStarted) -> None:
+        self.model.begin_round(message.at, message.account_ids)
+        self.redraw()
+
+    @on(ReportArrived)
+    def _on_report(self, message: ReportArrived) -> None:
+        view = self.model.apply(message.report)
+        if view is not None:
+            self._forget_fixed(message.report)
+        self.redraw()
+
+    @on(RefreshFinished)
+    def _on_refresh_finished(self, message: RefreshFinished) -> None:
+        self.model.end_round(message.at)
+        if message.error:
+            self.notify(
+                f"The refresh stopped early ({message.error}); details are in the log.",
+                title="Refresh",
+                severity="error",
+            )
+        self.redraw()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == REFRESH_GROUP and event.state is WorkerState.ERROR:
+            self.model.end_round(self.clock())
+            self.notify("The refresh failed; details are in the log.", severity="error")
+            self.redraw()
+
+    def _forget_fixed(self, report: AccountReport) -> None:
+        """A risk fixed at the exchange drops its acknowledgement, so a relapse shows again."""
+        if report.problem is not None or report.permissions is None:
+            return
+        if not report.permissions.reported:
+            return
+        current = {f.code for f in report.findings if f.severity == "critical"}
+        fixed = self.acknowledgements.codes(report.account_id) - current
+        for code in fixed:
+            self.acknowledgements.forget(report.account_id, code)
+        if fixed:
+            self._persist_acknowledgements()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        if not self.is_mounted:
+            return
+        now = self.clock()
+        palette = Palette(self.app.theme_variables)
+        acknowledged = self.acknowledgements.is_acknowledged
+        self.query_one(StatusPane).show(self.model, now, palette)
+        self.query_one(BalancePane).show(
+            self.model, self.balance_filter, self.balance_view, now, palette
+        )
+        self.query_one(PicturePane).show(self.model, self.allocation_by)
+        self.query_one(WarningsPanel).show(self.model.warnings(acknowledged), palette)
+        self.query_one(CriticalBanner).show(self.model.open_criticals(acknowledged))
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_refresh_now(self) -> None:
+        if not self.accounts:
+            self.notify("No accounts yet: connect an exchange first.", title="Refresh")
+        elif not self.start_refresh():
+            self.notify("A refresh is already under way.", title="Refresh")
+        else:
+            self.redraw()
+
+    def action_switch_view(self) -> None:
+        views = list(BalanceView)
+        self.balance_view = views[(views.index(self.balance_view) + 1) % len(views)]
+        self.redraw()
+
+    def action_cycle_sort(self) -> None:
+        index = SORT_CYCLE.index(self.balance_filter.sort)
+        self.balance_filter.sort = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self.redraw()
+
+    def action_toggle_small(self) -> None:
+        self.balance_filter.hide_small = not self.balance_filter.hide_small
+        self.settings = self.settings.with_changes(
+            hide_small_balances=self.balance_filter.hide_small
+        )
+        self.redraw()
+
+    def action_switch_allocation(self) -> None:
+        self.allocation_by = (
+            AllocationBy.asset
+            if self.allocation_by is AllocationBy.exchange
+            else AllocationBy.exchange
+        )
+        self.redraw()
+
+    def action_acknowledge(self) -> None:
+        open_items = self.model.open_criticals(self.acknowledgements.is_acknowledged)
+        if not open_items:
+            self.notify("No critical warning is waiting.", title="Acknowledge")
+            return
+        item = open_items[0]
+        self.acknowledgements.acknowledge(item.view.account_id, item.finding.code)
+        self._persist_acknowledgements()
+        self.notify(
+            f"{item.view.name}: accepted for this key. It stays listed under Permissions.",
+            title="Risk acknowledged",
+            severity="warning",
+        )
+        self.post_message(CriticalAcknowledged(item.view.account_id, item.finding.code))
+        self.redraw()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#balance-filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#balance-table", DataTable).focus()
+
+    @on(Input.Changed, "#balance-filter")
+    def _on_filter(self, event: Input.Changed) -> None:
+        self.balance_filter.text = event.value.strip()
+        self.redraw()
+
+    @on(Input.Submitted, "#balance-filter")
+    def _on_filter_done(self) -> None:
+        self.query_one("#balance-table", DataTable).focus()
+
+    @on(DataTable.HeaderSelected, "#balance-table")
+    def _on_header(self, event: DataTable.HeaderSelected) -> None:
+        key = _SORT_BY_COLUMN.get(str(event.column_key.value))
+        if key is not None:
+            self.balance_filter.sort = key
+            self.redraw()
+
+    def _persist_acknowledgements(self) -> None:
+        self._save_acknowledgements()
+
+    @work(thread=True, exclusive=True, group="dashboard-acknowledgements", exit_on_error=False)
+    def _save_acknowledgements(self) -> None:
+        try:
+            self.acknowledgements.save()
+        except Exception as error:  # a full disk must not end the app
+            log.warning("saving acknowledgements failed: %s", type(error).__name__)
+            self.app.call_from_thread(
+                self.notify,
+                "Could not save the acknowledgement; it holds for this session only.",
+                severity="error",
+            )

@@ -1,0 +1,98 @@
+"""Permission findings grouped by severity, and the banner for unacknowledged critical ones."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.style import Style as RichStyle
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.style import Style
+from textual.widgets import Static
+
+from tui.dashboard.model import WarningItem
+from tui.dashboard.theme import Palette
+
+SEVERITY_LOOK: dict[str, tuple[str, str, str]] = {
+    # severity -> (glyph, heading, style)
+    "critical": ("✖", "Critical", "$error"),
+    "warning": ("▲", "Warning", "$warning"),
+    "info": ("ℹ", "Info", "$primary"),
+}
+
+
+def link(url: str) -> Content:
+    """A clickable URL in terminals that support hyperlinks, plain text elsewhere."""
+    return Content.assemble((url, Style(link=url, underline=True)))
+
+
+def render_groups(groups: dict[str, list[WarningItem]], palette: Palette) -> RenderableType:
+    """Rich renderables, so advice wraps with a hanging indent under its finding."""
+    blocks: list[RenderableType] = []
+    for severity, items in groups.items():
+        if not items:
+            continue
+        glyph, heading, style = SEVERITY_LOOK[severity]
+        if blocks:
+            blocks.append(Text(""))
+        blocks.append(
+            Text(f"{glyph} {heading} ({len(items)})", style=palette.style(f"bold {style}"))
+        )
+        for item in items:
+            finding = item.finding
+            title = Text.assemble(
+                (f"{item.view.name}: ", "bold"),
+                finding.title,
+                (" (acknowledged)" if item.acknowledged else "", "italic dim"),
+            )
+            blocks.append(Padding(title, (0, 0, 0, 1)))
+            body = Text(finding.advice, style="dim")
+            if finding.link:
+                body.append("\n")
+                body.append(finding.link, style=RichStyle(link=finding.link, underline=True))
+            blocks.append(Padding(body, (0, 0, 0, 3)))
+    if not blocks:
+        return Text("✔ No permission warnings.", style=palette.style("$success"))
+    return Group(*blocks)
+
+
+class WarningsPanel(VerticalScroll, can_focus=True):
+    """Scrolls with the keyboard when focused; the text is rebuilt on every report."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="warnings-text")
+
+    def on_mount(self) -> None:
+        self.border_title = "Permissions"
+
+    def show(self, groups: dict[str, list[WarningItem]], palette: Palette) -> None:
+        self.query_one("#warnings-text", Static).update(render_groups(groups, palette))
+        counts = [f"{len(items)} {severity}" for severity, items in groups.items() if items]
+        self.border_subtitle = " · ".join(counts) if counts else "all clear"
+
+
+class CriticalBanner(Static):
+    """Shown above everything while a critical finding is open; hidden otherwise."""
+
+    def show(self, open_items: list[WarningItem]) -> None:
+        if not open_items:
+            self.display = False
+            return
+        first = open_items[0]
+        more = len(open_items) - 1
+        parts: list[Content | str | tuple[str, str]] = [
+            ("✖ CRITICAL ", "bold"),
+            (f"{first.view.name}: ", "bold"),
+            first.finding.title,
+            " ",
+            first.finding.advice,
+        ]
+        if first.finding.link:
+            parts += [" ", link(first.finding.link)]
+        tail = "  [k] acknowledge the risk for this key"
+        if more:
+            tail += f" · {more} more critical"
+        parts.append((tail, "italic"))
+        self.update(Content.assemble(*parts))
+        self.display = True
