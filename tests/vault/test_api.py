@@ -186,3 +186,34 @@ def test_password_strength() -> None:
     assert strong == 4
     long_score, _ = password_strength(Secret("a9$Kq" * 30))  # over zxcvbn's 72-char limit
     assert 0 <= long_score <= 4
+
+
+def test_open_in_a_worker_thread_and_close_in_another(populated: Path) -> None:
+    """The UI derives the key in a thread worker and locks from the main thread."""
+    import threading
+
+    opened: list[Vault] = []
+    worker = threading.Thread(
+        target=lambda: opened.append(Vault.open(populated, PASSWORD, kdf=CHEAP))
+    )
+    worker.start()
+    worker.join(timeout=30)
+    (vault,) = opened
+    assert len(vault.accounts) == 2
+    vault.close()
+    Vault.open(populated, PASSWORD, kdf=CHEAP).close()
+
+
+def test_leaving_the_with_block_by_an_exception_closes(populated: Path) -> None:
+    with pytest.raises(RuntimeError), Vault.open(populated, PASSWORD, kdf=CHEAP) as vault:
+        raise RuntimeError("boom")
+    assert vault.closed
+    Vault.open(populated, PASSWORD, kdf=CHEAP).close()
+
+
+def test_a_forgotten_vault_releases_its_lock_when_collected(populated: Path) -> None:
+    import gc
+
+    Vault.open(populated, PASSWORD, kdf=CHEAP)  # never closed, no reference kept
+    gc.collect()
+    Vault.open(populated, PASSWORD, kdf=CHEAP).close()
