@@ -22,6 +22,7 @@ from typing import ParamSpec, TypeVar
 from tui.redact import REDACTED, scrub
 from tui.vault.errors import VaultError
 
+_NOTE = "keydeck hid this error's inner frames to protect keys"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -56,12 +57,14 @@ def scrubbed_traceback(function: Callable[P, R]) -> Callable[P, R]:
 
 def _strip(error: BaseException) -> None:
     """Drop every frame below the entry point, in `error` and in the exceptions it chains."""
-    expected = isinstance(error, VaultError)
-    if not expected and error.__traceback__ is not None:
+    expected = isinstance(error, VaultError | ValueError | KeyError)  # messages say it all
+    noted = any(_NOTE in note for note in getattr(error, "__notes__", ()))
+    if not expected and not noted and error.__traceback__ is not None:
         where = traceback.extract_tb(error.__traceback__.tb_next)
         if where:
             steps = "; ".join(f"{f.filename}:{f.lineno} in {f.name}" for f in where)
-            error.add_note(f"(keydeck hid this error's inner frames to protect keys: {steps})")
+            error.add_note(f"({_NOTE}: {steps})")
+    if not isinstance(error, VaultError):
         error.args = tuple(scrub(a) if isinstance(a, str) else a for a in error.args)
     seen: set[int] = set()
     current: BaseException | None = error

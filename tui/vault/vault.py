@@ -82,9 +82,9 @@ class Vault:
         password. `kdf` defaults to `KdfParams.default()` (~0.35 s); tests pass cheap ones.
         The password cannot be recovered: say so to the user.
         """
-        target = _resolve(path, create_directory=True)
         check_new_password(password)
         params = _checked_kdf(kdf)
+        target = _resolve(path, create_directory=True)
         lock = files.KeyfileLock(target)
         lock.acquire()
         try:
