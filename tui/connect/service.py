@@ -53,7 +53,6 @@ DEFAULT_ACCOUNT_TIMEOUT_S = 45.0
 RATE_LIMIT_BACKOFF_S = 30.0
 FAILURE_BACKOFF_S = 15.0
 MAX_BACKOFF_S = 600.0
-_TIGHT_CLOCK_SAMPLE_MS = 250.0
 # Refusals a badly set clock produces on exchanges that do not say "timestamp".
 _CLOCK_MASKED_KINDS = frozenset(
     {ProblemKind.bad_credentials, ProblemKind.bad_passphrase, ProblemKind.unknown}
@@ -251,8 +250,8 @@ class Connector:
 
     async def _measure_clock(self, client: Any) -> tuple[float, float | None, float]:
         """(latency, offset, uncertainty) in ms. The offset is only known to within half
-        the round trip, so a slow first answer (busy event loop, cold connection) is
-        measured once more and the tighter sample kept."""
+        the round trip, so before warning about the clock it is measured once more and the
+        tighter sample kept (a busy event loop or a cold connection skews the first)."""
         best: tuple[float, float | None, float] | None = None
         for _attempt in range(2):
             before_wall, started = self.clock(), time.perf_counter()
@@ -267,8 +266,8 @@ class Connector:
             sample = (latency_ms, offset_ms, uncertainty_ms)
             if best is None or sample[0] < best[0]:
                 best = sample
-            if latency_ms < _TIGHT_CLOCK_SAMPLE_MS:
-                break
+            if offset_ms is None or abs(offset_ms) <= CLOCK_WARN_MS:
+                break  # nothing to warn about: no need for a second opinion
         assert best is not None
         return best
 
