@@ -73,7 +73,7 @@ def default_catalog_loader(cache_dir: Path | None) -> list[ExchangeInfo]:
 class KeydeckApp(App[None]):
     TITLE = "Keydeck"
     SUB_TITLE = "exchange API keys"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {KeydeckCommands}
     BINDINGS: ClassVar[list[BindingType]] = [

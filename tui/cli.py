@@ -27,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"keydeck {__version__}")
     parser.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try Keydeck offline: simulated exchanges and a throwaway keyfile of example keys "
+        "(kept in --config-dir only if you give one)",
+    )
     # Accept --config-dir after the command too (`keydeck locate --config-dir X`).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -55,6 +61,10 @@ def cmd_locate(locations: Locations) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.demo and args.command is None:
+        from tui.demo import run_demo  # the simulator and Textual load only for the demo
+
+        return run_demo(args.config_dir)
     locations = Locations.resolve(args.config_dir)
     if args.command == "locate":
         return cmd_locate(locations)

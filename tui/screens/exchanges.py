@@ -80,16 +80,19 @@ class ExchangeListScreen(Screen[None]):
         return grouped
 
     def visible_exchanges(self) -> list[ExchangeInfo]:
+        """Connected first, then by name; with a filter, best match first."""
         app = keydeck(self)
         grouped = self._accounts_by_exchange()
-        query = self.query_one("#filter", Input).value
-        ranked: list[tuple[int, bool, str, ExchangeInfo]] = []
+        query = self.query_one("#filter", Input).value.strip()
+        keyed: list[tuple[tuple[object, ...], ExchangeInfo]] = []
         for info in app.catalog or ():
             rank = fuzzy_rank(query, info.name, info.id)
-            if rank is not None:
-                ranked.append((rank, info.id not in grouped, info.name.lower(), info))
-        ranked.sort(key=lambda row: row[:3])
-        return [row[3] for row in ranked]
+            if rank is None:
+                continue
+            order = (info.id not in grouped, info.name.lower())
+            keyed.append(((rank, *order) if query else order, info))
+        keyed.sort(key=lambda pair: pair[0])
+        return [info for _, info in keyed]
 
     def rebuild(self) -> None:
         app = keydeck(self)

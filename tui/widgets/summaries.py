@@ -17,29 +17,46 @@ if TYPE_CHECKING:
     from tui.vault import Account
 
 
-def fuzzy_rank(query: str, *candidates: str) -> int | None:
-    """0 prefix, 1 substring, 2 in-order letters; None when nothing matches."""
-    needle = query.strip().lower()
+def fuzzy_rank(query: str, *candidates: str) -> tuple[int, int, int] | None:
+    """A sort key for how well `query` matches the best candidate (lower is better).
+
+    Prefix beats substring beats letters-in-order; among the latter, the tightest and
+    earliest match wins ("kcn" finds KuCoin before Blockchain.com). None: no match.
+    """
+    needle = "".join(query.lower().split())
     if not needle:
-        return 0
-    best: int | None = None
+        return (0, 0, 0)
+    best: tuple[int, int, int] | None = None
     for candidate in candidates:
         text = candidate.lower()
         if text.startswith(needle):
-            rank = 0
+            key = (0, len(text), 0)
         elif needle in text:
-            rank = 1
-        elif _subsequence(needle, text):
-            rank = 2
+            key = (1, text.index(needle), len(text))
         else:
-            continue
-        best = rank if best is None else min(best, rank)
+            span = _tightest_span(needle, text)
+            if span is None:
+                continue
+            key = (2, span[1] - span[0], span[0])
+        best = key if best is None else min(best, key)
     return best
 
 
-def _subsequence(needle: str, text: str) -> bool:
-    letters = iter(text)
-    return all(ch in letters for ch in needle if not ch.isspace())
+def _tightest_span(needle: str, text: str) -> tuple[int, int] | None:
+    """(start, end) of the shortest window of `text` holding `needle`'s letters in order."""
+    best: tuple[int, int] | None = None
+    for start, ch in enumerate(text):
+        if ch != needle[0]:
+            continue
+        position = start
+        for letter in needle[1:]:
+            position = text.find(letter, position + 1)
+            if position < 0:
+                break
+        else:
+            if best is None or position - start < best[1] - best[0]:
+                best = (start, position)
+    return best
 
 
 def status_summary(accounts: Sequence[Account], checks: dict[str, AccountCheck]) -> Text:

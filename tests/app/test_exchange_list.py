@@ -1,0 +1,127 @@
+"""The exchange list: every catalog exchange, filter, keyboard movement, connected first;
+the command palette; themes persisted; the first frame comes before ccxt is imported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable
+
+from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
+from tests.app.helpers import screen_name, type_keys, unlock, wait_for
+from tui.paths import Locations
+from tui.settings import load_settings
+
+
+def rows(pilot: Any) -> list[str]:
+    table = pilot.app.screen.query_one("#exchanges", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def selected(pilot: Any) -> str | None:
+    return pilot.app.screen.selected_exchange()
+
+
+async def test_lists_every_exchange_connected_first_and_filters(
+    make_app: AppFactory,
+    locations: Locations,
+    fast_kdf: dict[str, Any],
+    catalog: list[Any],
+    sim: Any,
+) -> None:
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "okx")])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        names = rows(pilot)
+        assert len(names) == len(catalog)
+        assert names[0] == "OKX"  # connected first
+        rest = names[1:]
+        assert rest == sorted(rest, key=str.lower)
+        # movement keys work while the filter box keeps the focus
+        await pilot.press("down", "down")
+        assert selected(pilot) == app.screen.visible_exchanges()[2].id
+        await pilot.press("end")
+        assert selected(pilot) == app.screen.visible_exchanges()[-1].id
+        await pilot.press("home")
+        assert selected(pilot) == "okx"
+        await pilot.press("pagedown")
+        assert selected(pilot) != "okx"
+        await pilot.press("pageup")
+        assert selected(pilot) == "okx"
+        # type to filter; fuzzy letters in order work too
+        await type_keys(pilot, "kcn")
+        assert rows(pilot)[0] == "KuCoin"
+        await pilot.press("escape")
+        await type_keys(pilot, "bybit")
+        assert rows(pilot)[0] == "Bybit"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+        assert pilot.app.screen.info.id == "bybit"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+
+
+async def test_command_palette_connects_and_locks(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    make_keyfile(locations, fast_kdf)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
+        await type_keys(pilot, "connect kraken")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+        assert pilot.app.screen.info.id == "kraken"
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
+        await type_keys(pilot, "lock")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        assert app.vault is None
+
+
+async def test_theme_choice_is_saved(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    make_keyfile(locations, fast_kdf)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert load_settings(locations.settings).settings.theme == "nord"
+
+
+def test_first_frame_comes_before_ccxt_is_imported(tmp_path: Path) -> None:
+    """A fresh interpreter shows the first-run screen without importing ccxt."""
+    code = """
+import asyncio, sys
+from tui.app import KeydeckApp
+from tui.paths import Locations
+
+async def main():
+    app = KeydeckApp(Locations.resolve(sys.argv[1]))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        print(type(app.screen).__name__, "ccxt" in sys.modules)
+
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "cfg")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+    )
+    assert result.stdout.split() == ["CreateKeyfileScreen", "False"], result.stderr[-2000:]
