@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[[], "Connector"]
+HomeFactory = Callable[["KeydeckApp"], Screen[Any]]
 CatalogLoader = Callable[[Path | None], "list[ExchangeInfo]"]
 
 IDLE_CHECK_SECONDS = 5.0
@@ -79,6 +80,7 @@ class KeydeckApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
+        Binding("f2", "home", "Home", id="home"),
     ]
 
     def __init__(
@@ -90,9 +92,17 @@ class KeydeckApp(App[None]):
         catalog_loader: CatalogLoader | None = None,
         vault_options: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        home: HomeFactory | None = None,
+        notice: str | None = None,
     ) -> None:
+        """`home` builds the screen shown after unlock (None: the exchange list); that
+        screen then checks the accounts itself. `notice` is a line for every header (demo)."""
         super().__init__()
         self.locations = locations
+        self._home = home
+        self.notice = notice
+        if notice:
+            self.sub_title = notice.splitlines()[0]
         if settings is None:
             settings = load_settings(locations.settings)
         if isinstance(settings, Settings):
@@ -190,7 +200,12 @@ class KeydeckApp(App[None]):
         self.touch()
         if self._idle_timer is not None:
             self._idle_timer.resume()
-        self._replace_top(ExchangeListScreen())
+        if self._home is None:
+            self._replace_top(ExchangeListScreen())
+        else:
+            self._replace_top(self._home(self))
+            if not vault.accounts:
+                self.push_screen(ExchangeListScreen())
         if created:
             self.notify(
                 "Keyfile created. Pick an exchange and press Enter to add a key.",
@@ -198,7 +213,8 @@ class KeydeckApp(App[None]):
             )
         self.load_catalog()
         self._warm_up_exchange_library()
-        self.check_accounts()
+        if self._home is None:
+            self.check_accounts()
 
     async def lock(self, reason: str | None = None) -> None:
         """Forget the decrypted keys, close exchange clients, show the unlock screen."""
@@ -247,8 +263,16 @@ class KeydeckApp(App[None]):
     async def action_lock(self) -> None:
         await self.lock()
 
+    def action_home(self) -> None:
+        """Back to the screen shown after unlock, closing the ones above it."""
+        if self._home is None:
+            return
+        from tui.dashboard.session import show_dashboard
+
+        show_dashboard(self)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"lock", "change_password", "remove_account", "connect"}:
+        if action in {"lock", "change_password", "remove_account", "connect", "home"}:
             return self.unlocked
         return True
 
@@ -444,8 +468,8 @@ class KeydeckApp(App[None]):
         self._close_messages_no_wait()
 
 
-def run_app(locations: Locations) -> int:
-    """Entry point used by `keydeck` with no subcommand."""
+def run_app(locations: Locations, *, notice: str | None = None) -> int:
+    """Entry point used by `keydeck` with no subcommand (and by `keydeck --demo`)."""
     from tui.logs import setup_logging
 
     _no_core_dumps()
@@ -453,7 +477,9 @@ def run_app(locations: Locations) -> int:
         setup_logging(locations.log_file)
     except OSError as error:
         print(f"keydeck: cannot write the log file {locations.log_file}: {error.strerror}")
-    app = KeydeckApp(locations)
+    from tui.dashboard.session import session_dashboard
+
+    app = KeydeckApp(locations, home=session_dashboard, notice=notice)
     app.run()
     return app.return_code or 0
 

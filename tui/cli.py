@@ -42,6 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "locate", parents=[common], help="print where the keyfile, settings, logs and cache live"
     )
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="verify every key in the keyfile (status, balances, permissions) without the UI",
+        description="Verify every key in the keyfile. The password comes from "
+        "KEYDECK_PASSWORD or --password-stdin, never from the command line. Exit codes: "
+        "0 all fine, 1 a critical finding, 2 an account failed, 3 keyfile not opened.",
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON document")
+    check.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     return parser
 
 
@@ -68,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     locations = Locations.resolve(args.config_dir)
     if args.command == "locate":
         return cmd_locate(locations)
+    if args.command == "check":
+        from tui.check import run_check  # the connector and ccxt load only for this command
+
+        return run_check(locations, json_output=args.json, password_stdin=args.password_stdin)
     if args.command is None:
         from tui.app import run_app  # Textual is imported only when the app starts
 

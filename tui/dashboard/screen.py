@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from textual import on, work
@@ -74,7 +75,7 @@ def utc_now() -> datetime:
 
 
 class DashboardScreen(Screen[None]):
-    CSS_PATH = "dashboard.tcss"
+    CSS_PATH = Path(__file__).with_name("dashboard.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh_now", "Refresh", id="dashboard.refresh"),
