@@ -45,6 +45,9 @@ def save_forever(path: Path, ready: int) -> None:
     """The writer: runs in a forked child until it is killed."""
     vault = Vault.open(path, PASSWORD, kdf=CHEAP)
     os.write(ready, b"r")
+    vault.update(state_for(vault.generation + 1))
+    vault.save()
+    os.write(ready, b"s")  # one save done: the kill below lands among saves, not before them
     while True:
         vault.update(state_for(vault.generation + 1))
         vault.save()
@@ -89,8 +92,9 @@ def test_kill_9_during_saves_never_leaves_a_broken_keyfile(crash_keyfile: Path) 
                 os._exit(1)
         os.close(ready_write)
         try:
-            readable, _, _ = select.select([ready_read], [], [], 20)
-            assert readable and os.read(ready_read, 1) == b"r"
+            for expected in (b"r", b"s"):
+                readable, _, _ = select.select([ready_read], [], [], 20)
+                assert readable and os.read(ready_read, 1) == expected
         finally:
             os.close(ready_read)
         # Kill anywhere in a save: inside write, fsync, either replace or the directory fsync.
@@ -104,8 +108,9 @@ def test_kill_9_during_saves_never_leaves_a_broken_keyfile(crash_keyfile: Path) 
         assert latest >= generation
         saves_seen += latest - generation
         generation = latest
-    # The kills really landed among saves, several of them halfway through writing a file.
-    assert saves_seen >= KILLS // 3 and torn_writes >= 3, (saves_seen, torn_writes)
+    # The kills really landed among saves, and at least one halfway through writing a file
+    # (how many depends on the machine's load, so only one is required).
+    assert saves_seen >= KILLS and torn_writes >= 1, (saves_seen, torn_writes)
 
 
 _WRITER = """
