@@ -96,6 +96,7 @@ _KNOWN_NAMES: dict[str, str] = {
 
 _lock = threading.Lock()
 _catalog: dict[str, ExchangeInfo] | None = None
+_learnt_names: dict[str, str] = {}
 
 
 def ccxt_version() -> str:
@@ -239,12 +240,19 @@ def get_exchange_info(exchange_id: str, cache_dir: Path | None = None) -> Exchan
     return _catalog.get(exchange_id)
 
 
+def remember_display_name(exchange_id: str, name: str) -> None:
+    """Record a name learnt from a ccxt client, so no catalog is needed to show it."""
+    if name and exchange_id not in _KNOWN_NAMES:
+        _learnt_names[exchange_id] = name
+
+
 def cached_display_name(exchange_id: str) -> str:
     """Display name without ever loading anything: catalog if loaded, else a fallback."""
     catalog = _catalog
     if catalog is not None and exchange_id in catalog:
         return catalog[exchange_id].name
-    return _KNOWN_NAMES.get(exchange_id, exchange_id.capitalize())
+    known = _KNOWN_NAMES.get(exchange_id) or _learnt_names.get(exchange_id)
+    return known or exchange_id.capitalize()
 
 
 def api_keys_page(exchange_id: str) -> str | None:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tui.connect.catalog import ccxt_version
+from tui.connect.catalog import ccxt_version, remember_display_name
 from tui.connect.endpoint import apply_endpoint
 from tui.connect.problems import MalformedResponse, Problem, ProblemKind, make_problem
 
@@ -124,6 +124,7 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
         **_EXCHANGE_CONFIG.get(account.exchange, {}),
     }
     client = exchange_cls(config)
+    remember_display_name(account.exchange, str(client.name or ""))
     client.has["fetchCurrencies"] = False
     _reject_broken_json(client)
     if account.sandbox:

@@ -1,0 +1,208 @@
+"""`keydeck check`: verify every key in the keyfile, headless, for cron jobs and monitoring.
+
+Password from `KEYDECK_PASSWORD` or `--password-stdin` (or a prompt on a terminal), never
+from the command line. Prints a readable table, or with `--json` one document whose schema
+is in docs/check-json.md. Exit codes: 0 all fine, 1 a critical finding, 2 an account failed
+(takes precedence over 1), 3 the keyfile could not be opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TextIO
+
+from tui import __version__
+from tui.paths import Locations
+
+log = logging.getLogger(__name__)
+
+PASSWORD_ENV = "KEYDECK_PASSWORD"  # noqa: S105 - the variable's name
+
+EXIT_OK = 0
+EXIT_CRITICAL = 1
+EXIT_FAILED = 2
+EXIT_KEYFILE = 3
+
+ACCOUNT_TIMEOUT_S = 60.0
+REQUEST_TIMEOUT_S = 15.0
+
+
+class PasswordUnavailable(Exception):
+    """No password source: say how to give one."""
+
+
+def read_password(password_stdin: bool, stdin: TextIO | None = None) -> str:
+    """The master password from stdin (first line), the environment, or a terminal prompt."""
+    stream = stdin if stdin is not None else sys.stdin
+    if password_stdin:
+        line = stream.readline()
+        password = line.removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise PasswordUnavailable("--password-stdin was given but stdin held no password.")
+        return password
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if stream.isatty():
+        return getpass.getpass("Keydeck password: ")
+    raise PasswordUnavailable(
+        f"No password: set {PASSWORD_ENV} or pipe it with --password-stdin "
+        "(it is never taken from the command line)."
+    )
+
+
+def exit_code(reports: Sequence[Any]) -> int:
+    if any(r.problem is not None or r.status.state == "failing" for r in reports):
+        return EXIT_FAILED
+    if any(f.severity == "critical" for r in reports for f in r.findings):
+        return EXIT_CRITICAL
+    return EXIT_OK
+
+
+async def _check_all(accounts: Sequence[Any], locations: Locations) -> list[Any]:
+    from tui.connect import Connector
+
+    async with Connector(
+        cache_dir=locations.cache_dir,
+        timeout_s=REQUEST_TIMEOUT_S,
+        account_timeout_s=ACCOUNT_TIMEOUT_S,
+    ) as connector:
+        reports = {r.account_id: r async for r in connector.refresh(accounts, force=True)}
+    return [reports[a.id] for a in accounts]
+
+
+def _document(reports: Sequence[Any], code: int) -> dict[str, Any]:
+    from tui.connect.export import SCHEMA, money_text, report_dict
+
+    accounts = [report_dict(r) for r in reports]
+    priced = [r.balances for r in reports if r.balances is not None]
+    return {
+        "schema": SCHEMA,
+        "keydeck_version": __version__,
+        "checked_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "exit_code": code,
+        "summary": {
+            "accounts": len(reports),
+            "failed": sum(1 for a in accounts if a["problem"] is not None),
+            "critical": sum(1 for r in reports for f in r.findings if f.severity == "critical"),
+            "warnings": sum(1 for r in reports for f in r.findings if f.severity == "warning"),
+            "total_usd": money_text(sum((b.total_usd for b in priced), Decimal(0))),
+            "total_usd_complete": len(priced) == len(reports) and all(b.complete for b in priced),
+        },
+        "accounts": accounts,
+    }
+
+
+def _usd(value: Decimal | None) -> str:
+    return "unknown" if value is None else f"${value:,.2f}"
+
+
+def _table(reports: Sequence[Any], out: TextIO) -> None:
+    from tui.connect.catalog import cached_display_name
+
+    if not reports:
+        print("The keyfile holds no API keys yet.", file=out)
+        return
+    marks = {"ok": "✓", "warning": "!", "failing": "✗"}
+    grand_total = Decimal(0)
+    incomplete = False
+    for report in reports:
+        status = report.status
+        name = f"{cached_display_name(report.exchange)} · {report.label}"
+        parts = [f"{marks.get(status.state, '?')} {name:<28}", f"{status.state:<8}"]
+        if status.latency_ms is not None:
+            parts.append(f"{status.latency_ms:>6.0f} ms")
+        if status.clock_offset_ms is not None:
+            parts.append(f"clock {status.clock_offset_ms / 1000:+.1f} s")
+        if report.balances is not None:
+            balances = report.balances
+            grand_total += balances.total_usd
+            total = _usd(balances.total_usd)
+            if balances.unpriced_assets:
+                incomplete = True
+                total += f" + {len(balances.unpriced_assets)} unpriced"
+            parts.append(total)
+        else:
+            incomplete = True
+        print("  ".join(parts), file=out)
+        problem = report.problem or (status.problem if status.state == "warning" else None)
+        if problem is not None:
+            print(f"    {problem.title}", file=out)
+            print(f"    Fix: {problem.fix}", file=out)
+        if report.balances is not None:
+            for row in report.balances.assets:
+                print(
+                    f"    {row.asset:<8} total {row.total:>18,f}  in orders {row.used:>14,f}"
+                    f"  {_usd(row.usd):>16}",
+                    file=out,
+                )
+        for finding in report.findings:
+            print(f"    [{finding.severity}] {finding.title}", file=out)
+            if finding.severity != "info":
+                print(f"      {finding.advice}", file=out)
+    suffix = " (some assets or accounts without a price)" if incomplete else ""
+    print(f"\nTotal {_usd(grand_total)}{suffix}", file=out)
+
+
+def run_check(
+    locations: Locations,
+    *,
+    json_output: bool = False,
+    password_stdin: bool = False,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    log_to_file: bool = True,
+) -> int:
+    """The `keydeck check` command. Never lets a traceback reach the user."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    from tui.logs import setup_logging
+    from tui.vault import Vault, VaultError
+
+    try:
+        if log_to_file:
+            setup_logging(locations.log_file)
+    except OSError as error:  # logging is a nicety; the check itself must still run
+        print(f"keydeck check: cannot write the log ({error.strerror})", file=err)
+    try:
+        password = read_password(password_stdin)
+        with Vault.open(locations.keyfile, password) as vault:
+            accounts = list(vault.accounts)
+    except PasswordUnavailable as error:
+        print(f"keydeck check: {error}", file=err)
+        return EXIT_KEYFILE
+    except VaultError as error:
+        print(f"keydeck check: {error}", file=err)
+        return EXIT_KEYFILE
+    except OSError as error:
+        print(f"keydeck check: cannot open the keyfile: {error.strerror or error}", file=err)
+        return EXIT_KEYFILE
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        password = ""
+
+    try:
+        reports = asyncio.run(_check_all(accounts, locations)) if accounts else []
+    except KeyboardInterrupt:
+        print("keydeck check: interrupted", file=err)
+        return 130
+    except Exception:
+        log.exception("keydeck check failed")
+        print(f"keydeck check: unexpected error; details are in {locations.log_file}", file=err)
+        return EXIT_FAILED
+    code = exit_code(reports)
+    if json_output:
+        json.dump(_document(reports, code), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        _table(reports, out)
+    return code
