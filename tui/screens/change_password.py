@@ -16,6 +16,7 @@ from tui.redact import Secret
 from tui.screens.base import keydeck
 from tui.screens.create import MIN_SCORE
 from tui.screens.dialogs import ConfirmScreen
+from tui.widgets.field_error import FieldError
 from tui.widgets.strength import StrengthMeter, score_password
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class ChangePasswordScreen(ModalScreen[bool]):
             yield StrengthMeter(id="strength")
             yield Static("New password again", classes="field-label")
             yield Input(password=True, id="confirm")
-            yield Static("", id="change-error", classes="field-error")
+            yield FieldError(id="change-error")
             with Horizontal(id="working", classes="working"):
                 yield LoadingIndicator()
                 yield Static("Re-encrypting the keyfile…")
@@ -120,7 +121,7 @@ class ChangePasswordScreen(ModalScreen[bool]):
         app.call_later(offer_backup_removal, app)
 
     def _fail(self, text: str, field: Input | str) -> None:
-        self.query_one("#change-error", Static).update(text)
+        self.query_one("#change-error", FieldError).show(text)
         widget = self.query_one(field) if isinstance(field, str) else field
         widget.focus()
 
@@ -130,7 +131,7 @@ class ChangePasswordScreen(ModalScreen[bool]):
             widget.disabled = busy
         self.query_one("#change", Button).disabled = busy
         if busy:
-            self.query_one("#change-error", Static).update("")
+            self.query_one("#change-error", FieldError).show(None)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

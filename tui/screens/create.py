@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Sta
 from tui.messages import VaultOpened, VaultOpenFailed
 from tui.redact import Secret
 from tui.screens.base import keydeck
+from tui.widgets.field_error import FieldError
 from tui.widgets.strength import StrengthMeter, score_password
 
 MIN_SCORE = 1  # zxcvbn: 0 is "too guessable" (a dictionary word, 123456...)
@@ -40,7 +41,7 @@ class CreateKeyfileScreen(Screen[None]):
             yield StrengthMeter(id="strength")
             yield Static("Type it again", classes="field-label")
             yield Input(password=True, id="confirm", placeholder="the same password")
-            yield Static("", id="create-error", classes="field-error")
+            yield FieldError(id="create-error")
             yield Static(NO_RECOVERY_TEXT, id="no-recovery", classes="warning-box")
             with Horizontal(classes="buttons"):
                 yield Button("Create keyfile", id="create", variant="primary")
@@ -106,7 +107,7 @@ class CreateKeyfileScreen(Screen[None]):
         keydeck(self).start_session(message.vault, created=True)
 
     def _fail(self, text: str, field: Input) -> None:
-        self.query_one("#create-error", Static).update(text)
+        self.query_one("#create-error", FieldError).show(text)
         field.focus()
 
     def _set_busy(self, busy: bool) -> None:
@@ -115,4 +116,4 @@ class CreateKeyfileScreen(Screen[None]):
             widget.disabled = busy
         self.query_one("#create", Button).disabled = busy
         if busy:
-            self.query_one("#create-error", Static).update("")
+            self.query_one("#create-error", FieldError).show(None)

@@ -60,17 +60,20 @@ def permissions_table(permissions: Permissions) -> Table:
     return table
 
 
-def findings_text(findings: list[Finding]) -> Text:
+def findings_table(findings: list[Finding]) -> Table:
+    """Worst first: severity word, then title, advice and link with a hanging indent."""
     order = {"critical": 0, "warning": 1, "info": 2}
-    text = Text()
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
     for finding in sorted(findings, key=lambda f: order.get(f.severity, 3)):
         word, style = _SEVERITY.get(finding.severity, ("•", ""))
-        text.append(f"{word}  ", style=style)
-        text.append(finding.title, style="bold")
-        text.append(f"\n   {finding.advice}\n")
+        body = Text(finding.title, style="bold")
+        body.append(f"\n{finding.advice}")
         if finding.link:
-            text.append(f"   {finding.link}\n", style="dim")
-    return text
+            body.append(f"\n{finding.link}", style="dim")
+        table.add_row(Text(word, style=style), body)
+    return table
 
 
 class FindingsScreen(ModalScreen[None]):
@@ -86,11 +89,10 @@ class FindingsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         check = self.check
-        latency = f" in {check.latency_ms:.0f} ms" if check.latency_ms is not None else ""
         with Vertical(classes="dialog findings-dialog"):
             yield Static(
                 Text(
-                    f"✓ {self.info.name} · {self.account.label}: key verified{latency} and saved",
+                    f"✓ {self.info.name} · {self.account.label}: key verified and saved",
                     style="bold green",
                 ),
                 classes="dialog-title",
@@ -108,7 +110,7 @@ class FindingsScreen(ModalScreen[None]):
                     yield Static(permissions_table(permissions), id="permissions")
                 if check.findings:
                     yield Static("To look at", classes="section-title")
-                    yield Static(findings_text(check.findings), id="findings")
+                    yield Static(findings_table(check.findings), id="findings")
                 elif permissions is not None and permissions.reported:
                     yield Static(Text("No problems found.", style="green"), id="findings")
             with Horizontal(classes="dialog-buttons"):

@@ -33,6 +33,7 @@ from tui.redact import mask
 from tui.screens.base import keydeck
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.key_form import clean_value, credential_fault, label_fault
+from tui.widgets.field_error import FieldError
 from tui.widgets.secret_input import KeyInput, PemArea
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class KeyEntryScreen(Screen[None]):
             yield Static("Label", classes="field-label")
             yield Static("A name for this account, so several can coexist.", classes="field-hint")
             yield Input(label, id="label", max_length=60)
-            yield Static("", id="error-label", classes="field-error")
+            yield FieldError(id="error-label")
             for field in info.credentials:
                 yield Static(field.label, classes="field-label")
                 if field.secret:
@@ -106,7 +107,7 @@ class KeyEntryScreen(Screen[None]):
                         classes="field-hint",
                     )
                 yield self._field_widget(field)
-                yield Static("", id=f"error-{field.name}", classes="field-error")
+                yield FieldError(id=f"error-{field.name}")
             if info.has_testnet:
                 with Horizontal(classes="switch-row"):
                     yield Switch(
@@ -126,7 +127,7 @@ class KeyEntryScreen(Screen[None]):
                     classes="field-hint",
                 )
                 yield Input(endpoint or "", id="endpoint", placeholder="https://…")
-                yield Static("", id="error-endpoint", classes="field-error")
+                yield FieldError(id="error-endpoint")
             with Horizontal(classes="buttons", id="form-buttons"):
                 yield Button("Verify and save", id="submit", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -194,7 +195,7 @@ class KeyEntryScreen(Screen[None]):
         return clean_value(raw, multiline=field.multiline)
 
     def _set_error(self, name: str, message: str | None) -> None:
-        self.query_one(f"#error-{name}", Static).update(message or "")
+        self.query_one(f"#error-{name}", FieldError).show(message)
 
     def read_form(self) -> Account | None:
         """Build the Account from the form, or show what is wrong and return None."""

@@ -32,6 +32,7 @@ def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble
     path = shlex.quote(str(keyfile))
     kind = type(error).__name__
     detail = (getattr(error, "reason", "") or describe(error)).rstrip(".")
+    detail = detail[:1].upper() + detail[1:]
     if kind == "UnsafePermissions":
         command = str(getattr(error, "fix", "") or "chmod 600 PATH").replace("PATH", path)
         return KeyfileTrouble(

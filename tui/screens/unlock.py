@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Sta
 from tui.messages import VaultOpened, VaultOpenFailed
 from tui.redact import Secret
 from tui.screens.base import keydeck
+from tui.widgets.field_error import FieldError
 
 FORGOT_TEXT = (
     "Forgot it? There is no recovery. Revoke these keys at each exchange, move the keyfile "
@@ -29,7 +30,7 @@ class UnlockScreen(Screen[None]):
             yield Static(f"Keyfile: {keyfile}", classes="dim")
             yield Static("Master password", classes="field-label")
             yield Input(password=True, id="password", placeholder="master password")
-            yield Static("", id="unlock-error", classes="field-error")
+            yield FieldError(id="unlock-error")
             with Horizontal(classes="buttons"):
                 yield Button("Unlock", id="unlock", variant="primary")
             with Horizontal(id="working", classes="working"):
@@ -86,4 +87,4 @@ class UnlockScreen(Screen[None]):
             self._show_error("")
 
     def _show_error(self, text: str) -> None:
-        self.query_one("#unlock-error", Static).update(text)
+        self.query_one("#unlock-error", FieldError).show(text)
