@@ -151,18 +151,17 @@ class DemoSession:
         return self._temp_dir is not None
 
     def notice(self) -> str:
-        parts = [f"Demo: simulated exchanges, password “{self.password}”."]
+        """Two lines for the screens: the password, and a key to connect by hand."""
+        lines = [f"Demo on simulated exchanges · keyfile password: {self.password}"]
         if self.hand is not None:
             creds = self.hand.credentials
-            key = creds.get("apiKey", "")
-            secret = creds.get("secret", "")
-            line = (
-                f"Connect {self.hand.exchange} by hand (c): key {key} · secret {secret}"
-                + (f" · passphrase {creds['password']}" if "password" in creds else "")
-                + f" · endpoint {self.hand.endpoint}"
+            names = {"apiKey": "key", "secret": "secret", "password": "passphrase"}
+            fields = " · ".join(f"{names.get(k, k)} {v}" for k, v in creds.items())
+            lines.append(
+                f"Connect {self.hand.exchange} by hand (c): {fields} · "
+                f"endpoint (advanced) {self.hand.endpoint}"
             )
-            parts.append(line)
-        return "\n".join(parts)
+        return "\n".join(lines)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

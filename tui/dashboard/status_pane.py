@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.console import Group, RenderableType
-from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -29,6 +28,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 class StatusPane(Vertical):
     """Connection state per account; problems spelled out below the table."""
 
+    _last_model: DashboardModel | None = None
+    _palette: Palette | None = None
+
     def compose(self) -> ComposeResult:
         table: DataTable[Cell] = DataTable(id="status-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
@@ -46,6 +48,7 @@ class StatusPane(Vertical):
         ]
         sync_table(table, rows)
         problems = self.query_one("#status-problems", Static)
+        self._last_model, self._palette = model, palette
         problems.update(self._problems(model, palette))
         problems.display = any(
             v.failed or (v.report and v.report.status.problem) for v in model.views.values()
@@ -78,10 +81,9 @@ class StatusPane(Vertical):
             Text(checked.ljust(10)),
         )
 
-    @staticmethod
-    def _problems(model: DashboardModel, palette: Palette) -> RenderableType:
-        """Each problem's plain title, and its fix indented under it."""
-        blocks: list[RenderableType] = []
+    def _problems(self, model: DashboardModel, palette: Palette) -> RenderableType:
+        """One line per problem; the fix in full for the selected (or first) failing account."""
+        failing: list[tuple[str, Text, str]] = []
         for view in model.views.values():
             report = view.report
             if report is None:
@@ -90,11 +92,27 @@ class StatusPane(Vertical):
             if problem is None:
                 continue
             look = look_of(view)
-            blocks.append(
-                Text.assemble(
-                    (f"{look.glyph} {view.name}: ", palette.style(f"bold {look.style}")),
-                    (problem.title, "bold"),
-                )
+            line = Text.assemble(
+                (f"{look.glyph} {view.name}: ", palette.style(f"bold {look.style}")),
+                problem.title,
             )
-            blocks.append(Padding(Text(problem.fix, style="dim"), (0, 0, 0, 2)))
-        return Group(*blocks)
+            failing.append((view.account_id, line, problem.fix))
+        if not failing:
+            return Group()
+        selected = self._selected_id()
+        chosen = next((item for item in failing if item[0] == selected), failing[0])
+        fix = Text.assemble(("Fix", "bold"), f" ({chosen[1].plain.split(':')[0][2:]}): ", chosen[2])
+        return Group(*(line for _, line, _ in failing), fix)
+
+    def _selected_id(self) -> str | None:
+        table = self.query_one("#status-table", DataTable)
+        rows = list(table.ordered_rows)
+        if 0 <= table.cursor_row < len(rows):
+            return str(rows[table.cursor_row].key.value)
+        return None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._last_model is not None and self._palette is not None:
+            self.query_one("#status-problems", Static).update(
+                self._problems(self._last_model, self._palette)
+            )

@@ -81,16 +81,15 @@ class CriticalBanner(Static):
             return
         first = open_items[0]
         more = len(open_items) - 1
+        title = first.finding.title.rstrip(".")
         parts: list[Content | str | tuple[str, str]] = [
             ("✖ CRITICAL ", "bold"),
             (f"{first.view.name}: ", "bold"),
-            first.finding.title,
-            " ",
-            first.finding.advice,
+            f"{title}. ",
         ]
         if first.finding.link:
-            parts += [" ", link(first.finding.link)]
-        tail = "  [k] acknowledge the risk for this key"
+            parts += ["Fix it at ", link(first.finding.link), ". "]
+        tail = "k: acknowledge the risk for this key"
         if more:
             tail += f" · {more} more critical"
         parts.append((tail, "italic"))
