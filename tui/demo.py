@@ -178,6 +178,7 @@ def start_demo(
     drift_interval: float = 2.0,
     kdf: Any | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    port: int = 0,
 ) -> DemoSession:
     """Start the simulator and prepare a keyfile for it; the caller runs the app, then `close()`.
 
@@ -195,7 +196,7 @@ def start_demo(
     locations = Locations.resolve(str(config_dir))
     ensure_private_dir(locations.config_dir)
     simulator = Simulator.start_in_thread(
-        Scenario(defaults=True), drift=drift, drift_interval=drift_interval
+        Scenario(defaults=True), port=port, drift=drift, drift_interval=drift_interval
     )
     try:
         available = set(simulator.simulator.exchanges)
