@@ -80,6 +80,8 @@ async def wait_until(pilot: Any, test: Callable[[], bool]) -> None:
 
 
 async def shoot(out: Path) -> list[Path]:
+    from textual.widgets import Input
+
     from tui.app import KeydeckApp
     from tui.dashboard.session import SessionDashboard
     from tui.vault import KdfParams
@@ -101,7 +103,10 @@ async def shoot(out: Path) -> list[Path]:
             async def save(name: str, before: Callable[[], Awaitable[None]] | None = None) -> None:
                 if before is not None:
                     await before()
-                await pilot.pause(0.3)
+                for field in app.screen.query(Input):
+                    field.cursor_blink = False  # a blinking cursor would differ run to run
+                await pilot.pause(0.5)
+                await pilot.pause()
                 path = out / f"{name}.svg"
                 app.save_screenshot(str(path))
                 written.append(path)
