@@ -169,6 +169,13 @@ async def test_json_table_and_exit_codes(sim: Simulator, tmp_path: Path) -> None
     assert kucoin["problem"]["kind"] == "bad_passphrase"
     assert "passphrase" in kucoin["problem"]["fix"]
 
+    # The failure was logged, with no credential in the log.
+    log_text = (failed / "logs" / "keydeck.log").read_text()
+    assert "kucoin/main: bad_passphrase" in log_text
+    secrets = [v for k, v in sim.account("binance", "risky").credentials.items() if k != "apiKey"]
+    secrets += [sim.account("kucoin", "main").credentials["secret"], "not-it", PASSWORD]
+    assert not [s for s in secrets if s in log_text]
+
 
 async def test_keyfile_problems_exit_3(tmp_path: Path) -> None:
     config_dir = _config_dir(tmp_path, "config")

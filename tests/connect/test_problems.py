@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ccxt.base import errors as ccxt_errors
 
-from tui.connect.problems import ProblemKind, classify
+from tui.connect.problems import MalformedResponse, ProblemKind, classify
 from tui.redact import Secret, forget_all
 
 K = ProblemKind
@@ -152,3 +152,35 @@ def test_detail_is_redacted() -> None:
         forget_all()
     assert "super-secret-value-123" not in problem.detail
     assert "signature=abc" not in problem.detail
+
+
+def test_html_page_decides_before_exchange_codes() -> None:
+    # Gate's own "FORBIDDEN" label must not be read into a CDN's 403 page.
+    page = (
+        "gate GET http://x/api/v4/spot/accounts 403 Forbidden <!DOCTYPE html><html><head>"
+        "<title>403 Forbidden</title></head><body>FORBIDDEN</body></html>"
+    )
+    assert classify(ccxt_errors.ExchangeNotAvailable(page), "gate").kind is K.blocked
+    label = 'gate {"label":"FORBIDDEN","message":"no permission"}'
+    assert classify(ccxt_errors.PermissionDenied(label), "gate").kind is K.permission_missing
+
+
+def test_ambiguous_refusals_name_every_cause() -> None:
+    coinbase = classify(
+        ccxt_errors.AuthenticationError("coinbase GET http://x 401 Unauthorized"), "coinbase"
+    )
+    assert coinbase.kind is K.bad_credentials and "IP address" in coinbase.title
+    kraken = classify(
+        ccxt_errors.PermissionDenied('kraken {"error":["EGeneral:Permission denied"]}'), "kraken"
+    )
+    assert kraken.kind is K.permission_missing and "IP address" in kraken.title
+
+
+def test_malformed_answer() -> None:
+    problem = classify(MalformedResponse("okx: an answer of 20 characters"), "okx")
+    assert problem.kind is K.unknown and "could not read" in problem.title
+
+
+def test_unknown_exchange_name_falls_back() -> None:
+    problem = classify(ccxt_errors.RequestTimeout("x"), "someexchange")
+    assert problem.title == "Someexchange did not answer in time."

@@ -152,3 +152,15 @@ async def test_verify_and_close_account(sim: Simulator, connector: Connector) ->
     assert not result.ok and result.problem.kind is ProblemKind.bad_passphrase
     await connector.close_account(good.id)
     assert (await connector.verify(good)).ok  # a new client is made on demand
+
+
+async def test_edited_key_gets_a_new_client_and_no_back_off(
+    sim: Simulator, connector: Connector
+) -> None:
+    wrong = account_for(sim, "okx", "main", credentials={"password": "typo"})
+    for _ in range(2):  # two failures in a row start a back-off
+        [report] = [r async for r in connector.refresh([wrong])]
+        assert report.problem.kind is ProblemKind.bad_passphrase
+    fixed = wrong.replace(credentials=sim.account("okx", "main").credentials)
+    [report] = [r async for r in connector.refresh([fixed])]
+    assert report.problem is None and report.account_id == wrong.id

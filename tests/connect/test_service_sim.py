@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from tests.connect.conftest import EXCHANGES, account_for
 from tui.connect import Connector
 from tui.connect.models import AccountReport
-from tui.sim import Simulator
+from tui.sim import Balance, SimAccount, Simulator, Traits
 from tui.sim.market import UNPRICED_ASSET
 
 # Exchanges whose permission endpoint tells main keys from sub-account keys.
@@ -91,3 +92,57 @@ async def test_not_reported_exchange_gets_checklist(connector: Connector) -> Non
     findings = connector.findings(account, permissions)
     assert [f.code for f in findings] == ["permissions_not_reported"]
     assert findings[0].link and "withdrawals are OFF" in findings[0].advice
+
+
+# What each exchange's permission endpoint can tell apart.
+REPORTS_EXPIRY = {"binance", "bybit", "kraken"}
+TRANSFER_SEEN_AS = {
+    "binance": "transfer_enabled",
+    "bybit": "transfer_enabled",
+    "kucoin": "transfer_enabled",
+    "bitget": "transfer_enabled",
+    "coinbase": "withdraw_enabled",  # can_transfer: sending funds off the exchange
+    "gate": "withdraw_enabled",  # a writable "wallet" group allows both
+}
+REPORTS_FUTURES = {"binance", "bybit", "kucoin", "gate", "bitget", "okx"}
+
+
+def _key(sim: Simulator, exchange: str, label: str, permissions: set[str], **traits: object):
+    sim.add_account(
+        SimAccount(
+            exchange=exchange,
+            label=label,
+            credentials=sim.exchanges[exchange].default_credentials(label),
+            traits=Traits(
+                permissions=frozenset(permissions),
+                ip_allowlist=(sim.state.client_ip,),
+                created_at=datetime.now(UTC) - timedelta(days=3),
+                balances={"USDT": Balance("5", "0")},
+                **traits,
+            ),
+        )
+    )
+    return account_for(sim, exchange, label)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+async def test_traits_to_findings(sim: Simulator, connector: Connector, exchange: str) -> None:
+    soon = datetime.now(UTC) + timedelta(days=5, hours=1)
+    accounts = [
+        _key(sim, exchange, "expiring", {"read", "spot"}, expires_at=soon),
+        _key(sim, exchange, "transfer", {"read", "spot", "transfer"}),
+        _key(sim, exchange, "futures", {"read", "futures"}),
+    ]
+    reports = await _refresh(connector, accounts)
+    codes = {label: [f.code for f in r.findings] for label, r in reports.items()}
+    if exchange in REPORTS_EXPIRY:
+        assert codes["expiring"] == ["expires_soon"]
+        assert reports["expiring"].findings[0].title == "The key expires in 5 days"
+    else:
+        assert codes["expiring"] == []
+    assert codes["transfer"] == [c for c in [TRANSFER_SEEN_AS.get(exchange)] if c]
+    futures = reports["futures"].permissions
+    if exchange in REPORTS_FUTURES:
+        assert futures.futures is True
+    else:
+        assert futures.futures is None

@@ -215,9 +215,9 @@ async def ensure_markets(client: Any, account: Any, cache: MarketsCache) -> None
     """Markets from the cache when fresh, else loaded from the exchange and cached."""
     if client.markets:
         return
-    cached = cache.load(account)
+    cached = await asyncio.to_thread(cache.load, account)  # files can be megabytes
     if cached:
         client.set_markets(cached)
         return
     markets = await client.load_markets()
-    cache.save(account, markets)
+    await asyncio.to_thread(cache.save, account, dict(markets))

@@ -233,7 +233,7 @@ def normalize_kraken(raw: Raw) -> Permissions:
         margin=None,  # Kraken has no separate margin permission
         futures=None,
         withdraw=any("withdraw" in n for n in names),
-        internal_transfer=any("transfer" in n for n in names),
+        internal_transfer=None,  # no separate permission on Kraken
         ip_restricted=_no_ip_flag(addresses),
         ip_addresses=addresses,
         created_at=as_time(data.get("createdTime")),
@@ -267,7 +267,9 @@ def normalize_gate(raw: Raw) -> Permissions:
         reported=True,
         read=bool(readable),
         spot_trade="spot" in writable,
-        margin="margin" in writable or ("spot" in writable and "unified" in writable),
+        # Margin trading needs spot write plus the loan (or unified) group.
+        margin="margin" in writable
+        or ("spot" in writable and bool(writable & {"loan", "unified"})),
         futures=bool(writable & {"futures", "delivery", "options"}),
         withdraw="wallet" in writable or "withdraw" in writable,
         internal_transfer="wallet" in writable or "transfer" in writable,

@@ -142,8 +142,9 @@ class Connector:
             entry = self._clients.get(account.id)
             if entry is not None and entry.fingerprint == fingerprint:
                 return entry.client
-            if entry is not None:
+            if entry is not None:  # edited key: new client, and a clean slate for back-off
                 self._clients.pop(account.id, None)
+                self._health.pop(account.id, None)
                 await _close_client(entry.client)
             ccxt_async = await load_ccxt()
             client = build_client(ccxt_async, account, self.timeout_s)
@@ -367,6 +368,9 @@ class Connector:
     async def _refresh_one(
         self, account: Any, *, with_permissions: bool, force: bool
     ) -> AccountReport:
+        entry = self._clients.get(account.id)
+        if entry is not None and entry.fingerprint != config_fingerprint(account):
+            self._health.pop(account.id, None)  # an edited key is not held back by the old one
         health = self._health_of(account)
         if not force and time.monotonic() < health.backoff_until and health.last_report:
             return health.last_report
