@@ -263,6 +263,11 @@ class KeydeckApp(App[None]):
     async def action_lock(self) -> None:
         await self.lock()
 
+    @property
+    def has_home_screen(self) -> bool:
+        """True when a home screen (the dashboard) sits under the exchange list."""
+        return self._home is not None
+
     def action_home(self) -> None:
         """Back to the screen shown after unlock, closing the ones above it."""
         if self._home is None:
@@ -372,7 +377,7 @@ class KeydeckApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.locations.settings))
 
     def action_connect(self, exchange_id: str) -> None:
         from tui.screens.key_entry import KeyEntryScreen

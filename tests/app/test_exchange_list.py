@@ -10,7 +10,7 @@ from typing import Any
 
 from textual.widgets import DataTable
 
-from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
+from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, type_keys, unlock, wait_for
 from tui.paths import Locations
 from tui.settings import load_settings
@@ -87,6 +87,33 @@ async def test_command_palette_connects_and_locks(
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
         assert app.vault is None
+
+
+async def test_dashboard_home_status_command_and_escape_back(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    from tui.dashboard.session import session_dashboard
+
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "binance")])
+    app = make_app(home=session_dashboard)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        pilot.app.screen.query_one("#password").value = PASSWORD
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "SessionDashboard")
+        await wait_for(pilot, lambda: app.catalog is not None)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+        await pilot.press("escape")  # empty filter: back to the dashboard
+        await wait_for(pilot, lambda: screen_name(pilot) == "SessionDashboard")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
+        await type_keys(pilot, "status")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "SessionDashboard")
 
 
 async def test_theme_choice_is_saved(

@@ -146,6 +146,15 @@ async def test_bad_input_names_the_field_and_the_fault(
             await pilot.pause()
             assert message in text_of(pilot, f"#error-{field}"), message
             assert pilot.app.screen.query_one(f"#cred-{field}").has_focus
+        # a pasted key loses the blank lines and spaces around it
+        from textual import events
+
+        key_field = pilot.app.screen.query_one("#cred-apiKey", Input)
+        key_field.value = ""
+        key_field.focus()
+        key_field.post_message(events.Paste("\n  pasted-key-123  \n"))
+        await pilot.pause()
+        assert key_field.value == "pasted-key-123"
         # a zero-width space in a secret is named without showing the secret
         assert "\u200b" not in text_of(pilot, "#error-secret")
         fill(pilot, {"apiKey": "k" * 24, "secret": "s" * 32, "password": "pp"}, "ftp://x")

@@ -244,6 +244,7 @@ def test_remove_account_confirm(
         await unlock(pilot)
         app = pilot.app
         assert isinstance(app, KeydeckApp)
+        await wait_for(pilot, lambda: len(app.checks) == 1, limit=20, what="the account check")
         app.action_remove_account("kraken")
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
 

@@ -121,6 +121,25 @@ async def test_damaged_keyfile_is_explained_and_never_overwritten(
     assert app.return_code in (0, None)
 
 
+async def test_keyfile_from_a_newer_keydeck_is_refused_untouched(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    keyfile = make_keyfile(locations, fast_kdf)
+    body = bytearray(keyfile.read_bytes()[:-32])  # without the SHA-256 trailer
+    body[8:10] = (2).to_bytes(2, "big")  # the format version, right after the magic
+    keyfile.write_bytes(bytes(body) + hashlib.sha256(body).digest())
+    before = digest(keyfile)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        set_value(pilot, "#password", PASSWORD)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
+        assert "newer Keydeck" in text_of(pilot, "#title")
+        assert "Upgrade" in text_of(pilot, "#fix")
+    assert digest(keyfile) == before
+
+
 async def test_keyfile_in_use_elsewhere_is_explained(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
 ) -> None:

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
 from tui.messages import PasswordChanged, TaskFailed, VaultOpenFailed
 from tui.redact import Secret
@@ -124,6 +125,11 @@ class ChangePasswordScreen(ModalScreen[bool]):
         self.query_one("#change-error", FieldError).show(text)
         widget = self.query_one(field) if isinstance(field, str) else field
         widget.focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected failure is reported by the app; here the form becomes usable again."""
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         self.query_one("#working").display = busy

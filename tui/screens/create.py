@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
 from tui.messages import VaultOpened, VaultOpenFailed
 from tui.redact import Secret
@@ -109,6 +110,11 @@ class CreateKeyfileScreen(Screen[None]):
     def _fail(self, text: str, field: Input) -> None:
         self.query_one("#create-error", FieldError).show(text)
         field.focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected failure is reported by the app; here the form becomes usable again."""
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         self.query_one("#working").display = busy

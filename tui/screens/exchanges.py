@@ -39,7 +39,7 @@ class ExchangeListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Connect", id="exchange_connect", priority=False),
         Binding("f8,delete", "remove", "Remove account", id="exchange_remove"),
-        Binding("escape", "clear_filter", "Clear filter", id="exchange_clear_filter"),
+        Binding("escape", "clear_filter", "Clear / back", id="exchange_clear_filter"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -53,9 +53,9 @@ class ExchangeListScreen(Screen[None]):
         table: DataTable[Text | str] = DataTable(
             id="exchanges", cursor_type="row", zebra_stripes=True
         )
-        table.add_column("Exchange", key="exchange", width=24)
-        table.add_column("Accounts", key="accounts", width=20)
-        table.add_column("Status", key="status", width=14)
+        table.add_column("Exchange", key="exchange", width=20)
+        table.add_column("Accounts", key="accounts", width=16)
+        table.add_column("Status", key="status", width=12)
         table.add_column("Permissions", key="permissions")
         yield table
         yield Static("", id="list-summary", classes="dim")
@@ -191,6 +191,10 @@ class ExchangeListScreen(Screen[None]):
             self.notify("No account to remove for this exchange.", severity="warning")
 
     def action_clear_filter(self) -> None:
+        """Esc clears the filter; with nothing to clear, it goes back (to the dashboard)."""
         field = self.query_one("#filter", Input)
+        if not field.value and len(self.app.screen_stack) > 2:
+            self.dismiss(None)
+            return
         field.value = ""
         field.focus()

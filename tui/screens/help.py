@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -40,7 +41,12 @@ address at the exchange. Keydeck checks every key and warns when it can withdraw
 
 Everything you enter is encrypted with a key derived from your master password. There is no
 recovery: if you forget the password, revoke the keys at each exchange, start a new keyfile
-and add new keys. Keydeck locks itself after a while without input (see the settings file).
+and add new keys. Keydeck locks itself after a while without input.
+
+### Settings
+
+Theme (ctrl+p, then "theme"), idle lock (`idle_lock_minutes`, 0 turns it off) and refresh
+interval live in {settings}. No secret is ever written there.
 """
 
 
@@ -50,11 +56,16 @@ class HelpScreen(ModalScreen[None]):
         Binding("f1", "close", "Close", show=False, id="help_close_f1"),
     ]
 
+    def __init__(self, settings_path: Path | None = None) -> None:
+        super().__init__()
+        self.settings_path = settings_path
+
     def compose(self) -> ComposeResult:
+        where = f"`{self.settings_path}`" if self.settings_path else "the settings file"
         with Vertical(classes="dialog help-dialog"):
             yield Static("Help", classes="dialog-title")
             with VerticalScroll():
-                yield Markdown(HELP_TEXT)
+                yield Markdown(HELP_TEXT.format(settings=where))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -27,6 +27,7 @@ from textual.widgets import (
     Static,
     Switch,
 )
+from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountCheck, AccountSaved, TaskFailed, VerifyFinished, describe
 from tui.redact import mask
@@ -45,6 +46,13 @@ log = logging.getLogger(__name__)
 SAFE_KEY_ADVICE = (
     "Grant Read and Trade only, never Withdraw, and restrict the key to your IP address."
 )
+
+
+def field_title(label: str, hint: str = "") -> Text:
+    title = Text(label, style="bold")
+    if hint:
+        title.append(f"  ({hint})", style="dim")
+    return title
 
 
 def find_account(accounts: Any, exchange: str, label: str) -> Account | None:
@@ -93,19 +101,19 @@ class KeyEntryScreen(Screen[None]):
             yield Static(self._hint(), id="key-hint", classes="hint-box")
             if existing:
                 yield Static(self._existing_text(existing), id="existing", classes="dim")
-            yield Static("Label", classes="field-label")
-            yield Static("A name for this account, so several can coexist.", classes="field-hint")
+            yield Static(
+                field_title("Label", "a name, so several accounts can coexist"),
+                classes="field-label",
+            )
             yield Input(label, id="label", max_length=60)
             yield FieldError(id="error-label")
             for field in info.credentials:
-                yield Static(field.label, classes="field-label")
+                hint = ""
+                if field.multiline:
+                    hint = "paste all lines, -----BEGIN to -----END"
                 if field.secret:
-                    yield Static(
-                        "Hidden as you type; ctrl+r shows it."
-                        if not field.multiline
-                        else "Paste all lines, -----BEGIN to -----END. Hidden; ctrl+r shows it.",
-                        classes="field-hint",
-                    )
+                    hint = f"{hint}; hidden, ctrl+r shows it" if hint else "hidden, ctrl+r shows it"
+                yield Static(field_title(field.label, hint), classes="field-label")
                 yield self._field_widget(field)
                 yield FieldError(id=f"error-{field.name}")
             if info.has_testnet:
@@ -423,6 +431,11 @@ class KeyEntryScreen(Screen[None]):
         self.dismiss(None)
 
     # ---- state ------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected failure is reported by the app; here the form becomes usable again."""
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._set_busy(False)
 
     def _set_busy(self, busy: bool, *, saving: bool = False) -> None:
         indicator = self.query_one("#verifying")

@@ -36,6 +36,11 @@ class KeydeckCommands(Provider):
             ),
         ]
         accounts = list(app.vault.accounts)
+        if app.has_home_screen and accounts:
+            commands += [
+                Command("Status", "Each account's connection, latency and clock", app.action_home),
+                Command("Balance", "Balances per account and in total", app.action_home),
+            ]
         if accounts:
             commands.append(
                 Command(

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
 from tui.messages import VaultOpened, VaultOpenFailed
 from tui.redact import Secret
@@ -78,6 +79,11 @@ class UnlockScreen(Screen[None]):
     def on_vault_opened(self, message: VaultOpened) -> None:
         message.stop()
         keydeck(self).start_session(message.vault)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected failure is reported by the app; here the form becomes usable again."""
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         self.query_one("#working").display = busy
