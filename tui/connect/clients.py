@@ -140,6 +140,10 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
         client.set_sandbox_mode(True)
     if account.endpoint:
         apply_endpoint(client, account.endpoint)
+        if account.endpoint.startswith("http://"):
+            # ccxt waits 250 ms on close so TLS connections can shut down; plain HTTP
+            # (a local simulator or proxy) has nothing to wait for.
+            client.timeout_on_exit = 0
     return client
 
 
