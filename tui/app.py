@@ -28,7 +28,14 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tui import redact
-from tui.messages import AccountCheck, TaskFailed, describe
+from tui.messages import (
+    AccountCheck,
+    AccountRemoved,
+    CatalogFailed,
+    CatalogLoaded,
+    TaskFailed,
+    describe,
+)
 from tui.paths import Locations
 from tui.screens.create import CreateKeyfileScreen
 from tui.screens.dialogs import ErrorScreen
@@ -118,6 +125,7 @@ class KeydeckApp(App[None]):
         self.vault: Vault | None = None
         self.connector: Connector | None = None
         self.catalog: list[ExchangeInfo] | None = None
+        self.catalog_problem: str | None = None
         self.checks: dict[str, AccountCheck] = {}
         self.accounts_changed = Signal[None](self, "accounts-changed")
         self.catalog_changed = Signal[None](self, "catalog-changed")
@@ -319,15 +327,19 @@ class KeydeckApp(App[None]):
             exchanges = self._catalog_loader(self.locations.cache_dir)
         except Exception as error:
             log.exception("loading the exchange catalog failed")
-            self.post_message(
-                TaskFailed("The exchange list could not be loaded", error, blocking=True)
-            )
+            self.post_message(CatalogFailed(error))
             return
-        self.call_from_thread(self._catalog_ready, exchanges)
+        self.post_message(CatalogLoaded(exchanges))
 
-    def _catalog_ready(self, exchanges: list[ExchangeInfo]) -> None:
-        self.catalog = sorted(exchanges, key=lambda info: info.name.lower())
+    def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        self.catalog = sorted(message.exchanges, key=lambda info: info.name.lower())
+        self.catalog_problem = None
         self.catalog_changed.publish(None)
+
+    def on_catalog_failed(self, message: CatalogFailed) -> None:
+        self.catalog_problem = describe(message.error)
+        self.catalog_changed.publish(None)
+        self.report_failure("The exchange list could not be loaded", message.error, blocking=True)
 
     def exchange_info(self, exchange_id: str) -> ExchangeInfo | None:
         for info in self.catalog or ():
@@ -398,6 +410,16 @@ class KeydeckApp(App[None]):
 
         if self.vault is not None:
             start_remove_account(self, exchange_id or None)
+
+    def on_account_removed(self, message: AccountRemoved) -> None:
+        account = message.account
+        self.checks.pop(account.id, None)
+        self.accounts_changed.publish(None)
+        if self.connector is not None:
+            self.run_worker(
+                self.connector.close_account(account.id), group="closing", exit_on_error=False
+            )
+        self.notify(f"{account.display_name} removed.", title="Account removed")
 
     # ---- settings ---------------------------------------------------------------------------
 

@@ -77,6 +77,14 @@ class AccountSaved(Message):
         self.verified = verified
 
 
+class AccountRemoved(Message):
+    """An account was removed from the keyfile and the keyfile saved."""
+
+    def __init__(self, account: Account) -> None:
+        super().__init__()
+        self.account = account
+
+
 class AccountsChanged(Message):
     """Accounts or their checks changed; lists showing them should redraw."""
 

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
-from tests.app.helpers import screen_name, type_keys, unlock, wait_for
+from tests.app.helpers import screen_name, text_of, type_keys, unlock, wait_for
 from tui.paths import Locations
 from tui.settings import load_settings
 
@@ -114,6 +114,52 @@ async def test_dashboard_home_status_command_and_escape_back(
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "SessionDashboard")
+
+
+async def test_catalog_failure_is_explained_and_can_be_retried(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], catalog: list[Any]
+) -> None:
+    make_keyfile(locations, fast_kdf)
+    attempts: list[int] = []
+
+    def flaky_loader(_cache: Path | None) -> list[Any]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError(28, "No space left on device")
+        return list(catalog)
+
+    app = make_app(catalog_loader=flaky_loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        pilot.app.screen.query_one("#password").value = PASSWORD
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ErrorScreen")
+        assert "No space left" in text_of(pilot, ".dialog-body")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+        assert "F5" in text_of(pilot, "#catalog-status")
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.catalog is not None)
+        assert len(rows(pilot)) == len(catalog)
+
+
+async def test_secret_reveal_toggle(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    make_keyfile(locations, fast_kdf)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await type_keys(pilot, "kraken")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+        secret = pilot.app.screen.query_one("#cred-secret", Input)
+        secret.focus()
+        assert secret.password
+        await pilot.press("ctrl+r")
+        assert not secret.password
+        await pilot.press("ctrl+r")
+        assert secret.password
 
 
 async def test_theme_choice_is_saved(

@@ -40,6 +40,7 @@ class ExchangeListScreen(Screen[None]):
         Binding("enter", "open", "Connect", id="exchange_connect", priority=False),
         Binding("f8,delete", "remove", "Remove account", id="exchange_remove"),
         Binding("escape", "clear_filter", "Clear / back", id="exchange_clear_filter"),
+        Binding("f5", "reload_catalog", "Reload list", show=False, id="exchange_reload"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,7 +50,7 @@ class ExchangeListScreen(Screen[None]):
         )
         with Horizontal(id="catalog-loading", classes="working"):
             yield LoadingIndicator()
-            yield Static("Loading the exchange list…")
+            yield Static("Loading the exchange list…", id="catalog-status")
         table: DataTable[Text | str] = DataTable(
             id="exchanges", cursor_type="row", zebra_stripes=True
         )
@@ -98,6 +99,14 @@ class ExchangeListScreen(Screen[None]):
         app = keydeck(self)
         loading = app.catalog is None
         self.query_one("#catalog-loading").display = loading
+        self.query_one("#catalog-loading", Horizontal).query_one(LoadingIndicator).display = (
+            app.catalog_problem is None
+        )
+        self.query_one("#catalog-status", Static).update(
+            f"The exchange list could not be loaded: {app.catalog_problem}. Press F5 to try again."
+            if app.catalog_problem
+            else "Loading the exchange list…"
+        )
         table = self.query_one("#exchanges", DataTable)
         table.display = not loading
         if loading:
@@ -189,6 +198,13 @@ class ExchangeListScreen(Screen[None]):
             keydeck(self).action_remove_account(exchange)
         else:
             self.notify("No account to remove for this exchange.", severity="warning")
+
+    def action_reload_catalog(self) -> None:
+        app = keydeck(self)
+        if app.catalog is None:
+            app.catalog_problem = None
+            self.rebuild()
+            app.load_catalog()
 
     def action_clear_filter(self) -> None:
         """Esc clears the filter; with nothing to clear, it goes back (to the dashboard)."""

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.messages import describe
+from tui.messages import AccountRemoved, TaskFailed
 from tui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -101,6 +101,7 @@ def confirm_remove(app: KeydeckApp, account: Account) -> None:
 
 
 def _remove(app: KeydeckApp, account: Account) -> None:
+    """Thread worker: drop the account and save; the outcome comes back as a message."""
     from tui.vault import VaultError
 
     vault = app.vault
@@ -110,17 +111,6 @@ def _remove(app: KeydeckApp, account: Account) -> None:
         vault.remove(account.id)
         vault.save()
     except (VaultError, OSError, KeyError) as error:
-        app.call_from_thread(
-            app.report_failure, "The account was not removed", describe(error), blocking=True
-        )
+        app.post_message(TaskFailed("The account was not removed", error, blocking=True))
         return
-    app.call_from_thread(_removed, app, account)
-
-
-def _removed(app: KeydeckApp, account: Account) -> None:
-    app.checks.pop(account.id, None)
-    app.accounts_changed.publish(None)
-    connector = app.connector
-    if connector is not None:
-        app.run_worker(connector.close_account(account.id), group="closing", exit_on_error=False)
-    app.notify(f"{account.exchange} · {account.label} removed.", title="Account removed")
+    app.post_message(AccountRemoved(account))
