@@ -12,7 +12,12 @@ from textual.widgets import DataTable, Input
 from tests.dashboard.conftest import SIZE, make_host, settle
 from tests.dashboard.sample import REJECTED, ScriptedConnector, reports
 from tui.connect.models import AccountReport
-from tui.dashboard import CriticalAcknowledged, FileAcknowledgements, MemoryAcknowledgements
+from tui.dashboard import (
+    CriticalAcknowledged,
+    DashboardSettings,
+    FileAcknowledgements,
+    MemoryAcknowledgements,
+)
 from tui.dashboard.model import SortKey
 from tui.dashboard.warnings_panel import CriticalBanner
 
@@ -64,6 +69,20 @@ async def test_a_failing_account_never_blanks_the_others() -> None:
         assert "acct:acc-binance:BTC" in row_keys(table)
         header = table.get_row("acct:acc-binance")
         assert "stale" in str(header[1])
+
+
+async def test_refreshes_by_itself_at_the_configured_interval() -> None:
+    connector = ScriptedConnector()
+    app = make_host(connector, settings=DashboardSettings(refresh_interval_s=0.2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(40):  # up to ~4 s on a loaded machine; 0.2 s each when idle
+            if connector.rounds >= 3:
+                break
+            await pilot.pause(0.1)
+        assert connector.rounds >= 3
+        await settle(pilot)
+        assert len(app.dashboard.model.history) >= 3
 
 
 async def test_refresh_key_starts_a_round_and_a_running_round_is_not_doubled() -> None:

@@ -149,7 +149,9 @@ class DashboardScreen(Screen[None]):
             self._auto_timer = None
         interval = self.settings.refresh_interval_s
         if interval and interval > 0:
-            self._auto_timer = self.set_interval(interval, self._auto_refresh, name="auto-refresh")
+            self._auto_timer = self.set_interval(
+                interval, self._refresh_on_schedule, name="auto-refresh"
+            )
 
     # --- public surface for the app --------------------------------------------------------
 
@@ -195,7 +197,8 @@ class DashboardScreen(Screen[None]):
             error = type(exc).__name__
         self.post_message(RefreshFinished(self.clock(), error))
 
-    def _auto_refresh(self) -> None:
+    def _refresh_on_schedule(self) -> None:
+        # Not `_auto_refresh`: Textual's Widget keeps its own attribute of that name.
         self.start_refresh()
 
     @on(RefreshStarted)
