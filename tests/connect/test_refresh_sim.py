@@ -164,3 +164,12 @@ async def test_edited_key_gets_a_new_client_and_no_back_off(
     fixed = wrong.replace(credentials=sim.account("okx", "main").credentials)
     [report] = [r async for r in connector.refresh([fixed])]
     assert report.problem is None and report.account_id == wrong.id
+
+
+async def test_overlapping_refreshes_share_one_check(sim: Simulator, connector: Connector) -> None:
+    account = account_for(sim, "kraken")  # concurrent signed calls would break its nonces
+    first, second = await asyncio.gather(
+        connector.refresh_all([account]), connector.refresh_all([account])
+    )
+    assert first[0].problem is None
+    assert second[0] is first[0]

@@ -18,6 +18,7 @@ from typing import Any
 
 from tui.connect import findings as findings_rules
 from tui.connect.clients import (
+    DEFAULT_MARKETS_TTL_S,
     ClientSetupError,
     MarketsCache,
     build_client,
@@ -73,6 +74,7 @@ class _Health:
     consecutive_failures: int = 0
     backoff_until: float = 0.0
     last_report: AccountReport | None = None
+    finished_at: float = 0.0  # time.monotonic() when last_report was made
 
 
 @dataclass
@@ -95,21 +97,17 @@ class Connector:
         clock: Callable[[], float] = time.time,
         *,
         account_timeout_s: float = DEFAULT_ACCOUNT_TIMEOUT_S,
-        markets_ttl_s: float | None = None,
+        markets_ttl_s: float = DEFAULT_MARKETS_TTL_S,
     ) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.timeout_s = timeout_s
         self.account_timeout_s = account_timeout_s
         self.clock = clock
-        self._markets = (
-            MarketsCache(self.cache_dir, markets_ttl_s)
-            if markets_ttl_s is not None
-            else MarketsCache(self.cache_dir)
-        )
+        self._markets = MarketsCache(self.cache_dir, markets_ttl_s)
         self._clients: dict[str, _ClientEntry] = {}
         self._client_locks: dict[str, asyncio.Lock] = {}
+        self._refresh_locks: dict[str, asyncio.Lock] = {}
         self._health: dict[str, _Health] = {}
-        self._closed = False
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -368,12 +366,23 @@ class Connector:
     async def _refresh_one(
         self, account: Any, *, with_permissions: bool, force: bool
     ) -> AccountReport:
-        entry = self._clients.get(account.id)
-        if entry is not None and entry.fingerprint != config_fingerprint(account):
-            self._health.pop(account.id, None)  # an edited key is not held back by the old one
-        health = self._health_of(account)
-        if not force and time.monotonic() < health.backoff_until and health.last_report:
-            return health.last_report
+        asked_at = time.monotonic()
+        lock = self._refresh_locks.setdefault(account.id, asyncio.Lock())
+        async with lock:  # one check per account at a time (Kraken nonces must increase)
+            entry = self._clients.get(account.id)
+            if entry is not None and entry.fingerprint != config_fingerprint(account):
+                self._health.pop(account.id, None)  # an edited key: forget the old back-off
+            health = self._health_of(account)
+            last = health.last_report
+            if last is not None and health.finished_at >= asked_at:
+                return last  # a check that was under way when we asked has just finished
+            if not force and time.monotonic() < health.backoff_until and last is not None:
+                return last
+            return await self._timed_check(account, health, with_permissions=with_permissions)
+
+    async def _timed_check(
+        self, account: Any, health: _Health, *, with_permissions: bool
+    ) -> AccountReport:
         try:
             async with asyncio.timeout(self.account_timeout_s):
                 report = await self._check(account, with_permissions=with_permissions)
@@ -386,6 +395,7 @@ class Connector:
             self._record_failure(account, problem)
             report = self._failed_report(account, problem, latency_ms=None)
         health.last_report = report
+        health.finished_at = time.monotonic()
         return report
 
     async def _check(self, account: Any, *, with_permissions: bool) -> AccountReport:
