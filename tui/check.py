@@ -187,8 +187,6 @@ def run_check(
         return EXIT_KEYFILE
     except KeyboardInterrupt:
         return 130
-    finally:
-        password = ""
 
     try:
         reports = asyncio.run(_check_all(accounts, locations)) if accounts else []

@@ -176,7 +176,7 @@ def normalize_bybit(raw: Raw) -> Permissions:
 
 def _kucoin_flags(names: set[str]) -> dict[str, bool]:
     return {
-        "read": "general" in names or bool(names),
+        "read": "general" in names,  # "General" is KuCoin's read permission
         "spot_trade": bool(names & {"spot", "trade"}),
         "margin": "margin" in names,
         "futures": "futures" in names,
