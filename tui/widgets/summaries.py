@@ -88,30 +88,36 @@ _PERMISSION_WORDS = (
 )
 
 
-def permission_summary(permissions: Permissions | None) -> Text:
+def permission_words(permissions: Permissions | None) -> Text:
+    """`read trade margin` from the rights a key reports; empty when nothing is known."""
     if permissions is None:
         return Text("")
     if not permissions.reported:
         return Text("not reported", style="dim")
     parts = [word for name, word in _PERMISSION_WORDS if getattr(permissions, name, None)]
-    text = Text()
-    if permissions.withdraw:
-        text.append("⚠ WITHDRAW", style="bold red")
-        if parts:
-            text.append(" ")
-    text.append(" ".join(parts) if parts else ("" if permissions.withdraw else "none"))
-    if permissions.ip_restricted is False:
-        text.append(" · any IP", style="yellow")
-    return text
+    return Text(" ".join(parts) if parts else "none")
 
 
 def accounts_permission_summary(
     accounts: Sequence[Account], checks: dict[str, AccountCheck]
 ) -> Text:
-    """The riskiest account's permissions stand for the exchange."""
-    known = [checks[a.id].permissions for a in accounts if a.id in checks]
-    known = [p for p in known if p is not None]
-    if not known:
-        return Text("")
+    """Most urgent first: a withdraw mark, the number of issues, then the riskiest key's rights."""
+    found = [checks[a.id] for a in accounts if a.id in checks]
+    known = [check.permissions for check in found if check.permissions is not None]
     known.sort(key=lambda p: (not p.withdraw, p.ip_restricted is not False))
-    return permission_summary(known[0])
+    findings = [f for check in found for f in check.findings if f.severity != "info"]
+    parts: list[Text] = []
+    if any(p.withdraw for p in known):
+        parts.append(Text("⚠ WITHDRAW", style="bold red"))
+    if findings:
+        critical = any(f.severity == "critical" for f in findings)
+        count = len(findings)
+        parts.append(
+            Text(
+                f"{count} issue{'s' if count > 1 else ''}",
+                style="bold red" if critical else "yellow",
+            )
+        )
+    if known:
+        parts.append(permission_words(known[0]))
+    return Text(" · ").join(part for part in parts if part)
