@@ -1,0 +1,91 @@
+"""The secret-leak scan: a scripted session of the real app (leak_session.py), then every
+place a secret could end up is searched for every secret and the master password.
+
+Scanned: the whole config dir (keyfile, backup, settings, log, catalog and markets caches),
+the screenshots, and the session's captured stdout/stderr, which hold the crash report.
+API keys are identifiers, not secrets: the key form shows them unmasked on purpose (as the
+exchanges do), so they may appear in screenshots, but nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.hardening.leak_session import MASTER_ENV, session_credentials
+from tests.hardening.leakscan import listed_files, scan_files, scan_outputs
+
+MASTER = "violet-harbor-quantum-trellis-58"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    folder = tmp_path_factory.mktemp("leak-session")
+    config_dir, shots = folder / "config", folder / "screenshots"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYDECK_")}
+    env.update({MASTER_ENV: MASTER, "PYTHONPATH": str(ROOT), "KEYDECK_CONFIG_DIR": str(config_dir)})
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.hardening.leak_session", str(config_dir), str(shots)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    return {
+        "config_dir": config_dir,
+        "shots": shots,
+        "code": result.returncode,
+        "outputs": {"stdout": result.stdout, "stderr": result.stderr},
+    }
+
+
+def _secrets() -> tuple[list[str], list[str]]:
+    """(secrets: the master password, secrets, passphrases, PEM keys; API keys)."""
+    sets = session_credentials()
+    secrets = {value for c in sets for name, value in c.items() if name != "apiKey"}
+    return [MASTER, *sorted(secrets)], sorted({c["apiKey"] for c in sets})
+
+
+def test_the_session_ran_every_step(session: dict[str, object]) -> None:
+    outputs = session["outputs"]
+    assert isinstance(outputs, dict)
+    text = outputs["stdout"] + outputs["stderr"]
+    assert session["code"] == 1, text[-3000:]  # the forced crash
+    assert "Keydeck stopped on an unexpected error" in text
+    assert "forced crash holding" in text
+    shots = [p.name for p in listed_files([Path(str(session["shots"]))])]
+    for step in ("create", "key-form-binance", "findings-okx", "rejected-kraken"):
+        assert any(step in name for name in shots), shots
+    config_dir = Path(str(session["config_dir"]))
+    log = config_dir / "logs" / "keydeck.log"
+    assert log.exists() and log.stat().st_size > 0
+    assert (config_dir / "keys.kdk").exists()
+
+
+def test_no_secret_anywhere(session: dict[str, object]) -> None:
+    secrets, api_keys = _secrets()
+    places = [Path(str(session["config_dir"])), Path(str(session["shots"]))]
+    assert len(listed_files(places)) >= 10
+    outputs = session["outputs"]
+    assert isinstance(outputs, dict)
+    hits = scan_files(places, secrets, public=api_keys) + scan_outputs(
+        outputs, secrets, public=api_keys
+    )
+    assert not hits, [str(h) for h in hits]
+
+
+def test_api_keys_only_where_the_form_shows_them(session: dict[str, object]) -> None:
+    _, api_keys = _secrets()
+    outputs = session["outputs"]
+    assert isinstance(outputs, dict)
+    hits = scan_files([Path(str(session["config_dir"]))], api_keys) + scan_outputs(
+        outputs, api_keys
+    )
+    assert not hits, [str(h) for h in hits]
