@@ -102,8 +102,16 @@ class KeydeckApp(App[None]):
         home: HomeFactory | None = None,
         notice: str | None = None,
     ) -> None:
-        """`home` builds the screen shown after unlock (None: the exchange list); that
-        screen then checks the accounts itself. `notice` is a line for every header (demo)."""
+        """Services come in here so tests can build the app around a temp keyfile.
+
+        `settings`: the loaded settings (None: read `locations.settings`).
+        `connector_factory`: makes the connector service, once per unlock (None: the real one).
+        `catalog_loader`: blocking exchange-catalog loader, run in a thread worker.
+        `vault_options`: extra arguments for `Vault.create/open/change_password`, e.g. a
+        cheap `kdf` in tests. `clock`: monotonic seconds, for the idle lock.
+        `home` builds the screen shown after unlock (None: the exchange list); that screen
+        then checks the accounts itself. `notice` is a line for every header (demo).
+        """
         super().__init__()
         self.locations = locations
         self._home = home
@@ -285,7 +293,9 @@ class KeydeckApp(App[None]):
         show_dashboard(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"lock", "change_password", "remove_account", "connect", "home"}:
+        if action == "home":
+            return self.unlocked and self._home is not None
+        if action in {"lock", "change_password", "remove_account", "connect"}:
             return self.unlocked
         return True
 
