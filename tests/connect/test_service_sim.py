@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -146,3 +147,15 @@ async def test_traits_to_findings(sim: Simulator, connector: Connector, exchange
         assert futures.futures is True
     else:
         assert futures.futures is None
+
+
+async def test_latency_is_the_round_trip_not_the_rate_limiters_wait(
+    sim: Simulator, connector: Connector
+) -> None:
+    """ccxt paces Kraken's public calls to one a second once its burst is spent; that wait
+    must not be shown to the trader as exchange latency (it once read "3.0 s")."""
+    account = account_for(sim, "kraken")
+    started = time.perf_counter()
+    latencies = [(await connector.status(account)).latency_ms for _ in range(10)]
+    assert time.perf_counter() - started >= 0.9  # the limiter made us wait at least once
+    assert all(latency is not None and latency < 900 for latency in latencies[1:]), latencies

@@ -253,9 +253,7 @@ class Connector:
         tighter sample kept (a busy event loop or a cold connection skews the first)."""
         best: tuple[float, float | None, float] | None = None
         for _attempt in range(2):
-            before_wall, started = self.clock(), time.perf_counter()
-            server_ms = await client.fetch_time()
-            latency_ms = _elapsed_ms(started)
+            server_ms, before_wall, latency_ms = await _timed_fetch_time(client, self.clock)
             offset_ms = None
             if isinstance(server_ms, int | float) and not isinstance(server_ms, bool):
                 offset_ms = round(float(server_ms) - (before_wall * 1000 + latency_ms / 2), 1)
@@ -512,6 +510,26 @@ def _require_json(payload: Any, what: str) -> None:
     """ccxt hands back the raw text when an answer is not JSON; never treat it as data."""
     if isinstance(payload, str | bytes):
         raise MalformedResponse(f"the {what} answer was not JSON: {str(payload)[:120]!r}")
+
+
+async def _timed_fetch_time(client: Any, clock: Any) -> tuple[Any, float, float]:
+    """(server time, wall clock when sent, round trip in ms) of one `fetch_time`.
+
+    The rate limiter's wait is taken before the clock starts: otherwise a second round on
+    Kraken showed a "latency" of 3 s that was only ccxt pacing its own requests. Safe to
+    toggle the flag because each account has its own client and one check at a time.
+    """
+    throttled = bool(client.enableRateLimit)
+    if throttled:
+        await client.throttle(1)  # a public time request costs one unit on every exchange
+        client.enableRateLimit = False
+    try:
+        before_wall, started = clock(), time.perf_counter()
+        server_ms = await client.fetch_time()
+        return server_ms, before_wall, _elapsed_ms(started)
+    finally:
+        if throttled:
+            client.enableRateLimit = True
 
 
 def _elapsed_ms(started: float) -> float:
