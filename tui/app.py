@@ -373,15 +373,7 @@ class KeydeckApp(App[None]):
         if not todo:
             return
         async for report in self.connector.refresh(todo, with_permissions=True):
-            status = report.status
-            self.checks[report.account_id] = AccountCheck(
-                verified=report.problem is None and status.state != "failing",
-                problem=report.problem or status.problem,
-                latency_ms=status.latency_ms,
-                permissions=report.permissions,
-                findings=list(report.findings),
-                report=report,
-            )
+            self.checks[report.account_id] = AccountCheck.from_report(report)
             self.accounts_changed.publish(None)
 
     def record_check(self, account_id: str, check: AccountCheck) -> None:

@@ -59,6 +59,19 @@ class AccountCheck:
     findings: list[Finding] = field(default_factory=list)
     report: AccountReport | None = None
 
+    @classmethod
+    def from_report(cls, report: AccountReport) -> AccountCheck:
+        """What one refresh round said about the account."""
+        status = report.status
+        return cls(
+            verified=report.problem is None and status.state != "failing",
+            problem=report.problem or status.problem,
+            latency_ms=status.latency_ms,
+            permissions=report.permissions,
+            findings=list(report.findings),
+            report=report,
+        )
+
 
 class VerifyFinished(Message):
     """Key entry's verification is done: `check.verified` says how it went."""

@@ -59,15 +59,7 @@ class SessionDashboard(DashboardScreen):
         from tui.messages import AccountCheck
 
         report = message.report
-        status = report.status
-        self._keydeck.checks[report.account_id] = AccountCheck(
-            verified=report.problem is None and status.state != "failing",
-            problem=report.problem or status.problem,
-            latency_ms=status.latency_ms,
-            permissions=report.permissions,
-            findings=list(report.findings),
-            report=report,
-        )
+        self._keydeck.checks[report.account_id] = AccountCheck.from_report(report)
 
     def action_connect(self) -> None:
         from tui.screens.exchanges import ExchangeListScreen

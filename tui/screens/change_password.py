@@ -10,13 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
-from textual.worker import Worker, WorkerState
 
 from tui.messages import PasswordChanged, TaskFailed, VaultOpenFailed
 from tui.redact import Secret
 from tui.screens.base import keydeck
 from tui.screens.create import MIN_SCORE
 from tui.screens.dialogs import ConfirmScreen
+from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
 from tui.widgets.strength import StrengthMeter, score_password
 
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from tui.app import KeydeckApp
 
 
-class ChangePasswordScreen(ModalScreen[bool]):
+class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
+    SUBMIT_BUTTON = "#change"
+    ERROR_LINE = "#change-error"
     AUTO_FOCUS = "#current"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="change_password_cancel"),
@@ -125,19 +127,6 @@ class ChangePasswordScreen(ModalScreen[bool]):
         self.query_one("#change-error", FieldError).show(text)
         widget = self.query_one(field) if isinstance(field, str) else field
         widget.focus()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An unexpected failure is reported by the app; here the form becomes usable again."""
-        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self._set_busy(False)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.query_one("#working").display = busy
-        for widget in self.query(Input):
-            widget.disabled = busy
-        self.query_one("#change", Button).disabled = busy
-        if busy:
-            self.query_one("#change-error", FieldError).show(None)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

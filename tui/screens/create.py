@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
-from textual.worker import Worker, WorkerState
 
 from tui.messages import VaultOpened, VaultOpenFailed
 from tui.redact import Secret
 from tui.screens.base import keydeck
+from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
 from tui.widgets.strength import StrengthMeter, score_password
 
@@ -24,7 +24,9 @@ NO_RECOVERY_TEXT = (
 )
 
 
-class CreateKeyfileScreen(Screen[None]):
+class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
+    SUBMIT_BUTTON = "#create"
+    ERROR_LINE = "#create-error"
     AUTO_FOCUS = "#password"
 
     def compose(self) -> ComposeResult:
@@ -110,16 +112,3 @@ class CreateKeyfileScreen(Screen[None]):
     def _fail(self, text: str, field: Input) -> None:
         self.query_one("#create-error", FieldError).show(text)
         field.focus()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An unexpected failure is reported by the app; here the form becomes usable again."""
-        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self._set_busy(False)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.query_one("#working").display = busy
-        for widget in self.query(Input):
-            widget.disabled = busy
-        self.query_one("#create", Button).disabled = busy
-        if busy:
-            self.query_one("#create-error", FieldError).show(None)

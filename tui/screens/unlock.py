@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
-from textual.worker import Worker, WorkerState
 
 from tui.messages import VaultOpened, VaultOpenFailed
 from tui.redact import Secret
 from tui.screens.base import keydeck
+from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
 
 FORGOT_TEXT = (
@@ -20,7 +20,9 @@ FORGOT_TEXT = (
 )
 
 
-class UnlockScreen(Screen[None]):
+class UnlockScreen(PasswordFormMixin, Screen[None]):
+    SUBMIT_BUTTON = "#unlock"
+    ERROR_LINE = "#unlock-error"
     AUTO_FOCUS = "#password"
 
     def compose(self) -> ComposeResult:
@@ -79,18 +81,6 @@ class UnlockScreen(Screen[None]):
     def on_vault_opened(self, message: VaultOpened) -> None:
         message.stop()
         keydeck(self).start_session(message.vault)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An unexpected failure is reported by the app; here the form becomes usable again."""
-        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self._set_busy(False)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.query_one("#working").display = busy
-        self.query_one("#password", Input).disabled = busy
-        self.query_one("#unlock", Button).disabled = busy
-        if busy:
-            self._show_error("")
 
     def _show_error(self, text: str) -> None:
         self.query_one("#unlock-error", FieldError).show(text)

@@ -1,0 +1,33 @@
+"""What the create, unlock and change-password forms share while the KDF runs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.screen import Screen
+from textual.widgets import Button, Input
+from textual.worker import Worker, WorkerState
+
+from tui.widgets.field_error import FieldError
+
+
+class PasswordFormMixin:
+    """While the form's worker derives the key, its inputs and submit button are disabled and
+    the `#working` line shows. A worker that fails or is cancelled makes the form usable
+    again; the app reports the failure itself. Mix into a Screen before the Screen class."""
+
+    SUBMIT_BUTTON: ClassVar[str]  # selector of the submit button, e.g. "#unlock"
+    ERROR_LINE: ClassVar[str]  # selector of the form's FieldError, e.g. "#unlock-error"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        assert isinstance(self, Screen)
+        self.query_one("#working").display = busy
+        for field in self.query(Input):
+            field.disabled = busy
+        self.query_one(self.SUBMIT_BUTTON, Button).disabled = busy
+        if busy:
+            self.query_one(self.ERROR_LINE, FieldError).show(None)
