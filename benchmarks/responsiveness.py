@@ -1,0 +1,161 @@
+"""Responsiveness: key press to repaint on the dashboard while 20 accounts refresh.
+
+The real app (KeydeckApp with the dashboard as home) runs under `App.run_test` against the
+simulator in its own process (200 ms latency on every answer), unlocked with a keyfile of
+20 accounts. The loop keeps a refresh running the whole time (a new round starts as soon as
+one ends) and presses `v` (switch the balance view) at irregular intervals, so presses land
+in every phase of a round: requests in flight, reports arriving, tables redrawing.
+
+One sample is the time from posting the key event until the first frame the compositor
+produces after the action changed the view, including turning that frame into terminal
+output (`render_segments`, which headless mode skips, done here by the timing hook).
+The reference is the same measurement on the same app with no refresh running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.core import Result, RunOptions, Target
+from benchmarks.simproc import bench_accounts, simulator_process, vault_accounts
+
+ACCOUNTS = 20
+LATENCY_MS = 200
+PRESSES = 120
+QUICK_PRESSES = 40
+TARGET = Target(50.0, "absolute")
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))
+    return ordered[index]
+
+
+class RepaintClock:
+    """Wraps the app's `_display` to timestamp the first frame after a state change."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.waiting: Any = None
+        self.event = asyncio.Event()
+        self.painted_at = 0.0
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if renderable is None or self.waiting is None or not self.waiting():
+                return
+            render = getattr(renderable, "render_segments", None)
+            if render is not None:
+                render(app.console)
+            self.painted_at = time.perf_counter()
+            self.waiting = None
+            self.event.set()
+
+        app._display = display
+
+    async def time_key(self, pilot: Any, key: str, changed: Any) -> float:
+        self.event.clear()
+        self.waiting = changed
+        started = time.perf_counter()
+        await pilot.press(key)
+        await asyncio.wait_for(self.event.wait(), 10)
+        return (self.painted_at - started) * 1000
+
+
+async def _wait(pilot: Any, ready: Any, what: str, limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"responsiveness: timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+async def _measure(description: dict[str, Any], presses: int) -> tuple[list[float], ...]:
+    from textual.widgets import Input
+
+    from tui.app import KeydeckApp
+    from tui.connect import Connector
+    from tui.dashboard.screen import DashboardScreen
+    from tui.dashboard.session import session_dashboard
+    from tui.paths import Locations, ensure_private_dir
+    from tui.settings import Settings
+    from tui.vault import KdfParams, Vault
+
+    cheap = KdfParams.insecure_fast()
+    password = "responsiveness-benchmark-42"  # noqa: S105 - a throwaway keyfile
+    busy: list[float] = []
+    idle: list[float] = []
+    overlap: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="keydeck-bench-") as folder:
+        locations = Locations.resolve(str(Path(folder) / "config"))
+        ensure_private_dir(locations.config_dir)
+        with Vault.create(locations.keyfile, password, kdf=cheap) as vault:
+            for account in vault_accounts(description["accounts"]):
+                vault.add(account)
+            vault.save()
+        app = KeydeckApp(
+            locations,
+            settings=Settings(),
+            vault_options={"kdf": cheap},
+            connector_factory=lambda: Connector(cache_dir=locations.cache_dir, timeout_s=10),
+            home=session_dashboard,
+        )
+        rng = random.Random(5)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await _wait(pilot, lambda: type(app.screen).__name__ == "UnlockScreen", "unlock")
+            app.screen.query_one("#password", Input).value = password
+            await pilot.press("enter")
+            await _wait(pilot, lambda: isinstance(app.screen, DashboardScreen), "dashboard")
+            screen = app.screen
+            assert isinstance(screen, DashboardScreen)
+            await _wait(pilot, lambda: len(app.checks) >= ACCOUNTS, "the first refresh")
+            await _wait(pilot, lambda: app.catalog is not None, "the catalog")
+            clock = RepaintClock(app)
+
+            async def sample(into: list[float]) -> None:
+                before = screen.balance_view
+                into.append(await clock.time_key(pilot, "v", lambda: screen.balance_view != before))
+
+            for _ in range(presses):  # under load: a refresh always running
+                if not screen.refreshing:
+                    screen.start_refresh()
+                    await asyncio.sleep(rng.uniform(0.0, 0.05))
+                overlap.append(1.0 if screen.refreshing else 0.0)
+                await sample(busy)
+                await asyncio.sleep(rng.uniform(0.05, 0.25))
+            await _wait(pilot, lambda: not screen.refreshing, "the last refresh")
+            screen._auto_timer and screen._auto_timer.pause()
+            for _ in range(max(20, presses // 3)):  # the reference: nothing refreshing
+                await sample(idle)
+                await asyncio.sleep(rng.uniform(0.05, 0.15))
+    return busy, idle, overlap
+
+
+def run(options: RunOptions) -> list[Result]:
+    presses = QUICK_PRESSES if options.quick else PRESSES
+    with simulator_process(bench_accounts(ACCOUNTS), latency_ms=LATENCY_MS) as sim:
+        busy, idle, overlap = asyncio.run(_measure(sim.description, presses))
+    share = sum(overlap) / len(overlap) * 100
+    return [
+        Result(
+            name="key to repaint p99, 20 accounts refreshing",
+            measured=p99(busy),
+            reference=p99(idle),
+            unit="ms",
+            target=TARGET,
+            note=(
+                f"{len(busy)} presses of v, {share:.0f} % during a refresh round; median "
+                f"{sorted(busy)[len(busy) // 2]:.1f} ms, max {max(busy):.1f} ms; "
+                f"reference: the same with no refresh ({len(idle)} presses)"
+            ),
+            samples=tuple(busy),
+            reference_samples=tuple(idle),
+        )
+    ]
