@@ -57,7 +57,9 @@ class Tmux:
                 str(width),
                 "-y",
                 str(height),
-                f"env TERM=xterm-256color {command}; echo KEYDECK-EXITED $?; sleep 60",
+                # Without -u, pytest's COLUMNS=80 / LINES=24 would reach the app via tmux.
+                f"env -u COLUMNS -u LINES TERM=xterm-256color {command}; "
+                "echo KEYDECK-EXITED $?; sleep 60",
             ],
             check=True,
         )

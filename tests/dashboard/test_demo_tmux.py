@@ -38,13 +38,15 @@ def _wait_for(session: str, test: Callable[[str], bool], timeout: float = 40.0) 
 def test_demo_shows_five_exchanges_and_quits_cleanly(tmp_path: Path) -> None:
     session = f"keydeck-demo-{uuid.uuid4().hex[:8]}"
     done = tmp_path / "exit-code"
-    command = f"env TERM=xterm-256color {sys.executable} -m tui --demo; echo $? > {done}; sleep 30"
+    # pytest exports COLUMNS=80 and LINES=24; tmux would pass them on and Textual obey them.
+    clean_env = "env -u COLUMNS -u LINES TERM=xterm-256color"
+    command = f"{clean_env} {sys.executable} -m tui --demo; echo $? > {done}; sleep 30"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True
     )
     try:
         screen = _wait_for(session, lambda s: "Master password" in s)
-        assert DEMO_PASSWORD in screen  # the header tells the demo password
+        assert DEMO_PASSWORD in screen  # the unlock screen tells the demo password
         keyfile = re.search(r"Keyfile: (\S+)", screen)
         assert keyfile is not None
         subprocess.run(["tmux", "send-keys", "-t", session, "-l", DEMO_PASSWORD], check=True)

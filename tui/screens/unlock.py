@@ -31,6 +31,9 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
         with Vertical(classes="panel unlock-panel"):
             yield Static("Unlock Keydeck", classes="panel-title")
             yield Static(f"Keyfile: {keyfile}", classes="dim")
+            notice = keydeck(self).notice
+            if notice:  # the demo's password: the header cuts it off on narrow terminals
+                yield Static(notice.splitlines()[0], id="unlock-notice", markup=False)
             yield Static("Master password", classes="field-label")
             yield Input(password=True, id="password", placeholder="master password")
             yield FieldError(id="unlock-error")
