@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
     "fanout": "benchmarks.fanout",
     "responsiveness": "benchmarks.responsiveness",
     "memory": "benchmarks.memory",
+    "idle-app": "benchmarks.idle_app",
 }
 
 

@@ -8,8 +8,8 @@ Both come from `benchmarks.probe` in a fresh process (the simulator runs in anot
   seconds of a refresh (average of 9 warm ones) and the CPU rate over an idle window, and
   the figure is (CPU per refresh + idle rate x 15 s) / 15 s. Scaling a measured per-refresh
   cost rather than idling for minutes keeps the run short; the arithmetic is exact because
-  nothing else happens between refreshes. The Textual app's own idle cost (timers, cursor)
-  is measured separately in `cpu-app` once the dashboard exists.
+  nothing else happens between refreshes. The whole app left on its dashboard (refreshes,
+  its 1 s clock redraw, timers) is measured separately by `idle-app`.
 """
 
 from __future__ import annotations

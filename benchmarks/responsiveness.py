@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
+from benchmarks.appsession import dashboard_session, wait_until
 from benchmarks.core import Result, RunOptions, Target
-from benchmarks.simproc import bench_accounts, simulator_process, vault_accounts
+from benchmarks.simproc import bench_accounts, simulator_process
 
 ACCOUNTS = 20
 LATENCY_MS = 200
@@ -69,72 +68,32 @@ class RepaintClock:
         return (self.painted_at - started) * 1000
 
 
-async def _wait(pilot: Any, ready: Any, what: str, limit: float = 120) -> None:
-    deadline = time.monotonic() + limit
-    while not ready():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"responsiveness: timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
 async def _measure(description: dict[str, Any], presses: int) -> tuple[list[float], ...]:
-    from textual.widgets import Input
-
-    from tui.app import KeydeckApp
-    from tui.connect import Connector
-    from tui.dashboard.screen import DashboardScreen
-    from tui.dashboard.session import session_dashboard
-    from tui.paths import Locations, ensure_private_dir
-    from tui.settings import Settings
-    from tui.vault import KdfParams, Vault
-
-    cheap = KdfParams.insecure_fast()
-    password = "responsiveness-benchmark-42"  # noqa: S105 - a throwaway keyfile
     busy: list[float] = []
     idle: list[float] = []
     overlap: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="keydeck-bench-") as folder:
-        locations = Locations.resolve(str(Path(folder) / "config"))
-        ensure_private_dir(locations.config_dir)
-        with Vault.create(locations.keyfile, password, kdf=cheap) as vault:
-            for account in vault_accounts(description["accounts"]):
-                vault.add(account)
-            vault.save()
-        app = KeydeckApp(
-            locations,
-            settings=Settings(),
-            vault_options={"kdf": cheap},
-            connector_factory=lambda: Connector(cache_dir=locations.cache_dir, timeout_s=10),
-            home=session_dashboard,
-        )
-        rng = random.Random(5)
-        async with app.run_test(size=(140, 45)) as pilot:
-            await _wait(pilot, lambda: type(app.screen).__name__ == "UnlockScreen", "unlock")
-            app.screen.query_one("#password", Input).value = password
-            await pilot.press("enter")
-            await _wait(pilot, lambda: isinstance(app.screen, DashboardScreen), "dashboard")
-            screen = app.screen
-            assert isinstance(screen, DashboardScreen)
-            await _wait(pilot, lambda: len(app.checks) >= ACCOUNTS, "the first refresh")
-            await _wait(pilot, lambda: app.catalog is not None, "the catalog")
-            clock = RepaintClock(app)
+    rng = random.Random(5)
+    async with dashboard_session(description) as session:
+        pilot, screen = session.pilot, session.screen
+        clock = RepaintClock(session.app)
 
-            async def sample(into: list[float]) -> None:
-                before = screen.balance_view
-                into.append(await clock.time_key(pilot, "v", lambda: screen.balance_view != before))
+        async def sample(into: list[float]) -> None:
+            before = screen.balance_view
+            into.append(await clock.time_key(pilot, "v", lambda: screen.balance_view != before))
 
-            for _ in range(presses):  # under load: a refresh always running
-                if not screen.refreshing:
-                    screen.start_refresh()
-                    await asyncio.sleep(rng.uniform(0.0, 0.05))
-                overlap.append(1.0 if screen.refreshing else 0.0)
-                await sample(busy)
-                await asyncio.sleep(rng.uniform(0.05, 0.25))
-            await _wait(pilot, lambda: not screen.refreshing, "the last refresh")
-            screen._auto_timer and screen._auto_timer.pause()
-            for _ in range(max(20, presses // 3)):  # the reference: nothing refreshing
-                await sample(idle)
-                await asyncio.sleep(rng.uniform(0.05, 0.15))
+        for _ in range(presses):  # under load: a refresh always running
+            if not screen.refreshing:
+                screen.start_refresh()
+                await asyncio.sleep(rng.uniform(0.0, 0.05))
+            overlap.append(1.0 if screen.refreshing else 0.0)
+            await sample(busy)
+            await asyncio.sleep(rng.uniform(0.05, 0.25))
+        await wait_until(pilot, lambda: not screen.refreshing, "the last refresh")
+        if screen._auto_timer is not None:
+            screen._auto_timer.pause()
+        for _ in range(max(20, presses // 3)):  # the reference: nothing refreshing
+            await sample(idle)
+            await asyncio.sleep(rng.uniform(0.05, 0.15))
     return busy, idle, overlap
 
 

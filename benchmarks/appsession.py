@@ -1,0 +1,78 @@
+"""The real app, unlocked on its dashboard, for benchmarks that drive it with `run_test`.
+
+A keyfile (cheap KDF: unlock cost is measured elsewhere) holds the accounts a simulator
+process describes; the app is KeydeckApp with the dashboard as home, as `keydeck` runs it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PASSWORD = "benchmark-app-session-42"  # noqa: S105 - a throwaway keyfile
+SIZE = (140, 45)
+
+
+@dataclass
+class AppSession:
+    app: Any
+    pilot: Any
+    screen: Any
+    """The dashboard screen."""
+
+
+async def wait_until(
+    pilot: Any, ready: Callable[[], object], what: str, limit: float = 120
+) -> None:
+    deadline = time.monotonic() + limit
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+@asynccontextmanager
+async def dashboard_session(
+    description: dict[str, Any], *, settings: Any = None
+) -> AsyncIterator[AppSession]:
+    """Yield the app unlocked on its dashboard with every account checked once."""
+    from textual.widgets import Input
+
+    from benchmarks.simproc import vault_accounts
+    from tui.app import KeydeckApp
+    from tui.connect import Connector
+    from tui.dashboard.screen import DashboardScreen
+    from tui.dashboard.session import session_dashboard
+    from tui.paths import Locations, ensure_private_dir
+    from tui.settings import Settings
+    from tui.vault import KdfParams, Vault
+
+    cheap = KdfParams.insecure_fast()
+    accounts = vault_accounts(description["accounts"])
+    with tempfile.TemporaryDirectory(prefix="keydeck-bench-") as folder:
+        locations = Locations.resolve(str(Path(folder) / "config"))
+        ensure_private_dir(locations.config_dir)
+        with Vault.create(locations.keyfile, PASSWORD, kdf=cheap) as vault:
+            for account in accounts:
+                vault.add(account)
+            vault.save()
+        app = KeydeckApp(
+            locations,
+            settings=settings if settings is not None else Settings(),
+            vault_options={"kdf": cheap},
+            connector_factory=lambda: Connector(cache_dir=locations.cache_dir, timeout_s=10),
+            home=session_dashboard,
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "UnlockScreen", "unlock")
+            app.screen.query_one("#password", Input).value = PASSWORD
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), "dashboard")
+            await wait_until(pilot, lambda: len(app.checks) >= len(accounts), "the first refresh")
+            await wait_until(pilot, lambda: app.catalog is not None, "the catalog")
+            yield AppSession(app, pilot, app.screen)
