@@ -73,6 +73,17 @@ def test_history_gets_a_point_per_finished_round() -> None:
     assert [value for _, value in model.history] == [D("84271.20")] * 2
 
 
+def test_history_restarts_when_the_accounts_change_but_not_on_a_rename() -> None:
+    model = full_model()
+    model.set_accounts(ACCOUNTS)  # same accounts (a label edited): the line goes on
+    assert len(model.history) == 1
+    model.set_accounts(ACCOUNTS[:2])  # another portfolio: no false "change this session"
+    assert model.history == []
+    model.begin_round(NOW + timedelta(seconds=15))
+    model.end_round(NOW + timedelta(seconds=16))
+    assert len(model.history) == 1
+
+
 def test_loading_accounts_add_nothing_and_make_no_history() -> None:
     model = DashboardModel.for_accounts(ACCOUNTS)
     model.begin_round(NOW)

@@ -164,6 +164,10 @@ class DashboardModel:
             else:
                 view.exchange, view.label = account.exchange, account.label
             views[account.id] = view
+        if views.keys() != self.views.keys():
+            # Another set of accounts is another portfolio: a key added mid-session must not
+            # read as "+140 % this session".
+            self.history.clear()
         self.views = views
 
     def begin_round(self, now: datetime, account_ids: Iterable[str] | None = None) -> None:
