@@ -99,6 +99,9 @@ class KeyEntryScreen(Screen[None]):
         with VerticalScroll(id="key-form"), Vertical(classes="panel form-panel"):
             yield Static(f"Connect {info.name}", classes="panel-title")
             yield Static(self._hint(), id="key-hint", classes="hint-box")
+            notice = keydeck(self).notice
+            if notice:  # the demo's hand-connect credentials, next to the fields they go in
+                yield Static(notice, id="key-notice", classes="dim", markup=False)
             if existing:
                 yield Static(self._existing_text(existing), id="existing", classes="dim")
             yield Static(
