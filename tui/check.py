@@ -114,6 +114,7 @@ def _table(reports: Sequence[Any], out: TextIO) -> None:
     marks = {"ok": "✓", "warning": "!", "failing": "✗"}
     grand_total = Decimal(0)
     incomplete = False
+    without_balances = 0
     for report in reports:
         status = report.status
         name = f"{cached_display_name(report.exchange)} · {report.label}"
@@ -131,7 +132,7 @@ def _table(reports: Sequence[Any], out: TextIO) -> None:
                 total += f" + {len(balances.unpriced_assets)} unpriced"
             parts.append(total)
         else:
-            incomplete = True
+            without_balances += 1
         print("  ".join(parts), file=out)
         problem = report.problem or (status.problem if status.state == "warning" else None)
         if problem is not None:
@@ -148,7 +149,16 @@ def _table(reports: Sequence[Any], out: TextIO) -> None:
             print(f"    [{finding.severity}] {finding.title}", file=out)
             if finding.severity != "info":
                 print(f"      {finding.advice}", file=out)
-    suffix = " (some assets or accounts without a price)" if incomplete else ""
+    if without_balances == len(reports):
+        print("\nTotal unknown: no account's balances could be read.", file=out)
+        return
+    notes = []
+    if without_balances:
+        plural = "s" if without_balances > 1 else ""
+        notes.append(f"{without_balances} account{plural} not read")
+    if incomplete:
+        notes.append("some assets without a price")
+    suffix = f" ({'; '.join(notes)})" if notes else ""
     print(f"\nTotal {_usd(grand_total)}{suffix}", file=out)
 
 

@@ -169,6 +169,15 @@ async def test_json_table_and_exit_codes(sim: Simulator, tmp_path: Path) -> None
     assert kucoin["problem"]["kind"] == "bad_passphrase"
     assert "passphrase" in kucoin["problem"]["fix"]
 
+    # The table never presents a total as complete, or as $0, when accounts were not read.
+    only_failed = _config_dir(tmp_path, "only-fail")
+    _keyfile(only_failed, [wrong])
+    (_, out_partial, _), (code_none, out_none, _) = await asyncio.gather(
+        _check(failed), _check(only_failed)
+    )
+    assert "(1 account not read; some assets without a price)" in out_partial
+    assert code_none == 2 and "Total unknown" in out_none and "$0.00" not in out_none
+
     # The failure was logged, with no credential in the log.
     log_text = (failed / "logs" / "keydeck.log").read_text()
     assert "kucoin/main: bad_passphrase" in log_text
