@@ -20,7 +20,7 @@ from typing import Any
 from tui import paths
 from tui.vault import files
 from tui.vault.account import Account, utc_now
-from tui.vault.container import Unlocked, derive_key, new_salt, seal, unlock
+from tui.vault.container import Unlocked, derive_key, new_salt, parse_header, seal, unlock
 from tui.vault.errors import (
     KeyfileChanged,
     KeyfileExists,
@@ -146,6 +146,26 @@ class Vault:
         log.info("opened keyfile %s (generation %d)", target, unlocked.header.generation)
         vault._upgrade(unlocked, password, kdf if kdf is not None else KdfParams.default())
         return vault
+
+    @classmethod
+    def inspect(cls, path: PathLike | None = None, *, caps: KdfCaps = DEFAULT_CAPS) -> None:
+        """Every check of `open` that needs no password, so a UI can explain a missing, unsafe,
+        locked, damaged, too-new or unsupported keyfile before asking for the password.
+
+        Raises the `VaultError` that `open` would raise; returns when only the password is
+        left to try. Reads the file and briefly takes the lock; never writes the keyfile.
+        """
+        target = _resolve(path, create_directory=False)
+        if not os.path.lexists(target):
+            raise KeyfileNotFound(path=target)
+        try:
+            parse_header(files.read_keyfile(target).data, caps)
+            lock = files.KeyfileLock(target)
+            lock.acquire()
+            lock.release()
+        except BaseException as error:
+            _attach_path(error, target)
+            raise
 
     @classmethod
     def _from_unlocked(
