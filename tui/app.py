@@ -177,6 +177,13 @@ class KeydeckApp(App[None]):
 
         return Vault.open(self.locations.keyfile, password, **self._vault_options)
 
+    def inspect_vault(self) -> None:
+        """Raise the keyfile error that needs no password to find (see `Vault.inspect`)."""
+        from tui.vault import Vault
+
+        caps = self._vault_options.get("caps")
+        Vault.inspect(self.locations.keyfile, **({"caps": caps} if caps is not None else {}))
+
     def create_vault(self, password: redact.Secret) -> Vault:
         from tui.paths import ensure_private_dir
         from tui.vault import Vault

@@ -86,9 +86,7 @@ async def test_too_open_keyfile_names_the_chmod_fix_and_is_untouched(
     before = digest(keyfile)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
-        set_value(pilot, "#password", PASSWORD)
-        await pilot.press("enter")
+        # Explained before any password is typed: these checks need none.
         await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
         assert "not private" in text_of(pilot, "#title")
         assert f"chmod 600 {keyfile}" in text_of(pilot, "#fix")
@@ -109,9 +107,7 @@ async def test_damaged_keyfile_is_explained_and_never_overwritten(
     before = digest(keyfile)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
-        set_value(pilot, "#password", PASSWORD)
-        await pilot.press("enter")
+        # Explained before any password is typed: these checks need none.
         await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
         assert "damaged" in text_of(pilot, "#title")
         assert ".bak" in text_of(pilot, "#fix")
@@ -131,9 +127,7 @@ async def test_keyfile_from_a_newer_keydeck_is_refused_untouched(
     before = digest(keyfile)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
-        set_value(pilot, "#password", PASSWORD)
-        await pilot.press("enter")
+        # Explained before any password is typed: these checks need none.
         await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
         assert "newer Keydeck" in text_of(pilot, "#title")
         assert "Upgrade" in text_of(pilot, "#fix")
@@ -149,9 +143,7 @@ async def test_keyfile_in_use_elsewhere_is_explained(
     with Vault.open(keyfile, PASSWORD, **fast_kdf):
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
-            set_value(pilot, "#password", PASSWORD)
-            await pilot.press("enter")
+            # Explained before any password is typed: these checks need none.
             await wait_for(pilot, lambda: screen_name(pilot) == "KeyfileProblemScreen")
             assert "Another Keydeck" in text_of(pilot, "#title")
 

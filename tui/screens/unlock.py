@@ -47,6 +47,18 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#working").display = False
+        self._inspect()
+
+    @work(thread=True, exit_on_error=False, group="inspect")
+    def _inspect(self) -> None:
+        """Explain a damaged, unsafe, locked or too-new keyfile before a password is typed
+        for nothing: these checks need no password."""
+        from tui.vault import VaultError
+
+        try:
+            keydeck(self).inspect_vault()
+        except (VaultError, OSError) as error:
+            self.post_message(VaultOpenFailed(error))
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#unlock")
@@ -74,6 +86,8 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
 
     def on_vault_open_failed(self, message: VaultOpenFailed) -> None:
         message.stop()
+        if self.app.screen is not self:
+            return  # the inspection and an unlock both found the problem: explain it once
         self._set_busy(False)
         if type(message.error).__name__ == "WrongPassword":
             self._show_error("Wrong password. Try again.")
