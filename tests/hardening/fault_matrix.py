@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.connect import Connector, ProblemKind
+from tui.connect.clients import load_ccxt
 from tui.connect.problems import exchange_display_name
 from tui.paths import Locations, ensure_private_dir
 from tui.sim import Balance, Faults, SimAccount, Simulator, Traits
@@ -44,7 +45,7 @@ EXCHANGES: tuple[str, ...] = (
     "bitget",
 )
 CLOCK_SKEW_MS = -30_000
-REQUEST_TIMEOUT_S = 5.0
+REQUEST_TIMEOUT_S = 8.0  # roomy: ~90 accounts refresh at once on a shared 2-core machine
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,9 @@ async def run_matrix(exchanges: Iterable[str] = EXCHANGES) -> MatrixRun:
     exchanges = tuple(exchanges)
     cells: dict[tuple[str, str], Cell] = {}
     controls: list[Cell] = []
+    # Import ccxt first: on a cold, busy machine the import (seconds, holding the GIL) would
+    # otherwise eat into the first cells' request timeouts and turn faults into "timeout".
+    await load_ccxt()
     with tempfile.TemporaryDirectory(prefix="keydeck-faults-") as folder:
         async with Simulator() as sim:
             key_faults = [f for f in FAULTS if f.scope == "key"]
