@@ -1,8 +1,10 @@
 """Peak RSS with 20 accounts after 10 refreshes, and the CPU cost of idle polling.
 
 Both come from `benchmarks.probe` in a fresh process (the simulator runs in another one).
-- Memory: ru_maxrss of the probe after 10 refreshes of 20 accounts, against a process that
-  only imports ccxt and the connector and builds one client per exchange (the floor).
+- Memory: the probe's peak RSS (VmHWM; ru_maxrss where /proc is missing, see
+  `probe.peak_rss_mb` for why not ru_maxrss on Linux) after 10 refreshes of 20 accounts,
+  against a process that only imports ccxt and the connector and builds one client per
+  exchange (the floor).
 - CPU: polling at the default interval (15 s) costs one refresh of every account per
   interval plus whatever the process burns while it waits. The probe measures the CPU
   seconds of a refresh (average of 9 warm ones) and the CPU rate over an idle window, and

@@ -22,7 +22,19 @@ from typing import Any
 
 
 def peak_rss_mb() -> float:
-    """ru_maxrss is in KiB on Linux (bytes on macOS)."""
+    """This process's peak RSS: VmHWM where /proc has it, else ru_maxrss.
+
+    On Linux, ru_maxrss survives exec: a child spawned by a large parent (the benchmark
+    runner, after running the app in-process) starts with the parent's size as its "peak".
+    VmHWM belongs to the process's own address space, so it starts fresh at exec.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
