@@ -20,6 +20,7 @@ from tests.hardening.leak_session import MASTER_ENV, session_credentials
 from tests.hardening.leakscan import listed_files, scan_files, scan_outputs
 
 MASTER = "violet-harbor-quantum-trellis-58"
+EXCHANGES_SHOWN = ("binance", "okx", "coinbase", "bybit")  # bybit's key gets a wrong secret
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -88,4 +89,52 @@ def test_api_keys_only_where_the_form_shows_them(session: dict[str, object]) -> 
     hits = scan_files([Path(str(session["config_dir"]))], api_keys) + scan_outputs(
         outputs, api_keys
     )
+    assert not hits, [str(h) for h in hits]
+
+
+def test_a_real_terminal_session_shows_no_secret(tmp_path: Path) -> None:
+    """`keydeck` in a real pty: the master password typed key by key, the dashboard with
+    live balances and a rejected key; every byte written to the terminal is scanned."""
+    from tests.hardening.ptysession import PtySession
+    from tui.paths import Locations, ensure_private_dir
+    from tui.sim import Simulator
+    from tui.vault import Account, KdfParams, Vault
+
+    with Simulator.start_in_thread() as sim:
+        simulator = sim.simulator
+        locations = Locations.resolve(str(tmp_path / "config"))
+        ensure_private_dir(locations.config_dir)
+        credentials = {e: dict(simulator.account(e, "main").credentials) for e in EXCHANGES_SHOWN}
+        credentials["bybit"]["secret"] = simulator.account("bybit", "risky").credentials["secret"]
+        with Vault.create(locations.keyfile, MASTER, kdf=KdfParams.insecure_fast()) as vault:
+            for exchange, values in credentials.items():
+                vault.add(
+                    Account(
+                        exchange=exchange,
+                        label="main",
+                        credentials=values,
+                        endpoint=sim.endpoint(exchange),
+                    )
+                )
+            vault.save()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KEYDECK_")}
+        env.update(KEYDECK_CONFIG_DIR=str(locations.config_dir), PYTHONPATH=str(ROOT))
+        terminal = PtySession([sys.executable, "-m", "tui"], env=env, cwd=str(ROOT))
+        try:
+            assert terminal.wait_for("Unlock Keydeck", 60), terminal.text()[-500:]
+            terminal.type(MASTER)
+            terminal.send("\r")
+            assert terminal.wait_for("Permissions", 60), "the dashboard never showed"
+            terminal.pump(8)  # the first refresh: balances, the rejected key, findings
+        finally:
+            terminal.close()
+    output = terminal.text()
+    assert "Bybit" in output or "bybit" in output
+    secrets = [
+        MASTER,
+        *sorted({v for c in credentials.values() for k, v in c.items() if k != "apiKey"}),
+    ]
+    api_keys = [c["apiKey"] for c in credentials.values()]
+    hits = scan_outputs({"terminal": output}, secrets, public=api_keys)
+    hits += scan_files([locations.config_dir], secrets, public=api_keys)
     assert not hits, [str(h) for h in hits]
