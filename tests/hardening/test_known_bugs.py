@@ -16,13 +16,6 @@ from tui.connect.clients import MarketsCache
 from tui.vault import Account
 
 
-@pytest.mark.xfail(
-    reason="tui/connect/clients.py MarketsCache.save: the temp file is named by pid only, so "
-    "two accounts of one exchange saving at once (refresh runs them concurrently, each in a "
-    "thread) write and replace the same temp file; the loser logs 'could not write' with a "
-    "FileNotFoundError traceback, and a file can be replaced while another thread writes it",
-    strict=False,
-)
 def test_concurrent_markets_cache_saves_do_not_collide(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -7,11 +7,13 @@ ccxt is imported on first use, in a worker thread (`load_ccxt`), so neither impo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib
 import json
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -206,13 +208,22 @@ class MarketsCache:
             "exchange": account.exchange,
             "markets": list(markets.values()),
         }
+        temporary: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(document, default=str), encoding="utf-8")
+            text = json.dumps(document, default=str)
+            # A unique temp file per write: two accounts of one exchange save concurrently.
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
             os.replace(temporary, path)
+            temporary = None
         except (OSError, TypeError, ValueError):
             log.warning("markets cache: could not write %s", path.name, exc_info=True)
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
 
 async def ensure_markets(client: Any, account: Any, cache: MarketsCache) -> None:
