@@ -39,7 +39,6 @@ from tui.messages import (
 from tui.paths import Locations
 from tui.screens.create import CreateKeyfileScreen
 from tui.screens.dialogs import ErrorScreen
-from tui.screens.help import HelpScreen
 from tui.screens.keyfile_problem import KeyfileProblemScreen, explain_keyfile_error
 from tui.screens.palette import KeydeckCommands
 from tui.screens.unlock import UnlockScreen
@@ -155,6 +154,16 @@ class KeydeckApp(App[None]):
             self.notify(self._settings_problem, title="Settings", severity="warning", timeout=12)
         self._idle_timer = self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, pause=True)
         self.show_entry_screen()
+        self.call_after_refresh(self._warm_up_screens)
+
+    @work(thread=True, exit_on_error=False, group="warm-up")
+    def _warm_up_screens(self) -> None:
+        """Import the screens the first frame does not need once it is on the terminal, so
+        unlocking (the dashboard) and F1 (help) do not pause on an import."""
+        import importlib
+
+        for module in ("tui.screens.help", "tui.dashboard.session"):
+            importlib.import_module(module)
 
     def show_entry_screen(self) -> None:
         """The unlock screen when a keyfile exists, else the first-run screen."""
@@ -397,6 +406,8 @@ class KeydeckApp(App[None]):
     # ---- actions ---------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen  # Markdown: kept off the path to the first frame
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.locations.settings))
 
@@ -513,11 +524,16 @@ def run_app(locations: Locations, *, notice: str | None = None) -> int:
         setup_logging(locations.log_file)
     except OSError as error:
         print(f"keydeck: cannot write the log file {locations.log_file}: {error.strerror}")
-    from tui.dashboard.session import session_dashboard
-
-    app = KeydeckApp(locations, home=session_dashboard, notice=notice)
+    app = KeydeckApp(locations, home=_dashboard_home, notice=notice)
     app.run()
     return app.return_code or 0
+
+
+def _dashboard_home(app: KeydeckApp) -> Screen[Any]:
+    """The dashboard, imported on first use: it is not on the path to the first frame."""
+    from tui.dashboard.session import session_dashboard
+
+    return session_dashboard(app)
 
 
 def _no_core_dumps() -> None:
