@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input
 
 from tui.dashboard import format as fmt
 from tui.dashboard.model import AccountSection, BalanceFilter, BalanceRow, DashboardModel
+from tui.dashboard.quiet import QuietBorder
 from tui.dashboard.states import look_of
 from tui.dashboard.table_sync import Cell, Row, sync_table
 from tui.dashboard.theme import Palette
@@ -32,8 +33,11 @@ class BalanceView(StrEnum):
     accounts = "per account"
 
 
-class BalancePane(Vertical):
+class BalancePane(Vertical, QuietBorder):
     """A filter box over a table; the table is updated in place on every report."""
+
+    _hidden = 0
+    """Rows hidden as small by the last `show`, for the subtitle between two shows."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter assets (/)", id="balance-filter")
@@ -58,8 +62,13 @@ class BalancePane(Vertical):
         else:
             rows, hidden = self._per_account(model, flt, palette)
         sync_table(table, rows)
-        self.border_title = f"Balances · {view.value}"
-        self.border_subtitle = self._subtitle(model, flt, hidden, now)
+        self._hidden = hidden
+        self.show_title(f"Balances · {view.value}")
+        self.show_subtitle(self._subtitle(model, flt, hidden, now))
+
+    def tick(self, model: DashboardModel, flt: BalanceFilter, now: datetime) -> None:
+        """The clock moved: renew "updated N s ago" in the subtitle, nothing else."""
+        self.show_subtitle(self._subtitle(model, flt, self._hidden, now))
 
     # --- the two views ---------------------------------------------------------------------
 

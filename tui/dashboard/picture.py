@@ -10,10 +10,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Sparkline, Static
+from textual.widgets import Sparkline
 
 from tui.dashboard import format as fmt
 from tui.dashboard.model import Allocation, AllocationBy, DashboardModel
+from tui.dashboard.quiet import QuietBorder, QuietStatic
 
 BAR_SHADES = " ▏▎▍▌▋▊▉█"
 MAX_BARS = 6
@@ -33,7 +34,12 @@ class AllocationBars(Widget):
     AllocationBars { height: auto; }
     """
 
-    items: reactive[tuple[Allocation, ...]] = reactive((), layout=True)
+    items: reactive[tuple[Allocation, ...]] = reactive(())
+    """New values repaint; a layout only when the number of lines changes."""
+
+    def watch_items(self, before: tuple[Allocation, ...], after: tuple[Allocation, ...]) -> None:
+        if _line_count(before) != _line_count(after):
+            self.refresh(layout=True)
 
     def render(self) -> Content:
         items = fold_small(list(self.items), MAX_BARS)
@@ -54,7 +60,11 @@ class AllocationBars(Widget):
         return Content("\n").join(lines)
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return max(1, len(fold_small(list(self.items), MAX_BARS)))
+        return _line_count(self.items)
+
+
+def _line_count(items: Sequence[Allocation]) -> int:
+    return max(1, len(fold_small(items, MAX_BARS)))
 
 
 def fold_small(items: Sequence[Allocation], limit: int) -> list[Allocation]:
@@ -68,15 +78,15 @@ def fold_small(items: Sequence[Allocation], limit: int) -> list[Allocation]:
     return [*kept, other]
 
 
-class PicturePane(Vertical):
+class PicturePane(Vertical, QuietBorder):
     def compose(self) -> ComposeResult:
-        yield Static(id="portfolio-total")
+        yield QuietStatic(id="portfolio-total")
         yield Sparkline([], id="portfolio-sparkline")
-        yield Static(id="allocation-title")
+        yield QuietStatic(id="allocation-title")
         yield AllocationBars(id="allocation-bars")
 
     def on_mount(self) -> None:
-        self.border_title = "Portfolio"
+        self.show_title("Portfolio")
 
     def show(self, model: DashboardModel, by: AllocationBy) -> None:
         total = model.total_usd()
@@ -84,23 +94,30 @@ class PicturePane(Vertical):
         first = history[0] if history else None
         change = fmt.change(first, history[-1] if history else None)
         has_balances = any(view.balances is not None for view in model.views.values())
-        headline = Content.assemble(
-            (fmt.usd(total) if has_balances else "…", "bold $accent"),
-            ("  " + change + " this session" if change and len(history) > 1 else "", "$text-muted"),
-        )
+        value = fmt.usd(total) if has_balances else "…"
+        since = "  " + change + " this session" if change and len(history) > 1 else ""
         unpriced = model.unpriced_assets()
-        if unpriced:
-            headline = Content.assemble(
-                headline, ("\n+ unknown value of " + ", ".join(unpriced), "italic $text-muted")
-            )
-        self.query_one("#portfolio-total", Static).update(headline)
+        self.query_one("#portfolio-total", QuietStatic).set_content(
+            (value, since, tuple(unpriced)), lambda: _headline(value, since, unpriced)
+        )
         # The sparkline needs two points to draw a line; repeat a lone point.
         points = [float(v) for v in history] or [0.0]
         if len(points) == 1:
             points = points * 2
-        self.query_one("#portfolio-sparkline", Sparkline).data = points
-        self.query_one("#allocation-title", Static).update(
-            Content.styled(f"Allocation by {by.value} (b to switch)", "$text-muted")
+        sparkline = self.query_one("#portfolio-sparkline", Sparkline)
+        if sparkline.data != points:
+            sparkline.data = points
+        self.query_one("#allocation-title", QuietStatic).set_content(
+            by, lambda: Content.styled(f"Allocation by {by.value} (b to switch)", "$text-muted")
         )
         self.query_one("#allocation-bars", AllocationBars).items = tuple(model.allocation(by))
-        self.border_subtitle = f"{len(history)} point{'s' if len(history) != 1 else ''}"
+        self.show_subtitle(f"{len(history)} point{'s' if len(history) != 1 else ''}")
+
+
+def _headline(value: str, since: str, unpriced: list[str]) -> Content:
+    headline = Content.assemble((value, "bold $accent"), (since, "$text-muted"))
+    if unpriced:
+        headline = Content.assemble(
+            headline, ("\n+ unknown value of " + ", ".join(unpriced), "italic $text-muted")
+        )
+    return headline

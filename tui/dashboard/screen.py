@@ -4,6 +4,10 @@ Its services come in through the constructor (a connector, the accounts, setting
 an acknowledgement store), so a test builds it around the simulator or a scripted source.
 The refresh runs in an async worker that consumes `connector.refresh(accounts)` and posts
 one `ReportArrived` per account as it completes; panes update in place from those messages.
+
+Drawing is kept cheap, because a frame that needs a layout reflows the whole screen: each
+event draws only the panes it can change, a pane skips what reads the same as before, and
+the 1 s clock renews only the "… ago" texts.
 """
 
 from __future__ import annotations
@@ -118,6 +122,8 @@ class DashboardScreen(Screen[None]):
         self.allocation_by = AllocationBy.exchange
         self._auto_timer: Timer | None = None
         self._refresh_worker: Worker[None] | None = None
+        self._palette_cache: Palette | None = None
+        self._drawable = False
 
     # --- composition -----------------------------------------------------------------------
 
@@ -136,8 +142,10 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
+        self._drawable = True  # `is_mounted` turns true only after this handler
         self.redraw()
-        self.set_interval(1.0, self.redraw, name="dashboard-clock")
+        self.set_interval(1.0, self._tick, name="dashboard-clock")
+        self.watch(self.app, "theme", self._on_theme_changed, init=False)
         self._schedule_auto_refresh()
         if self.auto_start:
             self.start_refresh()
@@ -152,6 +160,9 @@ class DashboardScreen(Screen[None]):
             self._auto_timer = self.set_interval(
                 interval, self._refresh_on_schedule, name="auto-refresh"
             )
+
+    def on_unmount(self) -> None:
+        self._drawable = False
 
     # --- public surface for the app --------------------------------------------------------
 
@@ -204,13 +215,15 @@ class DashboardScreen(Screen[None]):
     @on(RefreshStarted)
     def _on_refresh_started(self, message: RefreshStarted) -> None:
         self.model.begin_round(message.at, message.account_ids)
-        self.redraw()
+        self._draw_status()
+        self._draw_balances()
 
     @on(ReportArrived)
     def _on_report(self, message: ReportArrived) -> None:
         view = self.model.apply(message.report)
-        if view is not None:
-            self._forget_fixed(message.report)
+        if view is None:
+            return
+        self._forget_fixed(message.report)
         self.redraw()
 
     @on(RefreshFinished)
@@ -246,18 +259,55 @@ class DashboardScreen(Screen[None]):
     # --- drawing ---------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        if not self.is_mounted:
+        """Bring every pane up to date (each still skips what has not changed)."""
+        self._draw_status()
+        self._draw_balances()
+        self._draw_picture()
+        self._draw_warnings()
+
+    def _draw_status(self) -> None:
+        if self._drawable:
+            self.query_one(StatusPane).show(self.model, self.clock(), self._palette())
+
+    def _draw_balances(self) -> None:
+        if self._drawable:
+            self.query_one(BalancePane).show(
+                self.model, self.balance_filter, self.balance_view, self.clock(), self._palette()
+            )
+
+    def _draw_picture(self) -> None:
+        if self._drawable:
+            self.query_one(PicturePane).show(self.model, self.allocation_by)
+
+    def _draw_warnings(self) -> None:
+        """The permissions panel and the critical banner, which read the same findings."""
+        if not self._drawable:
+            return
+        acknowledged = self.acknowledgements.is_acknowledged
+        groups = self.model.warnings(acknowledged)
+        self.query_one(WarningsPanel).show(groups, self._palette())
+        self.query_one(CriticalBanner).show(
+            [item for item in groups["critical"] if not item.acknowledged]
+        )
+
+    def _tick(self) -> None:
+        """The 1 s clock: only the "… ago" texts move with time."""
+        if not self._drawable:
             return
         now = self.clock()
-        palette = Palette(self.app.theme_variables)
-        acknowledged = self.acknowledgements.is_acknowledged
-        self.query_one(StatusPane).show(self.model, now, palette)
-        self.query_one(BalancePane).show(
-            self.model, self.balance_filter, self.balance_view, now, palette
-        )
-        self.query_one(PicturePane).show(self.model, self.allocation_by)
-        self.query_one(WarningsPanel).show(self.model.warnings(acknowledged), palette)
-        self.query_one(CriticalBanner).show(self.model.open_criticals(acknowledged))
+        self.query_one(StatusPane).tick(self.model, now)
+        self.query_one(BalancePane).tick(self.model, self.balance_filter, now)
+
+    def _palette(self) -> Palette:
+        variables = self.app.theme_variables
+        if self._palette_cache is None or self._palette_cache.variables is not variables:
+            self._palette_cache = Palette(variables)
+        return self._palette_cache
+
+    def _on_theme_changed(self) -> None:
+        # Table cells hold resolved colours; a new theme needs them (and the texts) again.
+        self._palette_cache = None
+        self.call_after_refresh(self.redraw)
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -266,25 +316,23 @@ class DashboardScreen(Screen[None]):
             self.notify("No accounts yet: connect an exchange first.", title="Refresh")
         elif not self.start_refresh():
             self.notify("A refresh is already under way.", title="Refresh")
-        else:
-            self.redraw()
 
     def action_switch_view(self) -> None:
         views = list(BalanceView)
         self.balance_view = views[(views.index(self.balance_view) + 1) % len(views)]
-        self.redraw()
+        self._draw_balances()
 
     def action_cycle_sort(self) -> None:
         index = SORT_CYCLE.index(self.balance_filter.sort)
         self.balance_filter.sort = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
-        self.redraw()
+        self._draw_balances()
 
     def action_toggle_small(self) -> None:
         self.balance_filter.hide_small = not self.balance_filter.hide_small
         self.settings = self.settings.with_changes(
             hide_small_balances=self.balance_filter.hide_small
         )
-        self.redraw()
+        self._draw_balances()
 
     def action_switch_allocation(self) -> None:
         self.allocation_by = (
@@ -292,7 +340,7 @@ class DashboardScreen(Screen[None]):
             if self.allocation_by is AllocationBy.exchange
             else AllocationBy.exchange
         )
-        self.redraw()
+        self._draw_picture()
 
     def action_acknowledge(self) -> None:
         open_items = self.model.open_criticals(self.acknowledgements.is_acknowledged)
@@ -308,7 +356,7 @@ class DashboardScreen(Screen[None]):
             severity="warning",
         )
         self.post_message(CriticalAcknowledged(item.view.account_id, item.finding.code))
-        self.redraw()
+        self._draw_warnings()
 
     def action_focus_filter(self) -> None:
         self.query_one("#balance-filter", Input).focus()
@@ -320,7 +368,7 @@ class DashboardScreen(Screen[None]):
     @on(Input.Changed, "#balance-filter")
     def _on_filter(self, event: Input.Changed) -> None:
         self.balance_filter.text = event.value.strip()
-        self.redraw()
+        self._draw_balances()
 
     @on(Input.Submitted, "#balance-filter")
     def _on_filter_done(self) -> None:
@@ -331,7 +379,7 @@ class DashboardScreen(Screen[None]):
         key = _SORT_BY_COLUMN.get(str(event.column_key.value))
         if key is not None:
             self.balance_filter.sort = key
-            self.redraw()
+            self._draw_balances()
 
     def _persist_acknowledgements(self) -> None:
         self._save_acknowledgements()

@@ -8,12 +8,13 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from tui.dashboard import format as fmt
 from tui.dashboard.model import AccountView, DashboardModel
+from tui.dashboard.quiet import QuietBorder, QuietStatic
 from tui.dashboard.states import STATE_WIDTH, look_of
-from tui.dashboard.table_sync import Cell, Row, sync_table
+from tui.dashboard.table_sync import Cell, Row, same_cell, sync_table
 from tui.dashboard.theme import Palette
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -25,7 +26,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-class StatusPane(Vertical):
+class StatusPane(Vertical, QuietBorder):
     """Connection state per account; problems spelled out below the table."""
 
     _last_model: DashboardModel | None = None
@@ -36,10 +37,10 @@ class StatusPane(Vertical):
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
-        yield Static(id="status-problems", markup=False)
+        yield QuietStatic(id="status-problems", markup=False)
 
     def on_mount(self) -> None:
-        self.border_title = "Status"
+        self.show_title("Status")
 
     def show(self, model: DashboardModel, now: datetime, palette: Palette) -> None:
         table = self.query_one("#status-table", DataTable)
@@ -47,12 +48,8 @@ class StatusPane(Vertical):
             Row(view.account_id, self._cells(view, now, palette)) for view in model.views.values()
         ]
         sync_table(table, rows)
-        problems = self.query_one("#status-problems", Static)
         self._last_model, self._palette = model, palette
-        problems.update(self._problems(model, palette))
-        problems.display = any(
-            v.failed or (v.report and v.report.status.problem) for v in model.views.values()
-        )
+        self._show_problems(model, palette)
         ok = sum(1 for v in model.views.values() if v.report is not None and not v.failed)
         failing = sum(1 for v in model.views.values() if v.failed)
         waiting = sum(1 for v in model.views.values() if v.loading or v.refreshing)
@@ -61,11 +58,44 @@ class StatusPane(Vertical):
             parts.append(f"{failing} failing")
         if waiting:
             parts.append(f"{waiting} checking")
-        self.border_subtitle = " · ".join(parts)
+        self.show_subtitle(" · ".join(parts))
+
+    def tick(self, model: DashboardModel, now: datetime) -> None:
+        """The clock moved: renew only the "Checked" cells whose text changed."""
+        table = self.query_one("#status-table", DataTable)
+        for view in model.views.values():
+            if view.account_id not in table.rows:
+                continue
+            cell = self._checked(view, now)
+            if not same_cell(table.get_cell(view.account_id, "checked"), cell):
+                table.update_cell(view.account_id, "checked", cell)
+
+    def _show_problems(self, model: DashboardModel, palette: Palette) -> None:
+        problems = self.query_one("#status-problems", QuietStatic)
+        failing = self._failing(model)
+        selected = self._selected_id()
+        key = (tuple(failing), selected, palette)
+        problems.set_content(key, lambda: self._problems(failing, selected, palette))
+        shown = any(
+            v.failed or (v.report and v.report.status.problem) for v in model.views.values()
+        )
+        if problems.display != shown:
+            problems.display = shown
+
+    @classmethod
+    def _cells(cls, view: AccountView, now: datetime, palette: Palette) -> tuple[Cell, ...]:
+        look = look_of(view)
+        status = view.report.status if view.report is not None else None
+        return (
+            Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
+            Text(view.name),
+            Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
+            Text(fmt.clock_offset(status.clock_offset_ms if status else None).rjust(8)),
+            cls._checked(view, now),
+        )
 
     @staticmethod
-    def _cells(view: AccountView, now: datetime, palette: Palette) -> tuple[Cell, ...]:
-        look = look_of(view)
+    def _checked(view: AccountView, now: datetime) -> Text:
         status = view.report.status if view.report is not None else None
         if view.refreshing and view.report is not None:
             checked = "checking…"
@@ -73,17 +103,12 @@ class StatusPane(Vertical):
             checked = fmt.ago(status.checked_at, now)
         else:
             checked = "checking…"
-        return (
-            Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
-            Text(view.name),
-            Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
-            Text(fmt.clock_offset(status.clock_offset_ms if status else None).rjust(8)),
-            Text(checked.ljust(10)),
-        )
+        return Text(checked.ljust(10))
 
-    def _problems(self, model: DashboardModel, palette: Palette) -> RenderableType:
-        """One line per problem; the fix in full for the selected (or first) failing account."""
-        failing: list[tuple[str, Text, str]] = []
+    @staticmethod
+    def _failing(model: DashboardModel) -> list[tuple[str, str, str, str, str, str]]:
+        """(account id, glyph, name, style, title, fix) of every account with a problem."""
+        failing = []
         for view in model.views.values():
             report = view.report
             if report is None:
@@ -92,17 +117,31 @@ class StatusPane(Vertical):
             if problem is None:
                 continue
             look = look_of(view)
-            line = Text.assemble(
-                (f"{look.glyph} {view.name}: ", palette.style(f"bold {look.style}")),
-                problem.title,
+            failing.append(
+                (view.account_id, look.glyph, view.name, look.style, problem.title, problem.fix)
             )
-            failing.append((view.account_id, line, problem.fix))
+        return failing
+
+    @staticmethod
+    def _problems(
+        failing: list[tuple[str, str, str, str, str, str]],
+        selected: str | None,
+        palette: Palette,
+    ) -> RenderableType:
+        """One line per problem; the fix in full for the selected (or first) failing account."""
         if not failing:
             return Group()
-        selected = self._selected_id()
-        chosen = next((item for item in failing if item[0] == selected), failing[0])
-        fix = Text.assemble(("Fix", "bold"), f" ({chosen[1].plain.split(':')[0][2:]}): ", chosen[2])
-        return Group(*(line for _, line, _ in failing), fix)
+        lines = [
+            Text.assemble((f"{glyph} {name}: ", palette.style(f"bold {style}")), title)
+            for _, glyph, name, style, title, _ in failing
+        ]
+        chosen = next((index for index, item in enumerate(failing) if item[0] == selected), 0)
+        fix = Text.assemble(
+            ("Fix", "bold"),
+            f" ({lines[chosen].plain.split(':')[0][2:]}): ",
+            failing[chosen][5],
+        )
+        return Group(*lines, fix)
 
     def _selected_id(self) -> str | None:
         table = self.query_one("#status-table", DataTable)
@@ -113,6 +152,4 @@ class StatusPane(Vertical):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self._last_model is not None and self._palette is not None:
-            self.query_one("#status-problems", Static).update(
-                self._problems(self._last_model, self._palette)
-            )
+            self._show_problems(self._last_model, self._palette)

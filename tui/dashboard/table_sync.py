@@ -17,6 +17,18 @@ class Row:
     cells: tuple[Cell, ...]
 
 
+def same_cell(before: object, after: Cell) -> bool:
+    """Whether two cells look the same: Rich's `Text ==` ignores the base style and justify."""
+    if isinstance(before, Text) and isinstance(after, Text):
+        return (
+            before.plain == after.plain
+            and before.style == after.style
+            and before.justify == after.justify
+            and before.spans == after.spans
+        )
+    return before == after
+
+
 def sync_table(table: DataTable[Cell], rows: Sequence[Row]) -> None:
     """Show `rows` in `table`, changing only the cells that differ when the row keys match.
 
@@ -30,7 +42,7 @@ def sync_table(table: DataTable[Cell], rows: Sequence[Row]) -> None:
         for row in rows:
             old = table.get_row(row.key)
             for column, before, after in zip(columns, old, row.cells, strict=False):
-                if before != after:
+                if not same_cell(before, after):
                     table.update_cell(row.key, column, after, update_width=True)
         return
     cursor_key: str | None = None

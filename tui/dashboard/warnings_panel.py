@@ -9,9 +9,9 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.style import Style
-from textual.widgets import Static
 
 from tui.dashboard.model import WarningItem
+from tui.dashboard.quiet import QuietBorder, QuietStatic
 from tui.dashboard.theme import Palette
 
 SEVERITY_LOOK: dict[str, tuple[str, str, str]] = {
@@ -57,28 +57,43 @@ def render_groups(groups: dict[str, list[WarningItem]], palette: Palette) -> Ren
     return Group(*blocks)
 
 
-class WarningsPanel(VerticalScroll, can_focus=True):
-    """Scrolls with the keyboard when focused; the text is rebuilt on every report."""
+def fingerprint(items: list[WarningItem]) -> tuple[tuple[str, object, bool], ...]:
+    """What the warnings text shows of `items`, cheap to compare (the text is not)."""
+    return tuple((item.view.name, item.finding, item.acknowledged) for item in items)
+
+
+class WarningsPanel(VerticalScroll, QuietBorder, can_focus=True):
+    """Scrolls with the keyboard when focused; the text is rebuilt only when it changes."""
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(id="warnings-text")
+        yield QuietStatic(id="warnings-text")
 
     def on_mount(self) -> None:
-        self.border_title = "Permissions"
+        self.show_title("Permissions")
 
     def show(self, groups: dict[str, list[WarningItem]], palette: Palette) -> None:
-        self.query_one("#warnings-text", Static).update(render_groups(groups, palette))
+        key = (tuple((severity, fingerprint(items)) for severity, items in groups.items()), palette)
+        self.query_one("#warnings-text", QuietStatic).set_content(
+            key, lambda: render_groups(groups, palette)
+        )
         counts = [f"{len(items)} {severity}" for severity, items in groups.items() if items]
-        self.border_subtitle = " · ".join(counts) if counts else "all clear"
+        self.show_subtitle(" · ".join(counts) if counts else "all clear")
 
 
-class CriticalBanner(Static):
+class CriticalBanner(QuietStatic):
     """Shown above everything while a critical finding is open; hidden otherwise."""
 
     def show(self, open_items: list[WarningItem]) -> None:
         if not open_items:
-            self.display = False
+            if self.display:
+                self.display = False
             return
+        self.set_content(fingerprint(open_items), lambda: self._text(open_items))
+        if not self.display:
+            self.display = True
+
+    @staticmethod
+    def _text(open_items: list[WarningItem]) -> Content:
         first = open_items[0]
         more = len(open_items) - 1
         title = first.finding.title.rstrip(".")
@@ -93,5 +108,4 @@ class CriticalBanner(Static):
         if more:
             tail += f" · {more} more critical"
         parts.append((tail, "italic"))
-        self.update(Content.assemble(*parts))
-        self.display = True
+        return Content.assemble(*parts)

@@ -1,0 +1,125 @@
+"""Each event redraws only the panes it changes, so frames stay cheap (counted, not timed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from textual.widgets import DataTable
+
+from tests.dashboard.conftest import SIZE, DashboardHost, settle
+from tests.dashboard.sample import ACCOUNTS, NOW, ScriptedConnector
+from tui.dashboard import DashboardScreen, DashboardSettings, MemoryAcknowledgements
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def host(clock: Callable[[], datetime]) -> DashboardHost:
+    screen = DashboardScreen(
+        ScriptedConnector(),
+        ACCOUNTS,
+        DashboardSettings(refresh_interval_s=0),
+        clock=clock,
+        acknowledgements=MemoryAcknowledgements(),
+    )
+    return DashboardHost(screen)
+
+
+def count_calls(obj: Any, name: str) -> list[tuple[Any, ...]]:
+    """Record every call of `obj.name` (the call still happens)."""
+    calls: list[tuple[Any, ...]] = []
+    original = getattr(obj, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    setattr(obj, name, counting)
+    return calls
+
+
+def layouts(calls: list[tuple[Any, ...]]) -> int:
+    return sum(1 for args, kwargs in calls if kwargs.get("layout"))
+
+
+async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
+    clock = MovableClock()
+    app = host(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        status = screen.query_one("#status-table", DataTable)
+        balances = screen.query_one("#balance-table", DataTable)
+        warnings_updates = count_calls(screen.query_one("#warnings-text"), "update")
+        total_updates = count_calls(screen.query_one("#portfolio-total"), "update")
+        balance_clears = count_calls(balances, "clear")
+        balance_cells = count_calls(balances, "update_cell")
+        status_cells = count_calls(status, "update_cell")
+        pane_refreshes = count_calls(screen.query_one("#balance-pane"), "refresh")
+
+        await pilot.pause(1.3)  # a tick with the clock standing still: nothing to do
+        assert pane_refreshes == [] and status_cells == []
+
+        clock.now = NOW + timedelta(seconds=20)
+        for _ in range(50):  # the next tick; up to 5 s on a loaded machine
+            if "20 s ago" in str(screen.query_one("#balance-pane").border_subtitle):
+                break
+            await pilot.pause(0.1)
+        assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+        assert str(status.get_cell("acc-binance", "checked")).strip() == "24 s ago"
+        assert {args[1] for args, _ in status_cells} == {"checked"}
+        assert warnings_updates == [] and total_updates == []
+        assert balance_clears == [] and balance_cells == []
+        assert layouts(pane_refreshes) == 0
+
+
+async def test_sorting_redraws_the_balances_and_nothing_else() -> None:
+    app = host(MovableClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        balances = screen.query_one("#balance-table", DataTable)
+        before = [str(row.key.value) for row in balances.ordered_rows]
+        warnings_updates = count_calls(screen.query_one("#warnings-text"), "update")
+        picture_updates = count_calls(screen.query_one("#portfolio-total"), "update")
+        bars_updates = count_calls(screen.query_one("#allocation-title"), "update")
+        status_cells = count_calls(screen.query_one("#status-table", DataTable), "update_cell")
+        status_refreshes = count_calls(screen.query_one("#status-pane"), "refresh")
+
+        await pilot.press("s")
+        await pilot.pause()
+
+        assert [str(row.key.value) for row in balances.ordered_rows] != before
+        assert "by asset" in str(screen.query_one("#balance-pane").border_subtitle)
+        assert warnings_updates == [] and picture_updates == [] and bars_updates == []
+        assert status_cells == [] and status_refreshes == []
+
+
+async def test_switching_the_bars_and_acknowledging_touch_only_their_panes() -> None:
+    app = host(MovableClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        warnings_updates = count_calls(screen.query_one("#warnings-text"), "update")
+        banner_updates = count_calls(screen.query_one("#critical-banner"), "update")
+        title_updates = count_calls(screen.query_one("#allocation-title"), "update")
+        balance_clears = count_calls(screen.query_one("#balance-table", DataTable), "clear")
+
+        await pilot.press("b")
+        await pilot.pause()
+        assert len(title_updates) == 1
+        assert "by asset" in str(screen.query_one("#allocation-title").render())
+        assert warnings_updates == [] and banner_updates == []
+
+        await pilot.press("k")
+        await pilot.pause()
+        assert len(warnings_updates) == 1  # "(acknowledged)" appears
+        assert len(title_updates) == 1
+        assert balance_clears == []
