@@ -41,7 +41,8 @@ class SessionDashboard(DashboardScreen):
         self._known = _fingerprint(self.accounts)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # No super().on_mount(): Textual calls every class's own `on_mount` in the MRO, so
+        # DashboardScreen's runs anyway (calling it here started a second 1 s clock).
         self._keydeck.accounts_changed.subscribe(self, self._follow_keyfile)
 
     def _follow_keyfile(self, _: object) -> None:
