@@ -73,11 +73,22 @@ async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
                 break
             await pilot.pause(0.1)
         assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
-        assert str(status.get_cell("acc-binance", "checked")).strip() == "24 s ago"
+        assert str(status.get_cell("acc-binance", "checked")).strip() == "20 s ago"  # 24 s
         assert {args[1] for args, _ in status_cells} == {"checked"}
         assert warnings_updates == [] and total_updates == []
         assert balance_clears == [] and balance_cells == []
         assert layouts(pane_refreshes) == 0
+
+        # One second later the balance pane's exact age moves, the status column's 10 s
+        # step does not: no status cell is touched.
+        status_cells.clear()
+        clock.now = NOW + timedelta(seconds=21)
+        for _ in range(50):
+            if "21 s ago" in str(screen.query_one("#balance-pane").border_subtitle):
+                break
+            await pilot.pause(0.1)
+        assert "updated 21 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+        assert status_cells == []
 
 
 async def test_sorting_redraws_the_balances_and_nothing_else() -> None:

@@ -49,15 +49,20 @@ def share(part: Decimal | None, whole: Decimal) -> str:
     return f"{percent}%"
 
 
-def ago(then: datetime | None, now: datetime) -> str:
-    """ "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago"; "never" for None."""
+def ago(then: datetime | None, now: datetime, *, step_s: int = 1) -> str:
+    """ "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago"; "never" for None.
+
+    `step_s` rounds seconds down to steps ("10 s ago", "20 s ago"): a table column of many
+    ages then changes every few seconds instead of every second, and each change makes
+    Textual's DataTable re-render every visible cell.
+    """
     if then is None:
         return "never"
     seconds = int((now - then).total_seconds())
-    if seconds < 1:
+    if seconds < max(1, step_s):
         return "just now"
     if seconds < 60:
-        return f"{seconds} s ago"
+        return f"{seconds // step_s * step_s} s ago"
     if seconds < 3600:
         return f"{seconds // 60} min ago"
     if seconds < 86400:

@@ -26,6 +26,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# "Checked" ages in 10 s steps: with 1 s steps every cell of the column changed each second
+# and the whole status table re-rendered (docs/benchmarks.md, idle app CPU).
+CHECKED_STEP_S = 10
+
+
 class StatusPane(Vertical, QuietBorder):
     """Connection state per account; problems spelled out below the table."""
 
@@ -100,7 +105,7 @@ class StatusPane(Vertical, QuietBorder):
         if view.refreshing and view.report is not None:
             checked = "checking…"
         elif status is not None:
-            checked = fmt.ago(status.checked_at, now)
+            checked = fmt.ago(status.checked_at, now, step_s=CHECKED_STEP_S)
         else:
             checked = "checking…"
         return Text(checked.ljust(10))
