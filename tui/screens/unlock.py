@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -47,6 +49,7 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#working").display = False
+        self._inspected = threading.Event()
         self._inspect()
 
     @work(thread=True, exit_on_error=False, group="inspect")
@@ -59,6 +62,8 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
             keydeck(self).inspect_vault()
         except (VaultError, OSError) as error:
             self.post_message(VaultOpenFailed(error))
+        finally:
+            self._inspected.set()
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#unlock")
@@ -77,6 +82,9 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
     def _open(self, password: Secret) -> None:
         from tui.vault import VaultError
 
+        # The inspection holds the keyfile lock for an instant: a password submitted during
+        # it (a password manager types fast) must not be told the keyfile is in use.
+        self._inspected.wait(timeout=30)
         try:
             vault = keydeck(self).open_vault(password)
         except (VaultError, OSError) as error:
