@@ -162,7 +162,10 @@ class KeydeckApp(App[None]):
         unlocking (the dashboard) and F1 (help) do not pause on an import."""
         import importlib
 
-        for module in ("tui.screens.help", "tui.dashboard.session"):
+        modules = ["tui.screens.help"]
+        if self._home is not None:
+            modules.append("tui.dashboard.session")
+        for module in modules:
             importlib.import_module(module)
 
     def show_entry_screen(self) -> None:

@@ -13,9 +13,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import ccxt.async_support as ccxt_async
+import pytest
 
 from tui.connect.endpoint import apply_endpoint
 from tui.sim import Simulator
+from tui.sim.model import SimAccount
 
 # What ccxt would otherwise fetch on load_markets with keys set (currencies, margin pairs...).
 CLIENT_OPTIONS: dict[str, dict[str, Any]] = {
@@ -62,3 +64,12 @@ async def make_client(
         yield client
     finally:
         await client.close()
+
+
+def assert_balance_is_provisioned(balance: dict[str, Any], account: SimAccount) -> None:
+    """ccxt's parsed `fetch_balance` holds exactly the free/used/total the key was given."""
+    assert account.traits.balances
+    for asset, provisioned in account.traits.balances.items():
+        assert balance[asset]["free"] == pytest.approx(float(provisioned.free))
+        assert balance[asset]["used"] == pytest.approx(float(provisioned.used))
+        assert balance[asset]["total"] == pytest.approx(float(provisioned.total))

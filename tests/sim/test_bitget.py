@@ -11,7 +11,7 @@ import aiohttp
 import ccxt.async_support as ccxt
 import pytest
 
-from tests.sim.clients import make_client
+from tests.sim.clients import assert_balance_is_provisioned, make_client
 from tui.sim import Simulator
 from tui.sim.exchanges.bitget import authorities, prehash, sign
 
@@ -45,11 +45,7 @@ async def test_fetch_balance_equals_provisioned(sim: Simulator) -> None:
     async with make_client(sim, "bitget", options=SPOT_ONLY) as client:
         balance = await client.fetch_balance()
         assert client.options["uta"] is False  # the UTA probe found a classic account
-    assert account.traits.balances
-    for asset, provisioned in account.traits.balances.items():
-        assert balance[asset]["free"] == pytest.approx(float(provisioned.free))
-        assert balance[asset]["used"] == pytest.approx(float(provisioned.used))
-        assert balance[asset]["total"] == pytest.approx(float(provisioned.total))
+    assert_balance_is_provisioned(balance, account)
 
 
 async def test_markets_tickers_and_time(sim: Simulator) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import ccxt.async_support as ccxt
 import pytest
 
-from tests.sim.clients import make_client
+from tests.sim.clients import assert_balance_is_provisioned, make_client
 from tui.sim import Simulator
 
 
@@ -58,10 +58,7 @@ async def test_fetch_balance_equals_provisioned(sim: Simulator, exchange: str) -
         async with make_client(sim, exchange, label) as client:
             balance = await client.fetch_balance()
         assert set(account.traits.balances) <= set(balance["total"])
-        for asset, provisioned in account.traits.balances.items():
-            assert balance[asset]["free"] == pytest.approx(float(provisioned.free))
-            assert balance[asset]["used"] == pytest.approx(float(provisioned.used))
-            assert balance[asset]["total"] == pytest.approx(float(provisioned.total))
+        assert_balance_is_provisioned(balance, account)
 
 
 async def test_markets_tickers_and_time(sim: Simulator, exchange: str) -> None:
