@@ -67,15 +67,22 @@ def exit_code(reports: Sequence[Any]) -> int:
     return EXIT_OK
 
 
-async def _check_all(accounts: Sequence[Any], locations: Locations) -> list[Any]:
+async def _check_all(vault: Any, locations: Locations) -> list[Any]:
+    """Every account, checked now (back-off bypassed), on the same Session the app uses."""
     from tui.connect import Connector
+    from tui.session import Session
 
-    async with Connector(
+    connector = Connector(
         cache_dir=locations.cache_dir,
         timeout_s=REQUEST_TIMEOUT_S,
         account_timeout_s=ACCOUNT_TIMEOUT_S,
-    ) as connector:
-        reports = {r.account_id: r async for r in connector.refresh(accounts, force=True)}
+    )
+    session = Session(vault, connector)
+    try:
+        accounts = session.accounts
+        reports = {r.account_id: r async for r in session.refresh(force=True)}
+    finally:
+        await session.aclose()
     return [reports[a.id] for a in accounts]
 
 
@@ -184,8 +191,7 @@ def run_check(
         print(f"keydeck check: cannot write the log ({error.strerror})", file=err)
     try:
         password = read_password(password_stdin)
-        with Vault.open(locations.keyfile, password) as vault:
-            accounts = list(vault.accounts)
+        vault = Vault.open(locations.keyfile, password)
     except PasswordUnavailable as error:
         print(f"keydeck check: {error}", file=err)
         return EXIT_KEYFILE
@@ -199,7 +205,7 @@ def run_check(
         return 130
 
     try:
-        reports = asyncio.run(_check_all(accounts, locations)) if accounts else []
+        reports = asyncio.run(_check_all(vault, locations))
     except KeyboardInterrupt:
         print("keydeck check: interrupted", file=err)
         return 130

@@ -1,85 +1,89 @@
-"""Typed messages that workers post back to screens and to the app.
+"""Typed messages that workers post back to screens and that screens post to the app.
 
 Workers never touch widgets: they post one of these (thread-safe) and a handler on the UI
-thread updates the screen. Payload types from the vault and connector layers are named for
-type checkers only, so importing this module pulls in neither ccxt nor the catalog.
+thread updates the screen. A screen asks the app for what only the app can do (start the
+dashboard, open a screen it does not own) with a message; the app routes it. Payload types
+from the vault, connector and session layers are named for type checkers only, so importing
+this module pulls in neither ccxt nor the catalog.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from tui.session import describe
+
 if TYPE_CHECKING:
-    from tui.connect.catalog import ExchangeInfo
-    from tui.connect.models import AccountReport, Finding, Permissions
-    from tui.connect.problems import Problem
-    from tui.vault import Account, Vault
+    from tui.connect.models import AccountReport
+    from tui.session import Session
+    from tui.vault import Account
+
+__all__ = [
+    "AccountRemoved",
+    "AccountSaved",
+    "AccountsChanged",
+    "CatalogChanged",
+    "ConnectRequested",
+    "KeyfileFailed",
+    "PasswordChanged",
+    "RemoveRequested",
+    "SessionStarted",
+    "TaskFailed",
+    "VerifyFinished",
+    "describe",
+]
 
 
-class VaultOpened(Message):
-    """The keyfile was unlocked or created; the app takes ownership of `vault`."""
+class SessionStarted(Message):
+    """The keyfile was unlocked or created: the app takes ownership of `session`."""
 
-    def __init__(self, vault: Vault, *, created: bool) -> None:
+    def __init__(self, session: Session, *, created: bool) -> None:
         super().__init__()
-        self.vault = vault
+        self.session = session
         self.created = created
 
 
-class VaultOpenFailed(Message):
-    """Unlocking or creating failed with a keyfile error (wrong password, damaged file...)."""
+class KeyfileFailed(Message):
+    """Unlocking, creating or re-keying failed with a keyfile error (wrong password...)."""
 
     def __init__(self, error: Exception) -> None:
         super().__init__()
         self.error = error
 
 
-class CatalogLoaded(Message):
-    def __init__(self, exchanges: list[ExchangeInfo]) -> None:
+class CatalogChanged(Message):
+    """The exchange list finished loading (or failed to)."""
+
+
+class AccountsChanged(Message):
+    """Accounts or their reports changed; screens showing them redraw."""
+
+
+class ConnectRequested(Message):
+    """Open key entry for this exchange (the app owns the session the form needs)."""
+
+    def __init__(self, exchange_id: str) -> None:
         super().__init__()
-        self.exchanges = exchanges
+        self.exchange_id = exchange_id
 
 
-class CatalogFailed(Message):
-    def __init__(self, error: Exception) -> None:
+class RemoveRequested(Message):
+    """Start removing an account of this exchange (None: any account)."""
+
+    def __init__(self, exchange_id: str | None) -> None:
         super().__init__()
-        self.error = error
-
-
-@dataclass
-class AccountCheck:
-    """What this session learnt about one account (never persisted, dropped on lock)."""
-
-    verified: bool | None = None
-    problem: Problem | None = None
-    latency_ms: float | None = None
-    permissions: Permissions | None = None
-    findings: list[Finding] = field(default_factory=list)
-    report: AccountReport | None = None
-
-    @classmethod
-    def from_report(cls, report: AccountReport) -> AccountCheck:
-        """What one refresh round said about the account."""
-        status = report.status
-        return cls(
-            verified=report.problem is None and status.state != "failing",
-            problem=report.problem or status.problem,
-            latency_ms=status.latency_ms,
-            permissions=report.permissions,
-            findings=list(report.findings),
-            report=report,
-        )
+        self.exchange_id = exchange_id
 
 
 class VerifyFinished(Message):
-    """Key entry's verification is done: `check.verified` says how it went."""
+    """Key entry's verification is done: `report.problem` is None when the key works."""
 
-    def __init__(self, account: Account, check: AccountCheck) -> None:
+    def __init__(self, account: Account, report: AccountReport) -> None:
         super().__init__()
         self.account = account
-        self.check = check
+        self.report = report
 
 
 class AccountSaved(Message):
@@ -98,19 +102,6 @@ class AccountRemoved(Message):
         self.account = account
 
 
-class AccountsChanged(Message):
-    """Accounts or their checks changed; lists showing them should redraw."""
-
-
-class ReportArrived(Message):
-    """One account's background check finished (status, permissions, findings)."""
-
-    def __init__(self, account_id: str, check: AccountCheck) -> None:
-        super().__init__()
-        self.account_id = account_id
-        self.check = check
-
-
 class PasswordChanged(Message):
     pass
 
@@ -123,13 +114,3 @@ class TaskFailed(Message):
         self.title = title
         self.error = error
         self.blocking = blocking
-
-
-def describe(error: BaseException | str | Any) -> str:
-    """A one-line, secret-free description of an error for the screen."""
-    from tui.redact import scrub
-
-    if isinstance(error, str):
-        return scrub(error)
-    text = str(error) or type(error).__name__
-    return scrub(text)

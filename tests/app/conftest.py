@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from textual.widgets import Input, TextArea
 
+from tests.support.accounts import sim_account
+from tests.support.app import PASSWORD, build_app
+from tests.support.app import make_keyfile as _make_keyfile
 from tui import redact
 from tui.app import KeydeckApp
 from tui.paths import Locations
-from tui.settings import Settings
 
-PASSWORD = "tangerine orbit pillow 42"
+__all__ = ["PASSWORD", "SIZE", "make_keyfile", "sim_account"]
 SIZE = (110, 36)
 
 
@@ -57,48 +59,16 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
 def make_keyfile(
     locations: Locations, fast_kdf: dict[str, Any], accounts: Sequence[Any] = ()
 ) -> Path:
-    from tui.paths import ensure_private_dir
-    from tui.vault import Vault
-
-    ensure_private_dir(locations.config_dir)
-    with Vault.create(locations.keyfile, PASSWORD, **fast_kdf) as vault:
-        for account in accounts:
-            vault.add(account)
-        vault.save()
-    return locations.keyfile
-
-
-def sim_account(sim: Any, exchange: str, label: str = "main", **changes: Any) -> Any:
-    """A vault Account for one of the simulator's provisioned keys, pointed at the sim."""
-    from tui.vault import Account
-
-    provisioned = sim.account(exchange, label)
-    fields: dict[str, Any] = {
-        "exchange": exchange,
-        "label": label,
-        "credentials": dict(provisioned.credentials),
-        "endpoint": sim.endpoint(exchange),
-    }
-    fields.update(changes)
-    return Account(**fields)
+    return _make_keyfile(locations, accounts, vault_options=fast_kdf)
 
 
 AppFactory = Callable[..., KeydeckApp]
 
 
 @pytest.fixture
-def make_app(locations: Locations, fast_kdf: dict[str, Any], catalog: list[Any]) -> AppFactory:
+def make_app(locations: Locations, catalog: list[Any]) -> AppFactory:
     def build(**overrides: Any) -> KeydeckApp:
-        from tui.connect.service import Connector
-
-        options: dict[str, Any] = {
-            "settings": Settings(),
-            "vault_options": fast_kdf,
-            "catalog_loader": lambda _cache: list(catalog),
-            "connector_factory": lambda: Connector(cache_dir=locations.cache_dir, timeout_s=5),
-        }
-        options.update(overrides)
-        return KeydeckApp(locations, **options)
+        return build_app(locations, catalog=catalog, **overrides)
 
     return build
 

@@ -28,10 +28,10 @@ class CrashingApp(KeydeckApp):
 
     def action_crash(self) -> None:
         password = sys.argv[2]
-        assert self.vault is not None
+        assert self.session is not None
         plain = {
             f"{account.label}.{name}": value.reveal()
-            for account in self.vault.accounts
+            for account in self.session.accounts
             for name, value in account.credentials.items()
         }
         raise RuntimeError(f"forced crash with {plain['main.secret']} and {password}")
@@ -48,7 +48,7 @@ async def auto_pilot(pilot: Pilot[Any]) -> None:
     await pilot.press("enter")
     for _ in range(400):
         await pilot.pause(0.05)
-        if app.vault is not None and type(app.screen).__name__ == "ExchangeListScreen":
+        if app.session is not None and type(app.screen).__name__ == "SessionDashboard":
             break
     await pilot.press("ctrl+t")
     await pilot.pause(1)

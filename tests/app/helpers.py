@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,24 +11,17 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.app.conftest import PASSWORD
+from tests.support.app import PASSWORD
+from tests.support.pilot import screen_name, wait_until
+
+__all__ = ["screen_name", "wait_for"]
 
 
 async def wait_for(
     pilot: Pilot[Any], predicate: Callable[[], object], limit: float = 10.0, what: str = ""
 ) -> None:
     """Let the app run until `predicate()` holds (workers finish, screens change)."""
-    deadline = time.monotonic() + limit
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.02)
-        await asyncio.sleep(0.01)
-    await pilot.pause()
-
-
-def screen_name(pilot: Pilot[Any]) -> str:
-    return type(pilot.app.screen).__name__
+    await wait_until(pilot, predicate, what, limit)
 
 
 async def type_keys(pilot: Pilot[Any], text: str) -> None:
@@ -47,13 +38,19 @@ def set_value(pilot: Pilot[Any], selector: str, text: str) -> None:
         field.text = text  # type: ignore[attr-defined]
 
 
-async def unlock(pilot: Pilot[Any], password: str = PASSWORD) -> None:
+async def unlock(pilot: Pilot[Any], password: str = PASSWORD, *, to_list: bool = True) -> None:
+    """Unlock; the dashboard comes first (the exchange list above it for an empty keyfile).
+    With `to_list`, end on the exchange list, opening it with `c` if needed."""
     await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen", what="unlock screen")
     field = pilot.app.screen.query_one("#password", Input)
     field.value = password
     await pilot.press("enter")
-    await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen", what="exchange list")
-    await wait_for(pilot, lambda: pilot.app.catalog is not None, what="catalog")
+    homes = {"ExchangeListScreen", "SessionDashboard"}
+    await wait_for(pilot, lambda: screen_name(pilot) in homes, what="the dashboard")
+    await wait_for(pilot, lambda: pilot.app.catalog.loaded, what="catalog")
+    if to_list and screen_name(pilot) == "SessionDashboard":
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen", what="list")
     await pilot.pause()
 
 

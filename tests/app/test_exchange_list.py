@@ -86,22 +86,20 @@ async def test_command_palette_connects_and_locks(
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
-        assert app.vault is None
+        assert app.session is None
 
 
 async def test_dashboard_home_status_command_and_escape_back(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
 ) -> None:
-    from tui.dashboard.session import session_dashboard
-
     make_keyfile(locations, fast_kdf, [sim_account(sim, "binance")])
-    app = make_app(home=session_dashboard)
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
         pilot.app.screen.query_one("#password").value = PASSWORD
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "SessionDashboard")
-        await wait_for(pilot, lambda: app.catalog is not None)
+        await wait_for(pilot, lambda: app.catalog.loaded)
         await pilot.press("c")
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
         await pilot.press("escape")  # empty filter: back to the dashboard
@@ -139,7 +137,7 @@ async def test_catalog_failure_is_explained_and_can_be_retried(
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
         assert "F5" in text_of(pilot, "#catalog-status")
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.catalog is not None)
+        await wait_for(pilot, lambda: app.catalog.loaded)
         assert len(rows(pilot)) == len(catalog)
 
 

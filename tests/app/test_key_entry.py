@@ -55,7 +55,7 @@ async def test_good_key_is_verified_saved_and_findings_shown(
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
         table = pilot.app.screen.query_one("#exchanges")
         first = [str(cell) for cell in table.get_row_at(0)]
-        assert first[0] == "Binance" and "main" in first[1] and "verified" in first[2]
+        assert first[0] == "Binance" and "main" in first[1] and "ok" in first[2]
     [account] = stored_accounts(locations, fast_kdf)
     assert account.exchange == "binance" and account.verified_at is not None
     assert account.endpoint == sim.endpoint("binance")
@@ -80,7 +80,7 @@ async def test_rejected_key_shows_problem_keeps_values_and_can_be_saved_unverifi
         assert text_of(pilot, "#problem-fix")
         assert pilot.app.screen.query_one("#cred-secret", Input).value == "x" * 64
         # nothing saved before verifying
-        assert app.vault is not None and app.vault.accounts == ()
+        assert app.session is not None and app.session.accounts == []
         assert locations.keyfile.read_bytes() == before
         assert pilot.app.focused is pilot.app.screen.query_one("#save-anyway")
         await pilot.press("enter")
@@ -215,6 +215,6 @@ async def test_key_that_can_withdraw_is_flagged_and_remove_account(
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
         assert "revoke it there" in text_of(pilot, ".dialog-body")
         await pilot.click("#confirm")
-        await wait_for(pilot, lambda: not list(app.vault.accounts))
+        await wait_for(pilot, lambda: not app.session.accounts)
         await app.workers.wait_for_complete()
     assert stored_accounts(locations, fast_kdf) == []

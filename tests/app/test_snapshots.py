@@ -127,7 +127,9 @@ def test_exchange_list(
         await unlock(pilot)
         app = pilot.app
         assert isinstance(app, KeydeckApp)
-        await wait_for(pilot, lambda: len(app.checks) == 2, limit=20, what="account checks")
+        await wait_for(
+            pilot, lambda: len(app.session.reports) == 2, limit=20, what="account checks"
+        )
         await pilot.pause()
 
     assert snap_compare(snap_app(), terminal_size=SNAP_SIZE, run_before=run_before)
@@ -242,7 +244,9 @@ def test_remove_account_confirm(
         await unlock(pilot)
         app = pilot.app
         assert isinstance(app, KeydeckApp)
-        await wait_for(pilot, lambda: len(app.checks) == 1, limit=20, what="the account check")
+        await wait_for(
+            pilot, lambda: len(app.session.reports) == 1, limit=20, what="the account check"
+        )
         app.action_remove_account("kraken")
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
 

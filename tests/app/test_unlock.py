@@ -52,7 +52,7 @@ async def test_first_run_creates_a_keyfile(
         pilot.app.screen.query_one("#confirm", Input).focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
-        assert app.vault is not None
+        assert app.session is not None
     assert locations.keyfile.exists()
     from tui.vault import Vault
 
@@ -75,7 +75,7 @@ async def test_wrong_password_says_so_and_writes_nothing(
         assert field.value == "" and field.has_focus and not field.disabled
         assert digest(keyfile) == before
         await unlock(pilot)
-        assert app.vault is not None
+        assert app.session is not None
 
 
 async def test_too_open_keyfile_names_the_chmod_fix_and_is_untouched(
@@ -155,13 +155,14 @@ async def test_lock_drops_keys_and_shows_unlock(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await unlock(pilot)
-        vault = app.vault
+        vault = app.session.vault
         assert vault is not None
         await pilot.press("f1")
         await wait_for(pilot, lambda: screen_name(pilot) == "HelpScreen")
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
-        assert app.vault is None and app.connector is None and vault.closed
+        assert app.session is None
+        await wait_for(pilot, lambda: vault.closed, what="the keyfile closed")
         assert len(app.screen_stack) == 2
         await unlock(pilot)
 
@@ -179,17 +180,17 @@ async def test_idle_auto_lock(
         now[0] += 119
         app.check_idle_lock()
         await pilot.pause()
-        assert app.vault is not None
+        assert app.session is not None
         await pilot.press("a")  # activity resets the idle time
         now[0] += 100
         app.check_idle_lock()
         await pilot.pause()
-        assert app.vault is not None
+        assert app.session is not None
         now[0] += 21
         app.check_idle_lock()
         await pilot.pause()
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
-        assert app.vault is None
+        assert app.session is None
 
 
 async def test_change_password(

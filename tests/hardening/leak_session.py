@@ -61,10 +61,10 @@ class CrashingKeydeck(KeydeckApp):
 
     def action_crash(self) -> None:
         master = os.environ[MASTER_ENV]
-        assert self.vault is not None
+        assert self.session is not None
         plain = {
             f"{account.exchange}.{account.label}.{name}": value.reveal()
-            for account in self.vault.accounts
+            for account in self.session.accounts
             for name, value in account.credentials.items()
         }
         secret = next(v for k, v in plain.items() if k.endswith(".secret"))

@@ -9,7 +9,6 @@ from tui.dashboard.config import (
     DashboardSettings,
     FileAcknowledgements,
     MemoryAcknowledgements,
-    VaultAcknowledgements,
 )
 from tui.dashboard.messages import (
     CriticalAcknowledged,
@@ -30,6 +29,5 @@ __all__ = [
     "RefreshSource",
     "RefreshStarted",
     "ReportArrived",
-    "VaultAcknowledgements",
     "utc_now",
 ]

@@ -14,9 +14,9 @@ from textual.widgets import DataTable, Input
 from tui.dashboard import format as fmt
 from tui.dashboard.model import AccountSection, BalanceFilter, BalanceRow, DashboardModel
 from tui.dashboard.quiet import QuietBorder
-from tui.dashboard.states import look_of
 from tui.dashboard.table_sync import Cell, Row, sync_table
-from tui.dashboard.theme import Palette
+from tui.widgets.states import look_of
+from tui.widgets.theme import Palette
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("asset", "Asset"),
@@ -134,7 +134,7 @@ def _header(section: AccountSection, grand: Decimal, palette: Palette) -> tuple[
     name = Text(view.name, style="bold")
     note = Text()
     if view.balances is None:
-        look = look_of(view)
+        look = look_of(view.report)
         note = Text(
             "loading…" if look.word == "checking" else f"{look.glyph} failed",
             style=palette.style(look.style),

@@ -47,19 +47,15 @@ class DashboardSettings:
 class Acknowledgements(Protocol):
     """Which critical findings the user chose to live with, per account and finding code.
 
-    `acknowledge` and `forget` change memory only; `save` writes them (blocking: the screen
-    calls it from a thread worker).
+    `acknowledge` and `unacknowledge` write at once (the Session writes the keyfile: they
+    block, so the screen calls them from a thread worker).
     """
 
     def is_acknowledged(self, account_id: str, code: str) -> bool: ...
 
-    def codes(self, account_id: str) -> frozenset[str]: ...
-
     def acknowledge(self, account_id: str, code: str) -> None: ...
 
-    def forget(self, account_id: str, code: str) -> None: ...
-
-    def save(self) -> None: ...
+    def unacknowledge(self, account_id: str, code: str) -> None: ...
 
 
 class MemoryAcknowledgements:
@@ -76,20 +72,23 @@ class MemoryAcknowledgements:
 
     def acknowledge(self, account_id: str, code: str) -> None:
         self.entries.setdefault(account_id, set()).add(code)
+        self.save()
 
-    def forget(self, account_id: str, code: str) -> None:
+    def unacknowledge(self, account_id: str, code: str) -> None:
         codes = self.entries.get(account_id)
         if codes is not None and code in codes:
             codes.discard(code)
             if not codes:
                 del self.entries[account_id]
+        self.save()
 
     def save(self) -> None:
         """Nothing to write."""
 
 
 class FileAcknowledgements(MemoryAcknowledgements):
-    """Acknowledgements in a small JSON file, keyed by account id (when there is no vault).
+    """Acknowledgements in a small JSON file, keyed by account id (a dashboard without a
+    keyfile: tests and scripted sources).
 
     Only random account ids and finding codes are written, never a key or a label. A damaged
     file is ignored (the banners come back, which is the safe side).
@@ -124,39 +123,3 @@ class FileAcknowledgements(MemoryAcknowledgements):
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
             raise
-
-
-class VaultLike(Protocol):
-    def get_by_id(self, account_id: str) -> Any: ...
-
-    def update(self, account: Any) -> Any: ...
-
-    def save(self) -> None: ...
-
-
-class VaultAcknowledgements:
-    """Acknowledgements kept in each vault account's `acknowledged` field (encrypted)."""
-
-    def __init__(self, vault: VaultLike) -> None:
-        self.vault = vault
-
-    def codes(self, account_id: str) -> frozenset[str]:
-        account = self.vault.get_by_id(account_id)
-        return frozenset(account.acknowledged) if account is not None else frozenset()
-
-    def is_acknowledged(self, account_id: str, code: str) -> bool:
-        return code in self.codes(account_id)
-
-    def _set(self, account_id: str, codes: frozenset[str]) -> None:
-        account = self.vault.get_by_id(account_id)
-        if account is not None and frozenset(account.acknowledged) != codes:
-            self.vault.update(account.replace(acknowledged=codes))
-
-    def acknowledge(self, account_id: str, code: str) -> None:
-        self._set(account_id, self.codes(account_id) | {code})
-
-    def forget(self, account_id: str, code: str) -> None:
-        self._set(account_id, self.codes(account_id) - {code})
-
-    def save(self) -> None:
-        self.vault.save()

@@ -1,8 +1,9 @@
 """The dashboard screen: status, balances, the portfolio picture and permission warnings.
 
-Its services come in through the constructor (a connector, the accounts, settings, a clock,
-an acknowledgement store), so a test builds it around the simulator or a scripted source.
-The refresh runs in an async worker that consumes `connector.refresh(accounts)` and posts
+Its services come in through the constructor (a refresh source, normally the Session; the
+accounts, settings, a clock, an acknowledgement store), so a test builds it around the
+simulator or a scripted source. The refresh runs in an async worker that consumes
+`source.refresh(accounts, force=...)` and posts
 one `ReportArrived` per account as it completes; panes update in place from those messages.
 
 Drawing is kept cheap, because a frame that needs a layout reflows the whole screen: each
@@ -47,8 +48,8 @@ from tui.dashboard.model import (
 )
 from tui.dashboard.picture import PicturePane
 from tui.dashboard.status_pane import StatusPane
-from tui.dashboard.theme import Palette
 from tui.dashboard.warnings_panel import CriticalBanner, WarningsPanel
+from tui.widgets.theme import Palette
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,11 @@ _SORT_BY_COLUMN: dict[str, SortKey] = {
 
 
 class RefreshSource(Protocol):
-    """What the dashboard needs of the connector service."""
+    """What the dashboard needs of the session: reports streamed as each account finishes.
+    `force` bypasses the back-off of failing accounts (the user asked for a check now)."""
 
     def refresh(
-        self, accounts: Sequence[Any], *, with_permissions: bool = True
+        self, accounts: Sequence[Any], *, force: bool = False
     ) -> AsyncIterator[AccountReport]: ...
 
 
@@ -94,7 +96,7 @@ class DashboardScreen(Screen[None]):
 
     def __init__(
         self,
-        connector: RefreshSource,
+        source: RefreshSource,
         accounts: Sequence[AccountLike],
         settings: DashboardSettings | None = None,
         *,
@@ -106,7 +108,7 @@ class DashboardScreen(Screen[None]):
         id: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id)
-        self.connector = connector
+        self.source = source
         self.accounts: list[AccountLike] = list(accounts)
         self.settings = settings or DashboardSettings()
         self.clock = clock
@@ -175,7 +177,7 @@ class DashboardScreen(Screen[None]):
         self.accounts = list(accounts)
         self.model.set_accounts(self.accounts)
         self.redraw()
-        self.start_refresh(force=True)
+        self.start_refresh(restart=True)
 
     def apply_settings(self, settings: DashboardSettings) -> None:
         self.settings = settings
@@ -184,23 +186,25 @@ class DashboardScreen(Screen[None]):
         self._schedule_auto_refresh()
         self.redraw()
 
-    def start_refresh(self, *, force: bool = False) -> bool:
-        """Start a refresh round; returns False when one is running and `force` is off."""
-        if self.refreshing and not force:
+    def start_refresh(self, *, restart: bool = False, force: bool = False) -> bool:
+        """Start a refresh round; returns False when one is running and `restart` is off.
+        `force` checks failing accounts too, whatever their back-off."""
+        if self.refreshing and not restart:
             return False
         if not self.accounts:
             return False
-        self._refresh_worker = self._refresh(list(self.accounts))
+        self._refresh_worker = self._refresh(list(self.accounts), force)
         return True
 
     # --- the worker ------------------------------------------------------------------------
 
     @work(exclusive=True, group=REFRESH_GROUP, exit_on_error=False)
-    async def _refresh(self, accounts: list[AccountLike]) -> None:
+    async def _refresh(self, accounts: list[AccountLike], force: bool) -> None:
         self.post_message(RefreshStarted([a.id for a in accounts], self.clock()))
         error: str | None = None
         try:
-            async with contextlib.aclosing(self.connector.refresh(accounts)) as reports:
+            reports = self.source.refresh(accounts, force=force)
+            async with contextlib.aclosing(reports):
                 async for report in reports:
                     self.post_message(ReportArrived(report, self.clock()))
         except Exception as exc:  # the connector itself failed: keep what is shown
@@ -223,7 +227,6 @@ class DashboardScreen(Screen[None]):
         view = self.model.apply(message.report)
         if view is None:
             return
-        self._forget_fixed(message.report)
         self.redraw()
 
     @on(RefreshFinished)
@@ -242,19 +245,6 @@ class DashboardScreen(Screen[None]):
             self.model.end_round(self.clock())
             self.notify("The refresh failed; details are in the log.", severity="error")
             self.redraw()
-
-    def _forget_fixed(self, report: AccountReport) -> None:
-        """A risk fixed at the exchange drops its acknowledgement, so a relapse shows again."""
-        if report.problem is not None or report.permissions is None:
-            return
-        if not report.permissions.reported:
-            return
-        current = {f.code for f in report.findings if f.severity == "critical"}
-        fixed = self.acknowledgements.codes(report.account_id) - current
-        for code in fixed:
-            self.acknowledgements.forget(report.account_id, code)
-        if fixed:
-            self._persist_acknowledgements()
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -314,7 +304,7 @@ class DashboardScreen(Screen[None]):
     def action_refresh_now(self) -> None:
         if not self.accounts:
             self.notify("No accounts yet: connect an exchange first.", title="Refresh")
-        elif not self.start_refresh():
+        elif not self.start_refresh(force=True):
             self.notify("A refresh is already under way.", title="Refresh")
 
     def action_switch_view(self) -> None:
@@ -348,15 +338,7 @@ class DashboardScreen(Screen[None]):
             self.notify("No critical warning is waiting.", title="Acknowledge")
             return
         item = open_items[0]
-        self.acknowledgements.acknowledge(item.view.account_id, item.finding.code)
-        self._persist_acknowledgements()
-        self.notify(
-            f"{item.view.name}: accepted for this key. It stays listed under Permissions.",
-            title="Risk acknowledged",
-            severity="warning",
-        )
-        self.post_message(CriticalAcknowledged(item.view.account_id, item.finding.code))
-        self._draw_warnings()
+        self._acknowledge(item.view.account_id, item.finding.code, item.view.name)
 
     def action_focus_filter(self) -> None:
         self.query_one("#balance-filter", Input).focus()
@@ -381,17 +363,27 @@ class DashboardScreen(Screen[None]):
             self.balance_filter.sort = key
             self._draw_balances()
 
-    def _persist_acknowledgements(self) -> None:
-        self._save_acknowledgements()
-
     @work(thread=True, exclusive=True, group="dashboard-acknowledgements", exit_on_error=False)
-    def _save_acknowledgements(self) -> None:
+    def _acknowledge(self, account_id: str, code: str, name: str) -> None:
+        """Write the acknowledgement (the keyfile: blocking), then show it."""
         try:
-            self.acknowledgements.save()
+            self.acknowledgements.acknowledge(account_id, code)
         except Exception as error:  # a full disk must not end the app
-            log.warning("saving acknowledgements failed: %s", type(error).__name__)
+            log.warning("saving an acknowledgement failed: %s", type(error).__name__)
             self.app.call_from_thread(
                 self.notify,
-                "Could not save the acknowledgement; it holds for this session only.",
+                "Could not save the acknowledgement: the warning stays. Details are in the log.",
                 severity="error",
             )
+            return
+        self.app.call_from_thread(self._acknowledged, account_id, code, name)
+
+    def _acknowledged(self, account_id: str, code: str, name: str) -> None:
+        self.notify(
+            f"{name}: accepted for this key. It stays listed under Permissions.",
+            title="Risk acknowledged",
+            severity="warning",
+            markup=False,
+        )
+        self.post_message(CriticalAcknowledged(account_id, code))
+        self._draw_warnings()

@@ -13,9 +13,9 @@ from textual.widgets import DataTable
 from tui.dashboard import format as fmt
 from tui.dashboard.model import AccountView, DashboardModel
 from tui.dashboard.quiet import QuietBorder, QuietStatic
-from tui.dashboard.states import STATE_WIDTH, look_of
 from tui.dashboard.table_sync import Cell, Row, same_cell, sync_table
-from tui.dashboard.theme import Palette
+from tui.widgets.states import STATE_WIDTH, look_of
+from tui.widgets.theme import Palette
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("state", "State"),
@@ -89,7 +89,7 @@ class StatusPane(Vertical, QuietBorder):
 
     @classmethod
     def _cells(cls, view: AccountView, now: datetime, palette: Palette) -> tuple[Cell, ...]:
-        look = look_of(view)
+        look = look_of(view.report)
         status = view.report.status if view.report is not None else None
         return (
             Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
@@ -121,7 +121,7 @@ class StatusPane(Vertical, QuietBorder):
             problem = report.problem or report.status.problem
             if problem is None:
                 continue
-            look = look_of(view)
+            look = look_of(view.report)
             failing.append(
                 (view.account_id, look.glyph, view.name, look.style, problem.title, problem.fix)
             )

@@ -12,7 +12,7 @@ from textual.style import Style
 
 from tui.dashboard.model import WarningItem
 from tui.dashboard.quiet import QuietBorder, QuietStatic
-from tui.dashboard.theme import Palette
+from tui.widgets.theme import Palette
 
 SEVERITY_LOOK: dict[str, tuple[str, str, str]] = {
     # severity -> (glyph, heading, style)

@@ -11,9 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
-from tui.messages import PasswordChanged, TaskFailed, VaultOpenFailed
+from tui.messages import KeyfileFailed, PasswordChanged, TaskFailed
 from tui.redact import Secret
-from tui.screens.base import keydeck
 from tui.screens.create import MIN_SCORE
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.password_form import PasswordFormMixin
@@ -21,7 +20,9 @@ from tui.widgets.field_error import FieldError
 from tui.widgets.strength import StrengthMeter, score_password
 
 if TYPE_CHECKING:
-    from tui.app import KeydeckApp
+    from textual.app import App
+
+    from tui.session import Session
 
 
 class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
@@ -31,6 +32,10 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="change_password_cancel"),
     ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -94,20 +99,19 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
     def _change(self, current: Secret, new: Secret) -> None:
         from tui.vault import VaultError
 
-        vault = keydeck(self).vault
-        if vault is None:
-            return
         try:
-            vault.change_password(current, new, **keydeck(self).vault_options)
+            self.session.change_password(current, new)
         except VaultError as error:
-            self.post_message(VaultOpenFailed(error))
+            self.post_message(KeyfileFailed(error))
             return
         self.post_message(PasswordChanged())
 
-    def on_vault_open_failed(self, message: VaultOpenFailed) -> None:
+    def on_keyfile_failed(self, message: KeyfileFailed) -> None:
+        from tui.vault import WrongPassword
+
         message.stop()
         self._set_busy(False)
-        if type(message.error).__name__ == "WrongPassword":
+        if isinstance(message.error, WrongPassword):
             self._fail("The current password is wrong. Nothing was changed.", "#current")
             return
         self._fail("The password was not changed.", "#current")
@@ -117,11 +121,10 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
 
     def on_password_changed(self, message: PasswordChanged) -> None:
         message.stop()
-        app = keydeck(self)
-        self.dismiss(True)
-        app.notify("The keyfile is now encrypted with the new password.", title="Password changed")
-        # From the app, not this closing screen: a dismissed screen gets no callbacks.
-        app.call_later(offer_backup_removal, app)
+        self.app.notify(
+            "The keyfile is now encrypted with the new password.", title="Password changed"
+        )
+        self.dismiss(True)  # the app then offers to remove the old backup
 
     def _fail(self, text: str, field: Input | str) -> None:
         self.query_one("#change-error", FieldError).show(text)
@@ -133,17 +136,16 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
         self.dismiss(False)
 
 
-def offer_backup_removal(app: KeydeckApp) -> None:
+def offer_backup_removal(app: App[object], session: Session) -> None:
     """The backup beside the keyfile still opens with the old password: offer to delete it."""
-    vault = app.vault
-    if vault is None or not vault.backup_path.exists():
+    backup = session.backup_path
+    if session.closed or not backup.exists():
         return
-    backup = vault.backup_path
 
     def answered(yes: bool | None) -> None:
-        if yes and app.vault is not None:
+        if yes and not session.closed:
             app.run_worker(
-                app.vault.remove_backup, thread=True, group="settings", exit_on_error=False
+                session.remove_backup, thread=True, group="settings", exit_on_error=False
             )
             app.notify("Old backup removed.")
 

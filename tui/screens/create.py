@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
 
-from tui.messages import VaultOpened, VaultOpenFailed
+from tui.messages import KeyfileFailed, SessionStarted
 from tui.redact import Secret
-from tui.screens.base import keydeck
 from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
 from tui.widgets.strength import StrengthMeter, score_password
+
+if TYPE_CHECKING:
+    from tui.session import KeyfileAccess
 
 MIN_SCORE = 1  # zxcvbn: 0 is "too guessable" (a dictionary word, 123456...)
 
@@ -29,8 +33,11 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
     ERROR_LINE = "#create-error"
     AUTO_FOCUS = "#password"
 
+    def __init__(self, keyfile: KeyfileAccess) -> None:
+        super().__init__()
+        self.keyfile = keyfile
+
     def compose(self) -> ComposeResult:
-        keyfile = keydeck(self).locations.keyfile
         yield Header()
         with Vertical(classes="panel create-panel"):
             yield Static("Welcome to Keydeck", classes="panel-title")
@@ -38,7 +45,7 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
                 "Your exchange API keys will be kept in one encrypted keyfile. Choose the "
                 "master password that opens it.",
             )
-            yield Static(f"Keyfile: {keyfile}", classes="dim")
+            yield Static(f"Keyfile: {self.keyfile.keyfile}", classes="dim", markup=False)
             yield Static("Master password", classes="field-label")
             yield Input(password=True, id="password", placeholder="a long passphrase is best")
             yield StrengthMeter(id="strength")
@@ -94,20 +101,15 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
         from tui.vault import VaultError
 
         try:
-            vault = keydeck(self).create_vault(password)
+            session = self.keyfile.create(password)
         except (VaultError, OSError) as error:
-            self.post_message(VaultOpenFailed(error))
+            self.post_message(KeyfileFailed(error))
         else:
-            self.post_message(VaultOpened(vault, created=True))
+            self.post_message(SessionStarted(session, created=True))
 
-    def on_vault_open_failed(self, message: VaultOpenFailed) -> None:
-        message.stop()
+    def on_keyfile_failed(self, _message: KeyfileFailed) -> None:
+        """The app explains the problem; the form becomes usable again."""
         self._set_busy(False)
-        keydeck(self).show_keyfile_problem(message.error)
-
-    def on_vault_opened(self, message: VaultOpened) -> None:
-        message.stop()
-        keydeck(self).start_session(message.vault, created=True)
 
     def _fail(self, text: str, field: Input) -> None:
         self.query_one("#create-error", FieldError).show(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -13,11 +14,14 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, Static
 
-from tui.screens.base import keydeck
+from tui.messages import AccountsChanged, CatalogChanged, ConnectRequested, RemoveRequested
+from tui.widgets.states import STATE_WIDTH
 from tui.widgets.summaries import accounts_permission_summary, fuzzy_rank, status_summary
+from tui.widgets.theme import Palette
 
 if TYPE_CHECKING:
     from tui.connect.catalog import ExchangeInfo
+    from tui.session import ExchangeCatalog, Session
     from tui.vault import Account
 
 
@@ -43,6 +47,12 @@ class ExchangeListScreen(Screen[None]):
         Binding("f5", "reload_catalog", "Reload list", show=False, id="exchange_reload"),
     ]
 
+    def __init__(self, session: Session, catalog: ExchangeCatalog) -> None:
+        super().__init__()
+        self.session = session
+        self.catalog = catalog
+        self._unsubscribe: list[Callable[[], None]] = []
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterInput(
@@ -56,16 +66,30 @@ class ExchangeListScreen(Screen[None]):
         )
         table.add_column("Exchange", key="exchange", width=20)
         table.add_column("Accounts", key="accounts", width=16)
-        table.add_column("Status", key="status", width=12)
+        table.add_column("Status", key="status", width=STATE_WIDTH)
         table.add_column("Permissions", key="permissions")
         yield table
         yield Static("", id="list-summary", classes="dim")
         yield Footer()
 
     def on_mount(self) -> None:
-        app = keydeck(self)
-        app.catalog_changed.subscribe(self, lambda _: self.rebuild())
-        app.accounts_changed.subscribe(self, lambda _: self.rebuild())
+        # The services call back from any thread: a message brings the news to this one.
+        self._unsubscribe = [
+            self.catalog.subscribe(lambda: self.post_message(CatalogChanged())),
+            self.session.subscribe(lambda: self.post_message(AccountsChanged()), reports=True),
+        ]
+        self.rebuild()
+
+    def on_unmount(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+
+    def on_catalog_changed(self, message: CatalogChanged) -> None:
+        message.stop()
+        self.rebuild()
+
+    def on_accounts_changed(self, message: AccountsChanged) -> None:
+        message.stop()
         self.rebuild()
 
     def on_screen_resume(self) -> None:
@@ -75,18 +99,16 @@ class ExchangeListScreen(Screen[None]):
 
     def _accounts_by_exchange(self) -> dict[str, list[Account]]:
         grouped: dict[str, list[Account]] = defaultdict(list)
-        vault = keydeck(self).vault
-        for account in vault.accounts if vault is not None else ():
+        for account in self.session.accounts:
             grouped[account.exchange].append(account)
         return grouped
 
     def visible_exchanges(self) -> list[ExchangeInfo]:
         """Connected first, then by name; with a filter, best match first."""
-        app = keydeck(self)
         grouped = self._accounts_by_exchange()
         query = self.query_one("#filter", Input).value.strip()
         keyed: list[tuple[tuple[object, ...], ExchangeInfo]] = []
-        for info in app.catalog or ():
+        for info in self.catalog.exchanges or ():
             rank = fuzzy_rank(query, info.name, info.id)
             if rank is None:
                 continue
@@ -96,15 +118,17 @@ class ExchangeListScreen(Screen[None]):
         return [info for _, info in keyed]
 
     def rebuild(self) -> None:
-        app = keydeck(self)
-        loading = app.catalog is None
+        catalog = self.catalog
+        loading = not catalog.loaded
         self.query_one("#catalog-loading").display = loading
         self.query_one("#catalog-loading", Horizontal).query_one(LoadingIndicator).display = (
-            app.catalog_problem is None
+            catalog.problem is None
         )
         self.query_one("#catalog-status", Static).update(
-            f"The exchange list could not be loaded: {app.catalog_problem}. Press F5 to try again."
-            if app.catalog_problem
+            Text(
+                f"The exchange list could not be loaded: {catalog.problem}. Press F5 to try again."
+            )
+            if catalog.problem
             else "Loading the exchange list…"
         )
         table = self.query_one("#exchanges", DataTable)
@@ -113,23 +137,25 @@ class ExchangeListScreen(Screen[None]):
             return
         selected = self.selected_exchange()
         grouped = self._accounts_by_exchange()
+        palette = Palette(self.app.theme_variables)
         table.clear()
         exchanges = self.visible_exchanges()
         for info in exchanges:
             accounts = grouped.get(info.id, [])
             name = Text(info.name, style="bold" if accounts else "")
             labels = ", ".join(account.label for account in accounts)
+            reports = self.session.reports
             table.add_row(
                 name,
                 Text(f"{len(accounts)} · {labels}") if accounts else Text("—", style="dim"),
-                status_summary(accounts, app.checks),
-                accounts_permission_summary(accounts, app.checks),
+                status_summary(accounts, reports, palette),
+                accounts_permission_summary(accounts, reports, palette),
                 key=info.id,
             )
         if selected is not None and selected in {info.id for info in exchanges}:
             table.move_cursor(row=table.get_row_index(selected))
-        total = len(app.catalog or ())
-        connected = len([e for e in grouped if app.exchange_info(e) is not None])
+        total = len(catalog.exchanges or ())
+        connected = len([e for e in grouped if catalog.info(e) is not None])
         shown = (
             f"{len(exchanges)} of {total} exchanges"
             if len(exchanges) != total
@@ -190,21 +216,21 @@ class ExchangeListScreen(Screen[None]):
     def action_open(self) -> None:
         exchange = self.selected_exchange()
         if exchange is not None:
-            keydeck(self).action_connect(exchange)
+            self.post_message(ConnectRequested(exchange))
 
     def action_remove(self) -> None:
         exchange = self.selected_exchange()
         if exchange is not None and exchange in self._accounts_by_exchange():
-            keydeck(self).action_remove_account(exchange)
+            self.post_message(RemoveRequested(exchange))
         else:
             self.notify("No account to remove for this exchange.", severity="warning")
 
     def action_reload_catalog(self) -> None:
-        app = keydeck(self)
-        if app.catalog is None:
-            app.catalog_problem = None
+        if self.catalog.retry():
             self.rebuild()
-            app.load_catalog()
+            self.run_worker(
+                self.catalog.load, thread=True, exclusive=True, group="catalog", exit_on_error=False
+            )
 
     def action_clear_filter(self) -> None:
         """Esc clears the filter; with nothing to clear, it goes back (to the dashboard)."""

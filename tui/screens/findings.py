@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -12,18 +13,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.messages import AccountCheck
+from tui.widgets.states import SEVERITY_LOOKS
+from tui.widgets.theme import Palette
 
 if TYPE_CHECKING:
     from tui.connect.catalog import ExchangeInfo
-    from tui.connect.models import Finding, Permissions
+    from tui.connect.models import AccountReport, Finding, Permissions
     from tui.vault import Account
 
-_SEVERITY = {
-    "critical": ("✗ critical", "bold red"),
-    "warning": ("! warning", "yellow"),
-    "info": ("i info", "cyan"),
-}
 _ROWS = (
     ("read", "Read"),
     ("spot_trade", "Spot trading"),
@@ -33,41 +30,47 @@ _ROWS = (
 )
 
 
-def flag(value: bool | None, *, danger: bool = False) -> Text:
+def flag(value: bool | None, palette: Palette, *, danger: bool = False) -> Text:
     if value is None:
         return Text("? unknown", style="dim")
     if value:
-        return Text("⚠ yes", style="bold red") if danger else Text("✓ yes", style="green")
-    return Text("✗ no", style="green" if danger else "dim")
+        if danger:
+            return Text("⚠ yes", style=palette.style("bold $error"))
+        return Text("✓ yes", style=palette.style("$success"))
+    return Text("✗ no", style=palette.style("$success") if danger else "dim")
 
 
-def permissions_table(permissions: Permissions) -> Table:
+def permissions_table(permissions: Permissions, palette: Palette) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     for name, title in _ROWS:
-        table.add_row(title, flag(getattr(permissions, name)))
-    table.add_row("Withdraw", flag(permissions.withdraw, danger=True))
+        table.add_row(title, flag(getattr(permissions, name), palette))
+    table.add_row("Withdraw", flag(permissions.withdraw, palette, danger=True))
     if permissions.ip_restricted is None:
         ip = Text("? unknown", style="dim")
     elif permissions.ip_restricted:
-        ip = Text(f"✓ only {', '.join(permissions.ip_addresses) or 'listed IPs'}", style="green")
+        ip = Text(
+            f"✓ only {', '.join(permissions.ip_addresses) or 'listed IPs'}",
+            style=palette.style("$success"),
+        )
     else:
-        ip = Text("✗ any IP address", style="yellow")
+        ip = Text("✗ any IP address", style=palette.style("$warning"))
     table.add_row("IP restriction", ip)
     if permissions.expires_at is not None:
         table.add_row("Expires", permissions.expires_at.strftime("%Y-%m-%d"))
     return table
 
 
-def findings_table(findings: list[Finding]) -> Table:
+def findings_table(findings: Sequence[Finding], palette: Palette) -> Table:
     """Worst first: severity word, then title, advice and link with a hanging indent."""
     order = {"critical": 0, "warning": 1, "info": 2}
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True)
     table.add_column(ratio=1)
     for finding in sorted(findings, key=lambda f: order.get(f.severity, 3)):
-        word, style = _SEVERITY.get(finding.severity, ("•", ""))
+        look = SEVERITY_LOOKS.get(finding.severity)
+        word, style = (look.text, palette.style(look.style)) if look else ("•", "")
         body = Text(finding.title, style="bold")
         body.append(f"\n{finding.advice}")
         if finding.link:
@@ -81,38 +84,43 @@ class FindingsScreen(ModalScreen[None]):
         Binding("escape", "close", "Done", id="findings_done"),
     ]
 
-    def __init__(self, info: ExchangeInfo, account: Account, check: AccountCheck) -> None:
+    def __init__(self, info: ExchangeInfo, account: Account, report: AccountReport) -> None:
         super().__init__()
         self.info = info
         self.account = account
-        self.check = check
+        self.report = report
 
     def compose(self) -> ComposeResult:
-        check = self.check
+        report = self.report
+        palette = Palette(self.app.theme_variables)
         with Vertical(classes="dialog findings-dialog"):
             yield Static(
                 Text(
                     f"✓ {self.info.name} · {self.account.label}: key verified and saved",
-                    style="bold green",
+                    style=palette.style("bold $success"),
                 ),
                 classes="dialog-title",
             )
             with VerticalScroll(classes="findings-body"):
-                permissions = check.permissions
+                permissions = report.permissions
                 if permissions is None or not permissions.reported:
                     yield Static(
-                        f"{self.info.name} does not tell which permissions this key has. Check "
-                        "at the exchange that Withdraw is off and the key is limited to your IP.",
+                        Text(
+                            f"{self.info.name} does not tell which permissions this key has. "
+                            "Check at the exchange that Withdraw is off and the key is limited "
+                            "to your IP."
+                        ),
                         id="permissions",
                     )
                 else:
                     yield Static("What this key may do", classes="section-title")
-                    yield Static(permissions_table(permissions), id="permissions")
-                if check.findings:
+                    yield Static(permissions_table(permissions, palette), id="permissions")
+                if report.findings:
                     yield Static("To look at", classes="section-title")
-                    yield Static(findings_table(check.findings), id="findings")
+                    yield Static(findings_table(report.findings, palette), id="findings")
                 elif permissions is not None and permissions.reported:
-                    yield Static(Text("No problems found.", style="green"), id="findings")
+                    no_problem = Text("No problems found.", style=palette.style("$success"))
+                    yield Static(no_problem, id="findings")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Done", id="done", variant="primary")
 

@@ -29,9 +29,8 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
-from tui.messages import AccountCheck, AccountSaved, TaskFailed, VerifyFinished, describe
+from tui.messages import AccountSaved, TaskFailed, VerifyFinished
 from tui.redact import mask
-from tui.screens.base import keydeck
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.key_form import clean_value, credential_fault, label_fault
 from tui.widgets.field_error import FieldError
@@ -39,6 +38,8 @@ from tui.widgets.secret_input import KeyInput, PemArea
 
 if TYPE_CHECKING:
     from tui.connect.catalog import CredentialField, ExchangeInfo
+    from tui.connect.models import AccountReport
+    from tui.session import Session
     from tui.vault import Account
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,22 @@ class KeyEntryScreen(Screen[None]):
         Binding("ctrl+s", "submit", "Verify and save", id="key_entry_submit"),
     ]
 
-    def __init__(self, info: ExchangeInfo, *, replace: Account | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        info: ExchangeInfo,
+        *,
+        replace: Account | None = None,
+        notice: str | None = None,
+    ) -> None:
         super().__init__()
+        self.session = session
         self.info = info
         self.replace_target = replace
+        self.notice = notice
         self._pending: Account | None = None
         self._pending_replaces: Account | None = None
-        self._check: AccountCheck | None = None
+        self._report: AccountReport | None = None
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -97,13 +107,14 @@ class KeyEntryScreen(Screen[None]):
         )
         yield Header()
         with VerticalScroll(id="key-form"), Vertical(classes="panel form-panel"):
-            yield Static(f"Connect {info.name}", classes="panel-title")
+            yield Static(Text(f"Connect {info.name}"), classes="panel-title")
             yield Static(self._hint(), id="key-hint", classes="hint-box")
-            notice = keydeck(self).notice
-            if notice:  # the demo's hand-connect credentials, next to the fields they go in
-                yield Static(notice, id="key-notice", classes="dim", markup=False)
+            if self.notice:  # the demo's hand-connect credentials, next to their fields
+                yield Static(self.notice, id="key-notice", classes="dim", markup=False)
             if existing:
-                yield Static(self._existing_text(existing), id="existing", classes="dim")
+                yield Static(
+                    self._existing_text(existing), id="existing", classes="dim", markup=False
+                )
             yield Static(
                 field_title("Label", "a name, so several accounts can coexist"),
                 classes="field-label",
@@ -144,7 +155,7 @@ class KeyEntryScreen(Screen[None]):
                 yield Button("Cancel", id="cancel")
             with Horizontal(id="verifying", classes="working"):
                 yield LoadingIndicator()
-                yield Static(f"Verifying the key with {info.name}…")
+                yield Static(Text(f"Verifying the key with {info.name}…"))
             with Vertical(id="problem", classes="problem-box"):
                 yield Static("", id="problem-title", classes="error-title")
                 yield Static("", id="problem-fix")
@@ -176,10 +187,7 @@ class KeyEntryScreen(Screen[None]):
         return text
 
     def _existing_accounts(self) -> list[Account]:
-        vault = keydeck(self).vault
-        if vault is None:
-            return []
-        return [a for a in vault.accounts if a.exchange == self.info.id]
+        return self.session.accounts_of(self.info.id)
 
     def _existing_text(self, accounts: list[Account]) -> str:
         parts = []
@@ -272,8 +280,7 @@ class KeyEntryScreen(Screen[None]):
         account = self.read_form()
         if account is None:
             return
-        vault = keydeck(self).vault
-        old = find_account(vault.accounts if vault else (), account.exchange, account.label)
+        old = find_account(self.session.accounts, account.exchange, account.label)
         if old is None:
             self._start_verify(account, None)
             return
@@ -310,43 +317,26 @@ class KeyEntryScreen(Screen[None]):
 
     @work(exclusive=True, exit_on_error=False, group="verify")
     async def _verify(self, account: Account) -> None:
-        connector = keydeck(self).connector
-        if connector is None:
-            return
-        await connector.close_account(account.id)  # never reuse a client with the old key
-        result = await connector.verify(account)
-        check = AccountCheck(
-            verified=result.ok, problem=result.problem, latency_ms=result.latency_ms
-        )
-        if result.ok:
-            try:
-                permissions = await connector.permissions(account)
-            except Exception as error:
-                log.warning("reading permissions failed: %s", describe(error))
-            else:
-                check.permissions = permissions
-                check.findings = list(connector.findings(account, permissions))
-        else:
-            await connector.close_account(account.id)
-        self.post_message(VerifyFinished(account, check))
+        report = await self.session.verify(account)
+        self.post_message(VerifyFinished(account, report))
 
     def on_verify_finished(self, message: VerifyFinished) -> None:
         message.stop()
         if message.account is not self._pending:
             return
-        self._check = message.check
-        if message.check.verified:
+        self._report = message.report
+        if message.report.problem is None:
             self._save(message.account, verified=True)
             return
         self._set_busy(False)
-        self._show_problem(message.check)
+        self._show_problem(message.report)
 
-    def _show_problem(self, check: AccountCheck) -> None:
-        problem = check.problem
+    def _show_problem(self, report: AccountReport) -> None:
+        problem = report.problem
         title = problem.title if problem is not None else "The exchange did not accept the key."
         fix = problem.fix if problem is not None else ""
         self.query_one("#problem-title", Static).update(Text(f"✗ {title}", style="bold"))
-        self.query_one("#problem-fix", Static).update(fix)
+        self.query_one("#problem-fix", Static).update(Text(fix))
         box = self.query_one("#problem")
         box.display = True
         self.query_one("#save-anyway", Button).focus()
@@ -383,50 +373,32 @@ class KeyEntryScreen(Screen[None]):
     def _write(self, account: Account, replaces: Account | None, verified: bool) -> None:
         from tui.vault import VaultError
 
-        app = keydeck(self)
-        vault = app.vault
-        if vault is None:
+        if self.session.closed:
             return
+        report = self._report if verified else None
         try:
-            if replaces is not None:
-                vault.update(account)
-            else:
-                vault.add(account)
-            vault.save()
+            self.session.save_account(account, replaces, report=report)
         except (VaultError, ValueError, OSError) as error:
-            self._undo(vault, account, replaces)
             self.post_message(TaskFailed("The key was not saved", error, blocking=True))
             self.app.call_from_thread(self._set_busy, False)
             return
         self.post_message(AccountSaved(account, replaced=replaces is not None, verified=verified))
 
-    @staticmethod
-    def _undo(vault: Any, account: Account, replaces: Account | None) -> None:
-        try:
-            if replaces is not None:
-                vault.update(replaces)
-            elif any(a.id == account.id for a in vault.accounts):
-                vault.remove(account.id)
-        except Exception as error:
-            log.warning("could not undo an unsaved change: %s", describe(error))
-
     def on_account_saved(self, message: AccountSaved) -> None:
         from tui.screens.findings import FindingsScreen
 
         message.stop()
-        app = keydeck(self)
-        check = self._check or AccountCheck()
-        if not message.verified:
-            check = AccountCheck(verified=None, problem=check.problem)
-        app.record_check(message.account.id, check)
-        if message.verified:
-            app.push_screen(FindingsScreen(self.info, message.account, check), self._after_findings)
+        if message.verified and self._report is not None:
+            self.app.push_screen(
+                FindingsScreen(self.info, message.account, self._report), self._after_findings
+            )
         else:
             self.notify(
                 f"{self.info.name} · {message.account.label} saved without verification. "
                 "Keydeck will keep checking it.",
                 title="Saved (unverified)",
                 severity="warning",
+                markup=False,
             )
             self.dismiss(None)
 
@@ -446,7 +418,7 @@ class KeyEntryScreen(Screen[None]):
         if saving:
             indicator.query_one(Static).update("Saving the key…")
         else:
-            indicator.query_one(Static).update(f"Verifying the key with {self.info.name}…")
+            indicator.query_one(Static).update(Text(f"Verifying the key with {self.info.name}…"))
         self.query_one("#submit", Button).disabled = busy
 
     def action_cancel(self) -> None:

@@ -5,11 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.screens.base import keydeck
+if TYPE_CHECKING:
+    from tui.session import ExchangeCatalog, Session
+
+
+class CommandHost(Protocol):
+    """What the palette needs of the app: its services and the actions it routes."""
+
+    session: Session | None
+    catalog: ExchangeCatalog
+
+    async def action_lock(self) -> None: ...
+
+    def action_change_password(self) -> None: ...
+
+    def action_home(self) -> None: ...
+
+    def action_remove_account(self, exchange_id: str = "") -> None: ...
+
+    def action_connect(self, exchange_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -24,8 +42,9 @@ class KeydeckCommands(Provider):
     """connect <exchange>, lock, change password, remove account."""
 
     def _commands(self) -> list[Command]:
-        app = keydeck(self.screen)
-        if not app.unlocked or app.vault is None:
+        app = cast("CommandHost", self.app)
+        session = app.session
+        if session is None:
             return []
         commands = [
             Command("Lock", "Forget the decrypted keys until you unlock again", app.action_lock),
@@ -35,8 +54,8 @@ class KeydeckCommands(Provider):
                 app.action_change_password,
             ),
         ]
-        accounts = list(app.vault.accounts)
-        if app.has_home_screen and accounts:
+        accounts = session.accounts
+        if accounts:
             commands += [
                 Command("Status", "Each account's connection, latency and clock", app.action_home),
                 Command("Balance", "Balances per account and in total", app.action_home),
@@ -50,7 +69,7 @@ class KeydeckCommands(Provider):
                 )
             )
         connected = {account.exchange for account in accounts}
-        for info in app.catalog or ():
+        for info in app.catalog.exchanges or ():
             commands.append(
                 Command(
                     f"Connect {info.name}",

@@ -16,13 +16,14 @@ from tui.messages import AccountRemoved, TaskFailed
 from tui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
-    from tui.app import KeydeckApp
+    from textual.app import App
+
+    from tui.session import ExchangeCatalog, Session
     from tui.vault import Account
 
 
-def account_title(app: KeydeckApp, account: Account) -> str:
-    info = app.exchange_info(account.exchange)
-    name = info.name if info is not None else account.exchange
+def account_title(catalog: ExchangeCatalog, account: Account) -> str:
+    name = catalog.display_name(account.exchange)
     key = account.credentials.get("apiKey")
     shown = f" (key {key.masked()})" if key is not None else ""
     return f"{name} · {account.label}{shown}"
@@ -43,7 +44,9 @@ class AccountPickerScreen(ModalScreen["str | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self._title, classes="dialog-title")
-            yield OptionList(*[Option(text, id=key) for key, text in self._choices], id="choices")
+            yield OptionList(
+                *[Option(Text(text), id=key) for key, text in self._choices], id="choices"
+            )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -53,33 +56,34 @@ class AccountPickerScreen(ModalScreen["str | None"]):
         self.dismiss(None)
 
 
-def start_remove_account(app: KeydeckApp, exchange_id: str | None) -> None:
-    vault = app.vault
-    if vault is None:
-        return
-    accounts = [a for a in vault.accounts if exchange_id is None or a.exchange == exchange_id]
+def start_remove_account(
+    app: App[object], session: Session, catalog: ExchangeCatalog, exchange_id: str | None
+) -> None:
+    accounts = [a for a in session.accounts if exchange_id is None or a.exchange == exchange_id]
     if not accounts:
         app.notify("There is no account to remove.", severity="warning")
         return
     if len(accounts) == 1:
-        confirm_remove(app, accounts[0])
+        confirm_remove(app, session, catalog, accounts[0])
         return
     by_id = {a.id: a for a in accounts}
 
     def picked(account_id: str | None) -> None:
         if account_id in by_id:
-            confirm_remove(app, by_id[account_id])
+            confirm_remove(app, session, catalog, by_id[account_id])
 
     app.push_screen(
         AccountPickerScreen(
-            "Remove which account?", [(a.id, account_title(app, a)) for a in accounts]
+            "Remove which account?", [(a.id, account_title(catalog, a)) for a in accounts]
         ),
         picked,
     )
 
 
-def confirm_remove(app: KeydeckApp, account: Account) -> None:
-    title = account_title(app, account)
+def confirm_remove(
+    app: App[object], session: Session, catalog: ExchangeCatalog, account: Account
+) -> None:
+    title = account_title(catalog, account)
     body = Text.assemble(
         "Remove ",
         (title, "bold"),
@@ -90,7 +94,7 @@ def confirm_remove(app: KeydeckApp, account: Account) -> None:
     def answered(yes: bool | None) -> None:
         if yes:
             app.run_worker(
-                lambda: _remove(app, account),
+                lambda: _remove(app, session, account),
                 thread=True,
                 exclusive=True,
                 group="remove-account",
@@ -100,16 +104,14 @@ def confirm_remove(app: KeydeckApp, account: Account) -> None:
     app.push_screen(ConfirmScreen("Remove account?", body, confirm="Remove", danger=True), answered)
 
 
-def _remove(app: KeydeckApp, account: Account) -> None:
+def _remove(app: App[object], session: Session, account: Account) -> None:
     """Thread worker: drop the account and save; the outcome comes back as a message."""
     from tui.vault import VaultError
 
-    vault = app.vault
-    if vault is None:
+    if session.closed:
         return
     try:
-        vault.remove(account.id)
-        vault.save()
+        session.remove_account(account.id)
     except (VaultError, OSError, KeyError) as error:
         app.post_message(TaskFailed("The account was not removed", error, blocking=True))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,11 +11,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
 
-from tui.messages import VaultOpened, VaultOpenFailed
+from tui.messages import KeyfileFailed, SessionStarted
 from tui.redact import Secret
-from tui.screens.base import keydeck
 from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
+
+if TYPE_CHECKING:
+    from tui.session import KeyfileAccess
 
 FORGOT_TEXT = (
     "Forgot it? There is no recovery. Revoke these keys at each exchange, move the keyfile "
@@ -27,15 +30,18 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
     ERROR_LINE = "#unlock-error"
     AUTO_FOCUS = "#password"
 
+    def __init__(self, keyfile: KeyfileAccess, *, notice: str | None = None) -> None:
+        super().__init__()
+        self.keyfile = keyfile
+        self.notice = notice
+
     def compose(self) -> ComposeResult:
-        keyfile = keydeck(self).locations.keyfile
         yield Header()
         with Vertical(classes="panel unlock-panel"):
             yield Static("Unlock Keydeck", classes="panel-title")
-            yield Static(f"Keyfile: {keyfile}", classes="dim")
-            notice = keydeck(self).notice
-            if notice:  # the demo's password: the header cuts it off on narrow terminals
-                yield Static(notice.splitlines()[0], id="unlock-notice", markup=False)
+            yield Static(f"Keyfile: {self.keyfile.keyfile}", classes="dim", markup=False)
+            if self.notice:  # the demo's password: the header cuts it off on narrow terminals
+                yield Static(self.notice.splitlines()[0], id="unlock-notice", markup=False)
             yield Static("Master password", classes="field-label")
             yield Input(password=True, id="password", placeholder="master password")
             yield FieldError(id="unlock-error")
@@ -59,9 +65,9 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
         from tui.vault import VaultError
 
         try:
-            keydeck(self).inspect_vault()
+            self.keyfile.inspect()
         except (VaultError, OSError) as error:
-            self.post_message(VaultOpenFailed(error))
+            self.post_message(KeyfileFailed(error))
         finally:
             self._inspected.set()
 
@@ -86,26 +92,24 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
         # it (a password manager types fast) must not be told the keyfile is in use.
         self._inspected.wait(timeout=30)
         try:
-            vault = keydeck(self).open_vault(password)
+            session = self.keyfile.open(password)
         except (VaultError, OSError) as error:
-            self.post_message(VaultOpenFailed(error))
+            self.post_message(KeyfileFailed(error))
         else:
-            self.post_message(VaultOpened(vault, created=False))
+            self.post_message(SessionStarted(session, created=False))
 
-    def on_vault_open_failed(self, message: VaultOpenFailed) -> None:
-        message.stop()
+    def on_keyfile_failed(self, message: KeyfileFailed) -> None:
+        """A wrong password is said here; anything else goes up to the app to explain."""
+        from tui.vault import WrongPassword
+
         if self.app.screen is not self:
-            return  # the inspection and an unlock both found the problem: explain it once
+            message.stop()  # the inspection and an unlock both found it: explain it once
+            return
         self._set_busy(False)
-        if type(message.error).__name__ == "WrongPassword":
+        if isinstance(message.error, WrongPassword):
+            message.stop()
             self._show_error("Wrong password. Try again.")
             self.query_one("#password", Input).focus()
-            return
-        keydeck(self).show_keyfile_problem(message.error)
-
-    def on_vault_opened(self, message: VaultOpened) -> None:
-        message.stop()
-        keydeck(self).start_session(message.vault)
 
     def _show_error(self, text: str) -> None:
         self.query_one("#unlock-error", FieldError).show(text)

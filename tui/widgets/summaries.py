@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from tui.messages import AccountCheck
+from tui.widgets.states import OK, SEVERITY_LOOKS, UNVERIFIED, StateLook, look_of
+from tui.widgets.theme import Palette
 
 if TYPE_CHECKING:
-    from tui.connect.models import Permissions
+    from collections.abc import Mapping
+
+    from tui.connect.models import AccountReport, Permissions
     from tui.vault import Account
 
 
@@ -59,24 +62,29 @@ def _tightest_span(needle: str, text: str) -> tuple[int, int] | None:
     return best
 
 
-def status_summary(accounts: Sequence[Account], checks: dict[str, AccountCheck]) -> Text:
+def status_summary(
+    accounts: Sequence[Account], reports: Mapping[str, AccountReport], palette: Palette
+) -> Text:
+    """The worst state among an exchange's accounts, in the dashboard's words and colours."""
     if not accounts:
         return Text("")
-    states = [_account_state(account, checks.get(account.id)) for account in accounts]
-    for state, text in (
-        ("failing", Text("✗ failing", style="bold red")),
-        ("checking", Text("… checking", style="dim")),
-        ("unverified", Text("? unverified", style="yellow")),
-    ):
-        if state in states:
-            return text
-    return Text("✓ verified", style="green")
+    looks = [_account_look(account, reports.get(account.id)) for account in accounts]
+    failing = [look for look in looks if look.style.endswith("$error")]
+    for candidates in (failing, [lk for lk in looks if lk is UNVERIFIED], looks):
+        worst = next((look for look in candidates if look is not OK), None)
+        if worst is not None:
+            return look_text(worst, palette)
+    return look_text(OK, palette)
 
 
-def _account_state(account: Account, check: AccountCheck | None) -> str:
-    if check is None or check.verified is None:
-        return "unverified" if getattr(account, "verified_at", None) is None else "checking"
-    return "ok" if check.verified else "failing"
+def look_text(look: StateLook, palette: Palette) -> Text:
+    return Text(look.text, style=palette.style(look.style))
+
+
+def _account_look(account: Account, report: AccountReport | None) -> StateLook:
+    if report is None and getattr(account, "verified_at", None) is None:
+        return UNVERIFIED
+    return look_of(report)
 
 
 _PERMISSION_WORDS = (
@@ -99,23 +107,23 @@ def permission_words(permissions: Permissions | None) -> Text:
 
 
 def accounts_permission_summary(
-    accounts: Sequence[Account], checks: dict[str, AccountCheck]
+    accounts: Sequence[Account], reports: Mapping[str, AccountReport], palette: Palette
 ) -> Text:
     """Most urgent first: a withdraw mark, the number of issues, then the riskiest key's rights."""
-    found = [checks[a.id] for a in accounts if a.id in checks]
+    found = [reports[a.id] for a in accounts if a.id in reports]
     known = [check.permissions for check in found if check.permissions is not None]
     known.sort(key=lambda p: (not p.withdraw, p.ip_restricted is not False))
     findings = [f for check in found for f in check.findings if f.severity != "info"]
     parts: list[Text] = []
     if any(p.withdraw for p in known):
-        parts.append(Text("⚠ WITHDRAW", style="bold red"))
+        parts.append(Text("⚠ WITHDRAW", style=palette.style("bold $error")))
     if findings:
         critical = any(f.severity == "critical" for f in findings)
         count = len(findings)
         parts.append(
             Text(
                 f"{count} issue{'s' if count > 1 else ''}",
-                style="bold red" if critical else "yellow",
+                style=palette.style(SEVERITY_LOOKS["critical" if critical else "warning"].style),
             )
         )
     if known:

@@ -1,15 +1,19 @@
-"""How an account's state reads: a glyph and a word as well as a colour.
+"""How an account's state reads, everywhere in the UI: a glyph and a word as well as a colour.
 
 Colour alone fails colour-blind users and monochrome terminals, so every state has its own
-glyph and word ("✖ rejected", "◷ clock skew") and the colour only repeats them.
+glyph and word ("✖ rejected", "◷ clock skew") and the colour only repeats them. Colours are
+theme variables (`$error`), resolved for Rich text by `tui.widgets.theme.Palette`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tui.connect.problems import ProblemKind
-from tui.dashboard.model import AccountView
+
+if TYPE_CHECKING:
+    from tui.connect.models import AccountReport
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,13 @@ CHECKING = StateLook("◌", "checking", "dim")
 OK = StateLook("✔", "ok", "$success")
 WARNING = StateLook("▲", "warning", "$warning")
 FAILING = StateLook("✖", "failing", "$error")
+UNVERIFIED = StateLook("?", "unverified", "$warning")
+
+SEVERITY_LOOKS: dict[str, StateLook] = {
+    "critical": StateLook("✖", "critical", "bold $error"),
+    "warning": StateLook("▲", "warning", "$warning"),
+    "info": StateLook("i", "info", "$accent"),
+}
 
 _BY_PROBLEM: dict[ProblemKind, StateLook] = {
     ProblemKind.bad_credentials: StateLook("✖", "rejected", "$error"),
@@ -44,8 +55,8 @@ _BY_PROBLEM: dict[ProblemKind, StateLook] = {
 }
 
 
-def look_of(view: AccountView) -> StateLook:
-    report = view.report
+def look_of(report: AccountReport | None) -> StateLook:
+    """The look of an account's latest report (None: no answer yet)."""
     if report is None:
         return CHECKING
     status = report.status

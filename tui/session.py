@@ -1,0 +1,481 @@
+"""Session: the unlocked state of one keyfile, shared by the app and the headless commands.
+
+A Session owns the open `Vault`, the `Connector` and the one store of what Keydeck knows
+about each account (its latest `AccountReport`). Screens, `keydeck check` and `keydeck watch`
+all act through it, so the dashboard and the headless tools can never disagree.
+
+No Textual here. Blocking methods (keyfile writes, the KDF) say so: the app calls them from
+thread workers. Listeners registered with `subscribe` are told when the accounts or their
+reports change; they may be called from any thread (Textual screens post a message).
+
+`KeyfileAccess` is the way in: it inspects, opens or creates the keyfile and hands back a
+Session. `ExchangeCatalog` holds the exchange list once it is loaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui import redact
+
+if TYPE_CHECKING:
+    from tui.connect.catalog import ExchangeInfo
+    from tui.connect.models import AccountReport
+    from tui.connect.service import Connector
+    from tui.paths import Locations
+    from tui.vault import Account, Vault
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[], None]
+ConnectorFactory = Callable[[], "Connector"]
+
+# Problem kinds that mean "we could not talk to the exchange at all".
+_UNREACHABLE = frozenset({"unreachable", "timeout", "blocked", "maintenance"})
+
+
+class Listeners:
+    """Plain callbacks, called in order; a failing listener is logged, never raised."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Add `callback`; returns the function that removes it again."""
+        with self._lock:
+            self._callbacks.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._callbacks.remove(callback)
+
+        return unsubscribe
+
+    def publish(self) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.warning("a session listener failed", exc_info=True)
+
+
+class Session:
+    """The unlocked keyfile, its exchange clients, and the latest report per account."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        connector: Connector,
+        *,
+        vault_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.vault = vault
+        self.connector = connector
+        self._vault_options = dict(vault_options or {})
+        self.reports: dict[str, AccountReport] = {}
+        """The one store of per-account state: the latest report of each account."""
+        self.changed = Listeners()
+        """Told when accounts change (added, replaced, removed, acknowledged)."""
+        self.reported = Listeners()
+        """Told when a report arrives (every account, every refresh round)."""
+        self._write_lock = threading.Lock()
+        self._closed = False
+
+    # ---- reading ------------------------------------------------------------------------
+
+    @property
+    def accounts(self) -> list[Account]:
+        return list(self.vault.accounts)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def account(self, account_id: str) -> Account | None:
+        return self.vault.get_by_id(account_id)
+
+    def accounts_of(self, exchange_id: str) -> list[Account]:
+        return [a for a in self.vault.accounts if a.exchange == exchange_id]
+
+    def report(self, account_id: str) -> AccountReport | None:
+        return self.reports.get(account_id)
+
+    def subscribe(self, callback: Listener, *, reports: bool = False) -> Callable[[], None]:
+        """Be told when accounts change, and with `reports` when a report arrives (from any
+        thread); returns the function that stops it."""
+        stops = [self.changed.subscribe(callback)]
+        if reports:
+            stops.append(self.reported.subscribe(callback))
+
+        def unsubscribe() -> None:
+            for stop in stops:
+                stop()
+
+        return unsubscribe
+
+    # ---- checking -----------------------------------------------------------------------
+
+    async def verify(self, account: Account) -> AccountReport:
+        """Check a key before it is saved: one signed call, then its permissions and findings.
+
+        Never raises for exchange errors: a failure is the report's `problem`. The result is
+        not stored (the account may never be saved); `save_account(..., report=)` stores it.
+        """
+        from tui.connect.models import AccountReport, AccountStatus
+
+        connector = self.connector
+        await connector.close_account(account.id)  # never reuse a client with the old key
+        result = await connector.verify(account)
+        permissions = None
+        findings: tuple[Any, ...] = ()
+        if result.ok:
+            try:
+                permissions = await connector.permissions(account)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("reading permissions failed: %s", redact.scrub(str(error)))
+            else:
+                findings = tuple(connector.findings(account, permissions))
+        else:
+            await connector.close_account(account.id)
+        problem = result.problem
+        status = AccountStatus(
+            state="ok" if result.ok else "failing",
+            reachable=problem is None or problem.kind not in _UNREACHABLE,
+            latency_ms=result.latency_ms,
+            clock_offset_ms=None,
+            checked_at=datetime.now(UTC),
+            problem=problem,
+        )
+        return AccountReport(
+            account_id=account.id,
+            exchange=account.exchange,
+            label=account.label,
+            status=status,
+            permissions=permissions,
+            findings=findings,
+            problem=result.problem,
+        )
+
+    async def refresh(
+        self, accounts: Iterable[Account] | None = None, *, force: bool = False
+    ) -> AsyncIterator[AccountReport]:
+        """Check every account (or the given ones) concurrently; yield and store each report
+        as it arrives. `force` bypasses the back-off of failing accounts (a user's "check
+        now"). A critical risk that is gone at the exchange loses its acknowledgement, so a
+        relapse alerts again."""
+        todo = list(accounts) if accounts is not None else self.accounts
+        if not todo or self._closed:
+            return
+        reports = self.connector.refresh(todo, with_permissions=True, force=force)
+        async with contextlib.aclosing(reports):
+            async for report in reports:
+                if self._closed:
+                    return
+                if self.vault.get_by_id(report.account_id) is not None:
+                    self.reports[report.account_id] = report
+                    await self._forget_fixed_risks(report)
+                    self.reported.publish()
+                yield report
+
+    async def _forget_fixed_risks(self, report: AccountReport) -> None:
+        permissions = report.permissions
+        if report.problem is not None or permissions is None or not permissions.reported:
+            return
+        current = {f.code for f in report.findings if f.severity == "critical"}
+        fixed = self.acknowledged_codes(report.account_id) - current
+        if fixed:
+            try:
+                await asyncio.to_thread(self._set_acknowledged, report.account_id, fixed, False)
+            except Exception as error:  # the banner coming back is the safe side
+                log.warning("could not drop a fixed acknowledgement: %s", describe(error))
+
+    # ---- writing (blocking: call from a thread worker) ------------------------------------
+
+    def save_account(
+        self,
+        account: Account,
+        replaces: Account | None = None,
+        *,
+        report: AccountReport | None = None,
+    ) -> Account:
+        """Add `account` (or put it in place of `replaces`) and write the keyfile.
+
+        If the write fails, memory is rolled back to what is on disk and the error raised,
+        so a later save never writes a change the user was told had failed.
+        """
+        with self._write_lock:
+            vault = self.vault
+            if replaces is not None:
+                previous = vault.get_by_id(replaces.id)
+                vault.update(account)
+            else:
+                previous = None
+                vault.add(account)
+            try:
+                vault.save()
+            except BaseException:
+                with _logged("undoing an unsaved change"):
+                    if previous is not None:
+                        vault.update(previous)
+                    else:
+                        vault.remove(account.id)
+                raise
+        if report is not None:
+            self.reports[account.id] = report
+        else:
+            self.reports.pop(account.id, None)
+        self.changed.publish()
+        return account
+
+    def remove_account(self, account_id: str) -> Account:
+        """Remove an account and write the keyfile; on failure it is put back in memory."""
+        with self._write_lock:
+            vault = self.vault
+            account = vault.get_by_id(account_id)
+            if account is None:
+                raise KeyError(account_id)
+            vault.remove(account_id)
+            try:
+                vault.save()
+            except BaseException:
+                with _logged("putting back an account that was not removed"):
+                    vault.add(account)
+                raise
+        self.reports.pop(account_id, None)
+        self.changed.publish()
+        return account
+
+    async def forget_client(self, account_id: str) -> None:
+        """Close a removed or edited account's exchange client."""
+        await self.connector.close_account(account_id)
+
+    def change_password(self, current: Any, new: Any) -> None:
+        """Re-encrypt the keyfile under `new` (runs the KDF twice: seconds)."""
+        with self._write_lock:
+            self.vault.change_password(current, new, **self._vault_options)
+
+    @property
+    def backup_path(self) -> Path:
+        return Path(self.vault.backup_path)
+
+    def remove_backup(self) -> None:
+        self.vault.remove_backup()
+
+    # ---- acknowledged risks ---------------------------------------------------------------
+
+    def acknowledged_codes(self, account_id: str) -> frozenset[str]:
+        account = self.vault.get_by_id(account_id)
+        return frozenset(account.acknowledged) if account is not None else frozenset()
+
+    def is_acknowledged(self, account_id: str, code: str) -> bool:
+        return code in self.acknowledged_codes(account_id)
+
+    def acknowledge(self, account_id: str, code: str) -> None:
+        """Accept a critical risk for one key; kept (encrypted) in the keyfile. Blocking."""
+        self._set_acknowledged(account_id, {code}, True)
+
+    def unacknowledge(self, account_id: str, code: str) -> None:
+        """Take an acknowledgement back: the risk alerts again. Blocking."""
+        self._set_acknowledged(account_id, {code}, False)
+
+    def _set_acknowledged(self, account_id: str, codes: set[str], on: bool) -> None:
+        with self._write_lock:
+            account = self.vault.get_by_id(account_id)
+            if account is None:
+                return
+            before = frozenset(account.acknowledged)
+            after = before | codes if on else before - codes
+            if after == before:
+                return
+            self.vault.update(account.replace(acknowledged=after))
+            try:
+                self.vault.save()
+            except BaseException:
+                with _logged("undoing an unsaved acknowledgement"):
+                    self.vault.update(account)
+                raise
+        self.changed.publish()
+
+    # ---- the end ----------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """The one close path (lock and exit): release the keyfile, close every client, and
+        forget the secrets registered for scrubbing. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.reports.clear()
+        try:
+            self.vault.close()
+        except Exception as error:  # closing must not stop a lock or an exit
+            log.warning("closing the keyfile failed: %s", describe(error))
+        try:
+            await self.connector.aclose()
+        except Exception as error:
+            log.warning("closing exchange clients failed: %s", describe(error))
+        redact.forget_all()
+
+    def secrets(self) -> list[str]:
+        """Every credential value in plain text, for scrubbing a crash report."""
+        values: list[str] = []
+        with contextlib.suppress(Exception):  # a crash report must never crash
+            for account in self.vault.accounts:
+                for value in account.credentials.values():
+                    plain = value.reveal() if isinstance(value, redact.Secret) else value
+                    if isinstance(plain, str):
+                        values.append(plain)
+        return values
+
+
+@dataclass
+class KeyfileAccess:
+    """Inspect, open or create the keyfile at `keyfile` and start a Session on it.
+
+    `vault_options` are extra arguments for Vault.create/open/change_password (tests pass a
+    cheap KDF); `connector_factory` makes the connector for each new session.
+    """
+
+    keyfile: Path
+    connector_factory: ConnectorFactory
+    vault_options: Mapping[str, Any] = field(default_factory=dict)
+    config_dir: Path | None = None
+
+    @classmethod
+    def for_locations(
+        cls,
+        locations: Locations,
+        *,
+        connector_factory: ConnectorFactory | None = None,
+        vault_options: Mapping[str, Any] | None = None,
+    ) -> KeyfileAccess:
+        def default_connector() -> Connector:
+            from tui.connect.service import Connector
+
+            return Connector(cache_dir=locations.cache_dir)
+
+        return cls(
+            keyfile=locations.keyfile,
+            connector_factory=connector_factory or default_connector,
+            vault_options=dict(vault_options or {}),
+            config_dir=locations.config_dir,
+        )
+
+    def exists(self) -> bool:
+        return self.keyfile.exists() or self.keyfile.is_symlink()
+
+    def inspect(self) -> None:
+        """Raise the keyfile error that needs no password to find (see `Vault.inspect`)."""
+        from tui.vault import Vault
+
+        caps = self.vault_options.get("caps")
+        Vault.inspect(self.keyfile, **({"caps": caps} if caps is not None else {}))
+
+    def open(self, password: redact.Secret | str) -> Session:
+        """Unlock (blocking: the KDF takes about a second)."""
+        from tui.vault import Vault
+
+        vault = Vault.open(self.keyfile, password, **self.vault_options)
+        return self._session(vault)
+
+    def create(self, password: redact.Secret | str) -> Session:
+        """Create a new keyfile (blocking: the KDF)."""
+        from tui.paths import ensure_private_dir
+        from tui.vault import Vault
+
+        if self.config_dir is not None:
+            ensure_private_dir(self.config_dir)
+        vault = Vault.create(self.keyfile, password, **self.vault_options)
+        return self._session(vault)
+
+    def _session(self, vault: Vault) -> Session:
+        try:
+            connector = self.connector_factory()
+        except BaseException:
+            vault.close()
+            raise
+        return Session(vault, connector, vault_options=self.vault_options)
+
+
+CatalogLoader = Callable[[Path | None], "list[ExchangeInfo]"]
+
+
+class ExchangeCatalog:
+    """Every exchange ccxt supports, once loaded (blocking `load`, run it in a thread)."""
+
+    def __init__(self, loader: CatalogLoader | None = None, cache_dir: Path | None = None) -> None:
+        self._loader = loader or _default_catalog_loader
+        self._cache_dir = cache_dir
+        self.exchanges: list[ExchangeInfo] | None = None
+        self.problem: str | None = None
+        self.changed = Listeners()
+
+    @property
+    def loaded(self) -> bool:
+        return self.exchanges is not None
+
+    def load(self) -> None:
+        """Load the list; a failure is kept in `problem` (and logged), never raised."""
+        try:
+            exchanges = self._loader(self._cache_dir)
+        except Exception as error:
+            log.exception("loading the exchange catalog failed")
+            self.problem = describe(error)
+        else:
+            self.exchanges = sorted(exchanges, key=lambda info: info.name.lower())
+            self.problem = None
+        self.changed.publish()
+
+    def retry(self) -> bool:
+        """Forget a failure so `load` can run again; False when the list is loaded."""
+        if self.exchanges is not None:
+            return False
+        self.problem = None
+        self.changed.publish()
+        return True
+
+    def info(self, exchange_id: str) -> ExchangeInfo | None:
+        for info in self.exchanges or ():
+            if info.id == exchange_id:
+                return info
+        return None
+
+    def display_name(self, exchange_id: str) -> str:
+        info = self.info(exchange_id)
+        return info.name if info is not None else exchange_id
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        return self.changed.subscribe(callback)
+
+
+def _default_catalog_loader(cache_dir: Path | None) -> list[ExchangeInfo]:
+    from tui.connect.catalog import load_catalog
+
+    return load_catalog(cache_dir)
+
+
+def describe(error: BaseException | str | Any) -> str:
+    """A one-line, secret-free description of an error for the screen."""
+    if isinstance(error, str):
+        return redact.scrub(error)
+    return redact.scrub(str(error) or type(error).__name__)
+
+
+@contextlib.contextmanager
+def _logged(what: str) -> Any:
+    try:
+        yield
+    except Exception as error:
+        log.warning("%s failed: %s", what, describe(error))
