@@ -47,7 +47,6 @@ async def dashboard_session(
     from tui.app import KeydeckApp
     from tui.connect import Connector
     from tui.dashboard.screen import DashboardScreen
-    from tui.dashboard.session import session_dashboard
     from tui.paths import Locations, ensure_private_dir
     from tui.settings import Settings
     from tui.vault import KdfParams, Vault
@@ -66,13 +65,14 @@ async def dashboard_session(
             settings=settings if settings is not None else Settings(),
             vault_options={"kdf": cheap},
             connector_factory=lambda: Connector(cache_dir=locations.cache_dir, timeout_s=10),
-            home=session_dashboard,
         )
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, lambda: type(app.screen).__name__ == "UnlockScreen", "unlock")
             app.screen.query_one("#password", Input).value = PASSWORD
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), "dashboard")
-            await wait_until(pilot, lambda: len(app.checks) >= len(accounts), "the first refresh")
-            await wait_until(pilot, lambda: app.catalog is not None, "the catalog")
+            await wait_until(
+                pilot, lambda: len(app.session.reports) >= len(accounts), "the first refresh"
+            )
+            await wait_until(pilot, lambda: app.catalog.loaded, "the catalog")
             yield AppSession(app, pilot, app.screen)

@@ -31,7 +31,7 @@ async def _measure(description: dict[str, Any], window_s: float) -> tuple[float,
     async with dashboard_session(description) as session:
         app = session.app
         rounds = 0
-        original = app.connector.refresh
+        original = app.session.connector.refresh
 
         async def counted(*args: Any, **kwargs: Any) -> Any:
             nonlocal rounds
@@ -39,7 +39,7 @@ async def _measure(description: dict[str, Any], window_s: float) -> tuple[float,
                 yield report
             rounds += 1
 
-        app.connector.refresh = counted
+        app.session.connector.refresh = counted
         cpu, wall = time.process_time(), time.perf_counter()
         await asyncio.sleep(window_s)
         return time.process_time() - cpu, time.perf_counter() - wall, rounds

@@ -83,7 +83,6 @@ async def shoot(out: Path) -> list[Path]:
     from textual.widgets import Input
 
     from tui.app import KeydeckApp
-    from tui.dashboard.session import SessionDashboard
     from tui.vault import KdfParams
 
     shutil.rmtree(CONFIG_DIR, ignore_errors=True)
@@ -95,7 +94,7 @@ async def shoot(out: Path) -> list[Path]:
             session.locations,
             connector_factory=lambda: SteadyConnector(cache_dir=session.locations.cache_dir),
             vault_options={"kdf": fast},
-            home=lambda keydeck: SessionDashboard(keydeck, clock=fixed_clock),
+            wall_clock=fixed_clock,
             notice=session.notice(),
         )
         async with app.run_test(size=SIZE) as pilot:
@@ -140,7 +139,7 @@ async def shoot(out: Path) -> list[Path]:
             await save("problem")
             await pilot.press("c")
             await wait_until(pilot, on("ExchangeListScreen"))
-            await wait_until(pilot, lambda: app.catalog is not None)
+            await wait_until(pilot, lambda: app.catalog.loaded)
             await save("exchanges")
             await pilot.press(*"bitget")
             await pilot.press("enter")

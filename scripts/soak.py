@@ -100,7 +100,7 @@ class Soak:
             app.screen.query_one("#password", Input).value = self.password
             await pilot.press("enter")
             await self._wait(pilot, lambda: isinstance(app.screen, DashboardScreen))
-            self._count_rounds(app.connector)
+            self._count_rounds(app.session.connector)
             started = time.monotonic()
             next_sample = started
             while (now := time.monotonic()) - started < self.duration_s:
@@ -200,7 +200,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from tui.app import KeydeckApp
     from tui.connect import Connector
-    from tui.dashboard.session import session_dashboard
     from tui.demo import start_demo
     from tui.logs import setup_logging
     from tui.settings import Settings
@@ -221,7 +220,6 @@ def main(argv: list[str] | None = None) -> int:
             settings=Settings(refresh_interval_s=1, idle_lock_minutes=0),
             vault_options={"kdf": cheap},
             connector_factory=lambda: Connector(cache_dir=locations.cache_dir),
-            home=session_dashboard,
             notice=session.notice(),
         )
         print(f"soak: {args.minutes:g} min, 1 s refresh, demo accounts", file=sys.stderr)

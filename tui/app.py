@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -73,6 +74,7 @@ class KeydeckApp(ScrubbedCrashes):
         catalog_loader: CatalogLoader | None = None,
         vault_options: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] | None = None,
         notice: str | None = None,
     ) -> None:
         """Services come in here so tests build the app around a temp keyfile.
@@ -81,7 +83,8 @@ class KeydeckApp(ScrubbedCrashes):
         `connector_factory`: makes the connector service, once per unlock (None: the real one).
         `catalog_loader`: blocking exchange-catalog loader, run in a thread worker.
         `vault_options`: extra arguments for `Vault.create/open/change_password`, e.g. a
-        cheap `kdf` in tests. `clock`: monotonic seconds, for the idle lock.
+        cheap `kdf` in tests. `clock`: monotonic seconds, for the idle lock. `wall_clock`:
+        the dashboard's "now" (screenshots pin it).
         `notice` is a line for every header (the demo's password and endpoints).
         """
         super().__init__()
@@ -102,6 +105,7 @@ class KeydeckApp(ScrubbedCrashes):
         self.catalog = ExchangeCatalog(catalog_loader, locations.cache_dir)
         self.session: Session | None = None
         self._clock = clock
+        self._wall_clock = wall_clock
         self._last_activity = clock()
         self._idle_timer: Timer | None = None
 
@@ -181,7 +185,9 @@ class KeydeckApp(ScrubbedCrashes):
         self.touch()
         if self._idle_timer is not None:
             self._idle_timer.resume()
-        self._replace_top(SessionDashboard(session, self.catalog, self.settings, self.notice))
+        extra = {"clock": self._wall_clock} if self._wall_clock is not None else {}
+        dashboard = SessionDashboard(session, self.catalog, self.settings, self.notice, **extra)
+        self._replace_top(dashboard)
         if not session.accounts:
             self.push_screen(ExchangeListScreen(session, self.catalog))
         if created:

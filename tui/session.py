@@ -176,8 +176,10 @@ class Session:
         as it arrives. `force` bypasses the back-off of failing accounts (a user's "check
         now"). A critical risk that is gone at the exchange loses its acknowledgement, so a
         relapse alerts again."""
+        if self._closed:
+            return
         todo = list(accounts) if accounts is not None else self.accounts
-        if not todo or self._closed:
+        if not todo:
             return
         reports = self.connector.refresh(todo, with_permissions=True, force=force)
         async with contextlib.aclosing(reports):

@@ -208,7 +208,7 @@ class ScriptedConnector:
         self._released.set()
 
     async def refresh(
-        self, accounts: Sequence[Any], *, with_permissions: bool = True
+        self, accounts: Sequence[Any], *, force: bool = False
     ) -> AsyncIterator[AccountReport]:
         self.rounds += 1
         held = []

@@ -126,7 +126,6 @@ def test_file_acknowledgements_survive_a_restart(tmp_path) -> None:
     path = tmp_path / "config" / "acknowledged.json"
     acks = FileAcknowledgements(path)
     acks.acknowledge("acc-okx", "withdraw_enabled")
-    acks.save()
     assert FileAcknowledgements(path).is_acknowledged("acc-okx", "withdraw_enabled")
     path.write_text("{broken", encoding="utf-8")
     assert not FileAcknowledgements(path).is_acknowledged("acc-okx", "withdraw_enabled")

@@ -16,7 +16,6 @@ from tui.dashboard import (
     CriticalAcknowledged,
     DashboardSettings,
     FileAcknowledgements,
-    MemoryAcknowledgements,
 )
 from tui.dashboard.model import SortKey
 from tui.dashboard.warnings_panel import CriticalBanner
@@ -158,19 +157,9 @@ async def test_acknowledging_the_critical_banner_is_remembered(tmp_path) -> None
         assert not again.dashboard.query_one(CriticalBanner).display
 
 
-async def test_a_fixed_key_drops_its_acknowledgement() -> None:
-    script = reports()
-    acks = MemoryAcknowledgements({"acc-okx": {"withdraw_enabled"}})
-    script["acc-okx"] = replace(script["acc-okx"], findings=())
-    app = make_host(ScriptedConnector(script), acknowledgements=acks)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert not acks.is_acknowledged("acc-okx", "withdraw_enabled")
-
-
 class BrokenConnector:
     async def refresh(
-        self, accounts: Sequence[Any], *, with_permissions: bool = True
+        self, accounts: Sequence[Any], *, force: bool = False
     ) -> AsyncIterator[AccountReport]:
         yield reports()["acc-binance"]
         await asyncio.sleep(0)

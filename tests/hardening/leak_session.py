@@ -142,8 +142,8 @@ class Session:
         self.shoot(app, "create")
         confirm.focus()
         await pilot.press("enter")
-        await _wait(pilot, lambda: app.vault is not None, "the new keyfile")
-        await _wait(pilot, lambda: app.catalog is not None, "the exchange catalog", limit=60)
+        await _wait(pilot, lambda: app.session is not None, "the new keyfile")
+        await _wait(pilot, lambda: app.catalog.loaded, "the exchange catalog", limit=60)
         self.shoot(app, "created")
         # 2. keys through the form: verified and saved
         for exchange, label in UI_KEYS:
@@ -165,7 +165,8 @@ class Session:
         await pilot.press("escape")
         await _wait(pilot, lambda: _screen(pilot) != "KeyEntryScreen", "the form closed")
         # 4. more keys straight into the keyfile: one good, one wrong secret, one unreachable
-        assert app.vault is not None
+        session = app.session
+        assert session is not None
         for exchange, label in VAULT_KEYS:
             changes: dict[str, Any] = {}
             if (exchange, label) == WRONG_SECRET_KEY:
@@ -174,13 +175,10 @@ class Session:
                 changes["credentials"] = wrong
             if (exchange, label) == UNREACHABLE_KEY:
                 changes["endpoint"] = UNREACHABLE_ENDPOINT
-            app.vault.add(self.account(exchange, label, **changes))
-        app.vault.save()
-        app.accounts_changed.publish(None)
-        # 5. refresh every account and wait for all the results
-        total = len(app.vault.accounts)
-        app.check_accounts()
-        await _wait(pilot, lambda: len(app.checks) >= total, "every account checked", limit=90)
+            session.save_account(self.account(exchange, label, **changes))
+        # 5. the dashboard follows the keyfile and checks every account: wait for them all
+        total = len(session.accounts)
+        await _wait(pilot, lambda: len(session.reports) >= total, "every account checked", limit=90)
         await pilot.pause(0.5)
         self.shoot(app, _screen(pilot))
         if _screen(pilot) == "ExchangeListScreen":
@@ -198,7 +196,6 @@ def main(argv: list[str]) -> int:
     locations = Locations.resolve(str(config_dir))
     setup_logging(locations.log_file)
     from tui.connect import Connector
-    from tui.dashboard.session import session_dashboard
 
     with Simulator.start_in_thread() as sim:
         session = Session(sim.simulator, shots)
@@ -207,7 +204,6 @@ def main(argv: list[str]) -> int:
             settings=Settings(),
             vault_options={"kdf": KdfParams.insecure_fast()},
             connector_factory=lambda: Connector(cache_dir=locations.cache_dir, timeout_s=5),
-            home=session_dashboard,
         )
         app.run(headless=True, auto_pilot=session.run, size=SIZE)
     print(f"leak session: {session.count} screenshots, exit code {app.return_code}")
