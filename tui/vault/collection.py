@@ -6,8 +6,9 @@
   form can offer to replace it). The key is compared by `Account.key_identity()`: apiKey,
   else the first of walletAddress, login, uid, accountId, privateKey, token, as plain strings.
 
-Files written before the duplicate rule may hold duplicates: they open as they are, and
-only adding or updating an account checks the rule.
+Files written before the duplicate rule may hold duplicates: they open as they are, their
+accounts can still be updated while keeping their key, and only a new key (added, or given to
+an account by an update) is checked against the others.
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ class AccountBook:
         stored = self._accounts.get(account.id)
         if stored is None:
             raise KeyError(f"no account with id {account.id!r}")
-        self._check(account)
+        same_key = (account.exchange, account.key_identity()) == (
+            stored.exchange,
+            stored.key_identity(),
+        )
+        self._check(account, keys=not same_key)  # old duplicates may still be verified
         if account.differs_in_key(stored) and account.updated_at == stored.updated_at:
             account = account.replace(updated_at=utc_now())
         self._accounts[account.id] = account
@@ -81,8 +86,8 @@ class AccountBook:
                 return other
         return None
 
-    def _check(self, account: Account) -> None:
-        duplicate = self.holding_key_of(account)
+    def _check(self, account: Account, *, keys: bool = True) -> None:
+        duplicate = self.holding_key_of(account) if keys else None
         if duplicate is not None:
             identity = account.key_identity()
             assert identity is not None
