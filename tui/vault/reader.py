@@ -17,7 +17,7 @@ from typing import Any, Self
 from tui.vault import files
 from tui.vault.account import Account
 from tui.vault.collection import AccountBook
-from tui.vault.container import Header, parse_header, read_payload
+from tui.vault.container import parse_header, read_payload
 from tui.vault.errors import (
     KeyfileReadOnly,
     KeyfileRekeyed,
@@ -224,7 +224,7 @@ class KeyfileReader:
                 accounts, extra, _ = read_payload(snapshot.data, header, self._key)
                 if header.generation < self._generation and not accept_rollback:
                     raise KeyfileRolledBack(seen=self._generation, found=header.generation)
-                self._check_generation(header, accept_rollback, extra)
+                self._check_generation(header.salt, header.generation, extra, accept_rollback)
             except VaultError as error:
                 attach_path(error, self._path)
                 raise
@@ -237,11 +237,11 @@ class KeyfileReader:
         return True
 
     def _check_generation(
-        self, header: Header, accept_rollback: bool, extra: dict[str, Any] | None = None
+        self, salt: bytes, generation: int, extra: dict[str, Any], accept_rollback: bool
     ) -> None:
         if self._generations is not None:
-            keys = identities(header.salt, self._extra if extra is None else extra)
-            self._generations.check(keys, header.generation, accept_rollback=accept_rollback)
+            keys = identities(salt, extra)
+            self._generations.check(keys, generation, accept_rollback=accept_rollback)
 
     def _record_generation(self, *, lower: bool = False) -> None:
         """Remember the current generation (writable vaults only: read-only writes nothing)."""

@@ -143,7 +143,7 @@ class Vault(KeyfileReader):
             snapshot = files.read_keyfile(target)
             unlocked = unlock(snapshot.data, password, caps)
             vault = cls._from_unlocked(target, lock, unlocked, snapshot, generations, caps)
-            vault._check_generation(unlocked.header, accept_rollback)
+            vault._refuse_rollback(accept_rollback)
         except BaseException as error:
             lock.release()
             attach_path(error, target)
@@ -166,7 +166,7 @@ class Vault(KeyfileReader):
             snapshot, _ = files.read_whole_version(target, lambda data: parse_header(data, caps))
             unlocked = unlock(snapshot.data, password, caps)
             vault = cls._from_unlocked(target, None, unlocked, snapshot, generations, caps)
-            vault._check_generation(unlocked.header, accept_rollback)
+            vault._refuse_rollback(accept_rollback)
         except BaseException as error:
             attach_path(error, target)
             raise
@@ -223,6 +223,14 @@ class Vault(KeyfileReader):
             generations=generations,
             caps=caps,
         )
+
+    def _refuse_rollback(self, accept_rollback: bool) -> None:
+        """Raise `KeyfileRolledBack` (closing this vault: key wiped) for an older copy."""
+        try:
+            self._check_generation(self._salt, self._generation, self._extra, accept_rollback)
+        except BaseException:
+            self.close()
+            raise
 
     def _upgrade(self, unlocked: Unlocked, password: PasswordLike, target: KdfParams) -> None:
         """Migrate an older payload schema and raise weak KDF parameters, saving once."""
