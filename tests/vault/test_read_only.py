@@ -235,6 +235,10 @@ def test_reload_sees_accounts_saved_by_a_writer(populated: Path) -> None:
     with Vault.open(populated, PASSWORD, read_only=True) as reader:
         assert not reader.changed_on_disk()
         assert reader.reload() is False
+        os.utime(populated, ns=(1, 1))  # touched: a change on disk, the same content
+        assert reader.changed_on_disk()
+        assert reader.reload() is False
+        assert not reader.changed_on_disk()
         with Vault.open(populated, PASSWORD, kdf=CHEAP) as writer:
             writer.add(another_key(binance_account(), "spot"))
             writer.save()

@@ -217,7 +217,8 @@ class KeyfileReader:
                 snapshot, header = files.read_whole_version(
                     self._path, lambda data: parse_header(data, self._caps)
                 )
-                if self._snapshot is not None and not self._snapshot.differs_from(snapshot):
+                if self._snapshot is not None and self._snapshot.digest == snapshot.digest:
+                    self._snapshot = snapshot  # touched or copied over with the same bytes
                     return False
                 if header.salt != self._salt or header.kdf != self._kdf:
                     raise KeyfileRekeyed()
