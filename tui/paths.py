@@ -1,8 +1,9 @@
 """Where Keydeck keeps its files.
 
-Default: the platformdirs user config, log and cache directories for the app "keydeck".
-`KEYDECK_CONFIG_DIR` or `--config-dir` moves everything (config, logs and cache) under one
-directory, so a demo, a test or a second identity never touches the user's real files.
+Default: the platformdirs user config, log, cache and state directories for the app
+"keydeck". `KEYDECK_CONFIG_DIR` or `--config-dir` moves everything (config, logs, cache and
+state) under one directory, so a demo, a test or a second identity never touches the
+user's real files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ CONFIG_DIR_ENV = "KEYDECK_CONFIG_DIR"
 KEYFILE_NAME = "keys.kdk"
 SETTINGS_NAME = "settings.toml"
 LOG_NAME = "keydeck.log"
+GENERATIONS_NAME = "generations.json"  # tui.vault.generations.STATE_NAME
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,20 @@ class Locations:
     config_dir: Path
     log_dir: Path
     cache_dir: Path
+    # Where the keyfile generations seen are recorded (rollback detection): pass it to
+    # `Vault.open(..., state_dir=)`. None (a Locations built by hand): beside the config.
+    state_dir_override: Path | None = None
+
+    @property
+    def state_dir(self) -> Path:
+        if self.state_dir_override is not None:
+            return self.state_dir_override
+        return self.config_dir / "state"
+
+    @property
+    def generations(self) -> Path:
+        """The rollback-detection record (no secrets: hashes and save counters)."""
+        return self.state_dir / GENERATIONS_NAME
 
     @property
     def keyfile(self) -> Path:
@@ -46,11 +62,17 @@ class Locations:
         override = config_dir if config_dir is not None else os.environ.get(CONFIG_DIR_ENV)
         if override:
             root = Path(override).expanduser().absolute()
-            return cls(config_dir=root, log_dir=root / "logs", cache_dir=root / "cache")
+            return cls(
+                config_dir=root,
+                log_dir=root / "logs",
+                cache_dir=root / "cache",
+                state_dir_override=root / "state",
+            )
         return cls(
             config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
             log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
             cache_dir=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+            state_dir_override=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
         )
 
 

@@ -23,7 +23,18 @@ BINANCE_SECRET = "demo-secret-binance-51e0d2"
 OKX_KEY = "demo-key-okx-c4b812"
 OKX_SECRET = "demo-secret-okx-9a7e33"
 OKX_PASSPHRASE = "demo-passphrase-okx-66d1"
-ALL_SECRETS = (PASSWORD, BINANCE_KEY, BINANCE_SECRET, OKX_KEY, OKX_SECRET, OKX_PASSPHRASE)
+SECOND_KEY = "demo-key-second-3d90e1"
+SECOND_SECRET = "demo-secret-second-a4c7f0"
+ALL_SECRETS = (
+    PASSWORD,
+    BINANCE_KEY,
+    BINANCE_SECRET,
+    OKX_KEY,
+    OKX_SECRET,
+    OKX_PASSPHRASE,
+    SECOND_KEY,
+    SECOND_SECRET,
+)
 
 
 def binance_account() -> Account:
@@ -43,6 +54,15 @@ def okx_account() -> Account:
         endpoint="http://127.0.0.1:8999/okx",
         acknowledged={"trade-enabled"},
         notes={"purpose": "grid bot"},
+    )
+
+
+def another_key(account: Account, label: str) -> Account:
+    """A new account of the same exchange under `label` holding a different key."""
+    return Account(
+        exchange=account.exchange,
+        label=label,
+        credentials={"apiKey": SECOND_KEY, "secret": SECOND_SECRET},
     )
 
 

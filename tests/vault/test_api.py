@@ -96,11 +96,14 @@ def test_add_get_update_remove(keyfile: Path) -> None:
         assert vault.get("binance") == binance
         assert vault.get("okx", "bot") == okx
         assert vault.get("okx", "other") is None and vault.get("kraken") is None
-        second = vault.add(binance_account().replace(id="b2", label="spot"))
+        spot_credentials = {"apiKey": "demo-key-binance-spot", "secret": "demo-secret-spot"}
+        second = vault.add(
+            binance_account().replace(id="b2", label="spot", credentials=spot_credentials)
+        )
         with pytest.raises(ValueError, match="several binance"):
             vault.get("binance")
         with pytest.raises(ValueError, match="already"):
-            vault.add(binance_account())  # same exchange and label
+            vault.add(binance_account().replace(credentials={"apiKey": "other"}))  # same label
         with pytest.raises(ValueError, match="already exists"):
             vault.add(second)
 

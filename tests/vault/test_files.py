@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.vault.conftest import CHEAP, PASSWORD, FileState, binance_account, okx_account
+from tests.vault.conftest import (
+    CHEAP,
+    PASSWORD,
+    FileState,
+    another_key,
+    binance_account,
+    okx_account,
+)
 from tui.vault import (
     KeyfileChanged,
     KeyfileCorrupt,
@@ -163,7 +170,7 @@ def test_a_process_holding_the_keyfile_locks_us_out(populated: Path) -> None:
 
 def test_change_on_disk_since_loading_is_never_clobbered(populated: Path) -> None:
     with Vault.open(populated, PASSWORD, kdf=CHEAP) as vault:
-        vault.add(binance_account().replace(label="spot"))
+        vault.add(another_key(binance_account(), "spot"))
         # Another program puts the backup back in place (a sync tool, a user's cp).
         populated.write_bytes(populated.with_name("keys.kdk.bak").read_bytes())
         theirs = FileState.of(populated)
@@ -216,7 +223,7 @@ def test_failed_write_keeps_the_original_and_removes_temps(
     before = FileState.of(populated)
     files_before = listing(populated.parent)
     with Vault.open(populated, PASSWORD, kdf=CHEAP) as vault:
-        vault.add(binance_account().replace(label="spot"))
+        vault.add(another_key(binance_account(), "spot"))
         with monkeypatch.context() as patch:
             patch.setattr(target, name, fail_with(number))
             with pytest.raises(KeyfileWriteError) as caught:

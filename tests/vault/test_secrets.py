@@ -17,6 +17,7 @@ from tests.vault.conftest import (
     BINANCE_SECRET,
     CHEAP,
     PASSWORD,
+    another_key,
     binance_account,
     okx_account,
     reseal,
@@ -78,7 +79,7 @@ def test_logs_and_output_hold_no_secret(
     caplog.set_level(logging.DEBUG)
     messages = []
     with Vault.open(populated, PASSWORD, kdf=CHEAP) as vault:
-        vault.add(binance_account().replace(label="spot"))
+        vault.add(another_key(binance_account(), "spot"))
         vault.save()
         for attempt in (
             lambda: Vault.open(populated, PASSWORD, kdf=CHEAP),
@@ -161,7 +162,7 @@ def test_unexpected_error_while_saving_shows_no_secret(
         raise RuntimeError("serialiser exploded")
 
     with Vault.open(populated, PASSWORD, kdf=CHEAP) as vault:
-        vault.add(okx_account().replace(label="second"))
+        vault.add(another_key(okx_account(), "second"))
         monkeypatch.setattr(json, "dumps", broken_dumps)
         with pytest.raises(RuntimeError, match="serialiser exploded") as caught:
             vault.save()

@@ -6,17 +6,35 @@
         account = vault.get("binance")                  # label= when there are several
         client = ccxt.binance(account.ccxt_config())
 
+    # keydeck check / watch: a snapshot without the write lock; refuses every write
+    with Vault.open(None, password, read_only=True, state_dir=locations.state_dir) as vault:
+        if vault.changed_on_disk():
+            vault.reload()                              # new accounts saved elsewhere
+
+Public interface: `Vault.create(path, password, *, kdf=None, state_dir=None)`,
+`Vault.open(path, password, *, kdf=None, caps=..., read_only=False, state_dir=None,
+accept_rollback=False)`, `Vault.inspect(path=None, *, caps=..., read_only=False)`; on a vault:
+`.accounts`, `.get(exchange, label=None)`, `.get_by_id(id)`, `.holding_key_of(account)`,
+`.add(account)`, `.update(account)`, `.remove(id)`, `.save()`, `.check_password(pw)`,
+`.change_password(current, new, *, kdf=None)`, `.remove_backup()`, `.changed_on_disk()`,
+`.reload(*, accept_rollback=False)`, `.close()`, and `.path`, `.kdf`, `.generation`,
+`.read_only`, `.dirty`, `.closed`, `.backup_path`. Errors all derive from `VaultError`.
+
 Format and guarantees: docs/keyfile-format.md. There is no password recovery: the key is
 derived from the password alone. This package imports neither Textual nor ccxt.
 """
 
-from tui.vault.account import CREDENTIAL_NAMES, Account
+from tui.vault.account import CREDENTIAL_NAMES, IDENTIFYING_CREDENTIALS, Account
 from tui.vault.errors import (
+    DuplicateAccount,
     KeyfileChanged,
     KeyfileCorrupt,
     KeyfileExists,
     KeyfileLocked,
     KeyfileNotFound,
+    KeyfileReadOnly,
+    KeyfileRekeyed,
+    KeyfileRolledBack,
     KeyfileTooNew,
     KeyfileUnsupported,
     KeyfileWriteError,
@@ -33,9 +51,11 @@ from tui.vault.vault import Vault
 
 __all__ = [
     "CREDENTIAL_NAMES",
+    "IDENTIFYING_CREDENTIALS",
     "STRONG_ENOUGH",
     "Account",
     "Argon2idParams",
+    "DuplicateAccount",
     "KdfCaps",
     "KdfParams",
     "KeyfileChanged",
@@ -43,6 +63,9 @@ __all__ = [
     "KeyfileExists",
     "KeyfileLocked",
     "KeyfileNotFound",
+    "KeyfileReadOnly",
+    "KeyfileRekeyed",
+    "KeyfileRolledBack",
     "KeyfileTooNew",
     "KeyfileUnsupported",
     "KeyfileWriteError",

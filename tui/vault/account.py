@@ -29,6 +29,17 @@ CREDENTIAL_NAMES = (
     "twofa",
     "token",
 )
+# The credential that identifies a key, first present wins: apiKey where the exchange has
+# one; else the wallet address, login, user id, account id, private key or token.
+IDENTIFYING_CREDENTIALS = (
+    "apiKey",
+    "walletAddress",
+    "login",
+    "uid",
+    "accountId",
+    "privateKey",
+    "token",
+)
 # Fields whose change means "the key itself changed" and bumps `updated_at`.
 _KEY_FIELDS = ("exchange", "label", "credentials", "sandbox", "endpoint")
 
@@ -136,6 +147,18 @@ class Account:
     def differs_in_key(self, other: Account) -> bool:
         """True when a field that defines the key (not just metadata) differs."""
         return any(getattr(self, f) != getattr(other, f) for f in _KEY_FIELDS)
+
+    def key_identity(self) -> tuple[str, str] | None:
+        """(credential name, plain value) that identifies this key at its exchange, or None.
+
+        The first of `IDENTIFYING_CREDENTIALS` present: two accounts of one exchange with the
+        same identity hold the same key. Do not keep the value.
+        """
+        for name in IDENTIFYING_CREDENTIALS:
+            value = self.credentials.get(name)
+            if value is not None:
+                return name, value.reveal()
+        return None
 
     @property
     def display_name(self) -> str:

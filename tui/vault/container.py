@@ -184,12 +184,19 @@ def unlock(data: bytes, password: PasswordLike, caps: KdfCaps = DEFAULT_CAPS) ->
     header = parse_header(data, caps)
     key = derive_key(header.kdf, header.salt, password)
     try:
-        plain = decrypt(data, header, key)
-        try:
-            accounts, extra, schema = decode_payload(plain)
-        finally:
-            plain.wipe()
+        accounts, extra, schema = read_payload(data, header, key)
     except BaseException:
         key.wipe()
         raise
     return Unlocked(header=header, key=key, accounts=accounts, extra=extra, schema=schema)
+
+
+def read_payload(
+    data: bytes, header: Header, key: bytearray
+) -> tuple[list[Account], dict[str, Any], int]:
+    """Decrypt and decode with a key already derived (a reload reuses the open vault's key)."""
+    plain = decrypt(data, header, key)
+    try:
+        return decode_payload(plain)
+    finally:
+        plain.wipe()

@@ -6,8 +6,14 @@ before the error reaches the caller, and the message is rendered from the fields
 
 from __future__ import annotations
 
+import contextlib
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.vault.account import Account
 
 
 class VaultError(Exception):
@@ -150,6 +156,85 @@ class VaultClosed(VaultError):
 
     def message(self) -> str:
         return self.reason or "The keyfile is locked. Unlock it again with its password first."
+
+
+class KeyfileReadOnly(VaultError):
+    """A write on a vault opened with `read_only=True`. Nothing was written."""
+
+    def __init__(self, action: str = "change it", *, path: Path | None = None) -> None:
+        super().__init__(action, path=path)
+        self.action = action
+
+    def message(self) -> str:
+        return (
+            f"This keyfile was opened read-only (keydeck check/watch), so Keydeck cannot "
+            f"{self.action}. Nothing was written to {self.path or 'the keyfile'}; open it "
+            "normally (the Keydeck app) to make changes."
+        )
+
+
+class DuplicateAccount(VaultError, ValueError):
+    """This exchange key is already stored under another account (`existing`).
+
+    Also a ValueError, as the other refusals of `add`/`update` (repeated id or label) are.
+    """
+
+    def __init__(self, existing: Account, credential: str, *, path: Path | None = None) -> None:
+        super().__init__(credential, path=path)
+        self.existing = existing
+        self.credential = credential
+
+    def message(self) -> str:
+        return (
+            f"This {self.existing.exchange} key (same {self.credential}) is already stored as "
+            f"{self.existing.label!r} (account {self.existing.id}). Replace that account "
+            "instead of adding the same key twice."
+        )
+
+
+class KeyfileRolledBack(VaultError):
+    """The keyfile's generation is below the highest seen here: an older copy was put back."""
+
+    def __init__(self, *, seen: int, found: int, path: Path | None = None) -> None:
+        super().__init__(f"generation {found}, last seen {seen}", path=path)
+        self.seen = seen
+        self.found = found
+
+    def message(self) -> str:
+        where = f" ({self.path})" if self.path is not None else ""
+        return (
+            f"this keyfile is older than the one last opened here (generation {self.found}, "
+            f"last seen {self.seen}): restored from a backup?{where} Keydeck did not open it. "
+            "If you put this older copy back yourself, accept it to continue; otherwise "
+            "someone replaced your keyfile with an older version."
+        )
+
+
+class KeyfileRekeyed(VaultError):
+    """On reload: another Keydeck re-encrypted the file (new password or KDF settings)."""
+
+    def message(self) -> str:
+        return (
+            f"{self.where[0].upper()}{self.where[1:]} was re-encrypted since it was opened "
+            "here (its password or key settings changed). Open it again with its current "
+            "password."
+        )
+
+
+def attach_path(error: BaseException, path: Path) -> None:
+    """Fill in the keyfile's path on a `VaultError` raised by code that only saw bytes."""
+    if isinstance(error, VaultError) and error.path is None:
+        error.path = path
+
+
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """`attach_path` on any `VaultError` raised inside the block."""
+    try:
+        yield
+    except VaultError as error:
+        attach_path(error, path)
+        raise
 
 
 def _quoted(path: Path | None) -> str:

@@ -18,9 +18,12 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -40,6 +43,9 @@ DIR_MODE = 0o700
 LOCK_SUFFIX = ".lock"
 BACKUP_SUFFIX = ".bak"
 TEMP_SUFFIX = ".tmp"
+# Waits before reading again when a lock-free read meets a file that is missing or fails its
+# checks (about 0.35 s in all): a save by another process may have been mid-flight.
+READ_RETRY_DELAYS_S = (0.01, 0.03, 0.1, 0.2)
 _POSIX = os.name == "posix"
 _READ_FLAGS = (
     os.O_RDONLY
@@ -110,6 +116,27 @@ def read_keyfile(path: Path, *, check_permissions: bool = True) -> Snapshot:
             raise KeyfileCorrupt("it is far larger than any keyfile", path=path)
         data = handle.read(MAXIMUM_SIZE + 1)
     return snapshot_of(data, status)
+
+
+T = TypeVar("T")
+
+
+def read_whole_version(path: Path, check: Callable[[bytes], T]) -> tuple[Snapshot, T]:
+    """Read the keyfile without the lock: one whole saved version, and `check` of its bytes.
+
+    Saves replace the file atomically, so one read normally gives a whole version. If the
+    file is missing or `check` raises `KeyfileCorrupt` (a replace that is not atomic on some
+    platform, a writer that is not Keydeck), wait and read again a few times, then raise.
+    """
+    for delay in (*READ_RETRY_DELAYS_S, None):
+        try:
+            snapshot = read_keyfile(path)
+            return snapshot, check(snapshot.data)
+        except (KeyfileNotFound, KeyfileCorrupt):
+            if delay is None:
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def snapshot_of(data: bytes, status: os.stat_result) -> Snapshot:

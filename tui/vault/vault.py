@@ -1,86 +1,74 @@
 """`Vault`: an unlocked keyfile. Holds the derived key (never the password) until closed.
 
 One KDF run per unlock; saves reuse the derived key with a fresh nonce. The keyfile stays
-locked against other processes from open/create until `close()`. There is no password
-recovery: a forgotten password means revoking the keys at each exchange and starting over.
+locked against other writers from open/create until `close()`; `read_only=True` opens a
+snapshot without the lock (for `keydeck check` / `watch`), refuses every write, and can
+`reload()`. With a `state_dir`, the highest generation seen is remembered and an older copy
+put back is refused (`KeyfileRolledBack`). There is no password recovery: a forgotten
+password means revoking the keys at each exchange and starting over.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import logging
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any
 
 from tui import paths
 from tui.vault import files
-from tui.vault.account import Account, utc_now
-from tui.vault.container import Unlocked, derive_key, new_salt, parse_header, seal, unlock
+from tui.vault.account import Account
+from tui.vault.container import (
+    Unlocked,
+    derive_key,
+    new_salt,
+    parse_header,
+    seal,
+    unlock,
+)
 from tui.vault.errors import (
     KeyfileChanged,
     KeyfileExists,
     KeyfileNotFound,
     KeyfileUnsupported,
-    VaultClosed,
     VaultError,
     WrongPassword,
+    attach_path,
+    naming,
 )
-from tui.vault.guard import SecretBytes, scrubbed_traceback
+from tui.vault.generations import KEYFILE_ID, GenerationLog, new_keyfile_id
+from tui.vault.guard import scrubbed_traceback
 from tui.vault.kdf import DEFAULT_CAPS, KdfCaps, KdfParams
 from tui.vault.password import PasswordLike, check_new_password
 from tui.vault.payload import SCHEMA_VERSION, encode_payload
+from tui.vault.reader import KeyfileReader
 
 log = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
 
 
-class Vault:
+class Vault(KeyfileReader):
     """An open, unlocked keyfile. Get one from `Vault.create` or `Vault.open`."""
-
-    def __init__(
-        self,
-        *,
-        path: Path,
-        lock: files.KeyfileLock,
-        key: SecretBytes,
-        kdf: KdfParams,
-        salt: bytes,
-        generation: int,
-        accounts: list[Account],
-        extra: dict[str, Any],
-        snapshot: files.Snapshot | None,
-    ) -> None:
-        self._path = path
-        self._lock = lock
-        self._key = key
-        self._kdf = kdf
-        self._salt = salt
-        self._generation = generation
-        self._accounts: dict[str, Account] = {a.id: a for a in accounts}
-        self._extra = extra
-        self._snapshot = snapshot
-        self._dirty = False
-        self._closed = False
-        self._mutex = threading.RLock()
 
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
     @scrubbed_traceback
     def create(
-        cls, path: PathLike | None, password: PasswordLike, *, kdf: KdfParams | None = None
+        cls,
+        path: PathLike | None,
+        password: PasswordLike,
+        *,
+        kdf: KdfParams | None = None,
+        state_dir: PathLike | None = None,
     ) -> Vault:
         """Make a new, empty keyfile at `path` (None: the default location) and open it.
 
         Raises `KeyfileExists` if anything is at `path`, `PasswordRejected` for an empty
         password. `kdf` defaults to `KdfParams.default()` (~0.35 s); tests pass cheap ones.
-        The password cannot be recovered: say so to the user.
+        `state_dir`: where generations are recorded (see `open`). The password cannot be
+        recovered: say so to the user.
         """
         check_new_password(password)
         params = _checked_kdf(kdf)
@@ -100,13 +88,14 @@ class Vault:
                 salt=salt,
                 generation=0,
                 accounts=[],
-                extra={},
+                extra={KEYFILE_ID: new_keyfile_id()},
                 snapshot=None,
+                generations=_generation_log(state_dir),
             )
             vault._write(create=True)
         except BaseException as error:
             lock.release()
-            _attach_path(error, target)
+            attach_path(error, target)
             raise
         log.info("created keyfile %s (%s)", target, params)
         return vault
@@ -120,14 +109,29 @@ class Vault:
         *,
         kdf: KdfParams | None = None,
         caps: KdfCaps = DEFAULT_CAPS,
+        read_only: bool = False,
+        state_dir: PathLike | None = None,
+        accept_rollback: bool = False,
     ) -> Vault:
         """Unlock the keyfile at `path` (None: the default location).
 
         If the file's KDF parameters are weaker than `kdf` (default: `KdfParams.default()`)
         of the same algorithm, the file is re-keyed to them right away (one more KDF run),
         keeping the previous version as the backup. `caps` bounds what a file may ask for.
+
+        `read_only=True`: no lock, nothing written anywhere (no re-key, no migration save,
+        no temp cleanup, no state file); every write raises `KeyfileReadOnly`. Works while
+        another process has the keyfile open, and on a read-only filesystem.
+
+        `state_dir` (None: no tracking): where the highest generation seen per keyfile is
+        recorded (`tui.paths.Locations.state_dir`). A file older than that raises
+        `KeyfileRolledBack` unless `accept_rollback=True`, which opens it and (unless
+        read-only) records its generation as the one to compare with from now on.
         """
         target = _resolve(path, create_directory=False)
+        generations = _generation_log(state_dir)
+        if read_only:
+            return cls._open_read_only(target, password, caps, generations, accept_rollback)
         if not os.path.lexists(target):
             raise KeyfileNotFound(path=target)
         lock = files.KeyfileLock(target)
@@ -138,38 +142,73 @@ class Vault:
                 log.info("removed %d temp file(s) left by an interrupted save", removed)
             snapshot = files.read_keyfile(target)
             unlocked = unlock(snapshot.data, password, caps)
-            vault = cls._from_unlocked(target, lock, unlocked, snapshot)
+            vault = cls._from_unlocked(target, lock, unlocked, snapshot, generations, caps)
+            vault._refuse_rollback(accept_rollback)
         except BaseException as error:
             lock.release()
-            _attach_path(error, target)
+            attach_path(error, target)
             raise
+        vault._record_generation(lower=accept_rollback)
         log.info("opened keyfile %s (generation %d)", target, unlocked.header.generation)
         vault._upgrade(unlocked, password, kdf if kdf is not None else KdfParams.default())
         return vault
 
     @classmethod
-    def inspect(cls, path: PathLike | None = None, *, caps: KdfCaps = DEFAULT_CAPS) -> None:
+    def _open_read_only(
+        cls,
+        target: Path,
+        password: PasswordLike,
+        caps: KdfCaps,
+        generations: GenerationLog | None,
+        accept_rollback: bool,
+    ) -> Vault:
+        try:
+            snapshot, _ = files.read_whole_version(target, lambda data: parse_header(data, caps))
+            unlocked = unlock(snapshot.data, password, caps)
+            vault = cls._from_unlocked(target, None, unlocked, snapshot, generations, caps)
+            vault._refuse_rollback(accept_rollback)
+        except BaseException as error:
+            attach_path(error, target)
+            raise
+        log.info("opened keyfile %s read-only (generation %d)", target, vault.generation)
+        return vault
+
+    @classmethod
+    def inspect(
+        cls, path: PathLike | None = None, *, caps: KdfCaps = DEFAULT_CAPS, read_only: bool = False
+    ) -> None:
         """Every check of `open` that needs no password, so a UI can explain a missing, unsafe,
         locked, damaged, too-new or unsupported keyfile before asking for the password.
 
         Raises the `VaultError` that `open` would raise; returns when only the password is
-        left to try. Reads the file and briefly takes the lock; never writes the keyfile.
+        left to try. Reads the file and briefly takes the lock (creating the lock file if
+        missing); with `read_only=True` it neither locks nor writes anything, as
+        `open(read_only=True)`, and retries a read that meets a save in flight.
         """
         target = _resolve(path, create_directory=False)
-        if not os.path.lexists(target):
-            raise KeyfileNotFound(path=target)
         try:
+            if read_only:
+                files.read_whole_version(target, lambda data: parse_header(data, caps))
+                return
+            if not os.path.lexists(target):
+                raise KeyfileNotFound(path=target)
             parse_header(files.read_keyfile(target).data, caps)
             lock = files.KeyfileLock(target)
             lock.acquire()
             lock.release()
         except BaseException as error:
-            _attach_path(error, target)
+            attach_path(error, target)
             raise
 
     @classmethod
     def _from_unlocked(
-        cls, path: Path, lock: files.KeyfileLock, unlocked: Unlocked, snapshot: files.Snapshot
+        cls,
+        path: Path,
+        lock: files.KeyfileLock | None,
+        unlocked: Unlocked,
+        snapshot: files.Snapshot,
+        generations: GenerationLog | None,
+        caps: KdfCaps,
     ) -> Vault:
         return cls(
             path=path,
@@ -181,7 +220,17 @@ class Vault:
             accounts=unlocked.accounts,
             extra=unlocked.extra,
             snapshot=snapshot,
+            generations=generations,
+            caps=caps,
         )
+
+    def _refuse_rollback(self, accept_rollback: bool) -> None:
+        """Raise `KeyfileRolledBack` (closing this vault: key wiped) for an older copy."""
+        try:
+            self._check_generation(self._salt, self._generation, self._extra, accept_rollback)
+        except BaseException:
+            self.close()
+            raise
 
     def _upgrade(self, unlocked: Unlocked, password: PasswordLike, target: KdfParams) -> None:
         """Migrate an older payload schema and raise weak KDF parameters, saving once."""
@@ -198,54 +247,21 @@ class Vault:
         except VaultError as error:
             log.warning("could not upgrade the keyfile, it stays as it was: %s", error)
 
-    # -- accounts ------------------------------------------------------------------------
-
-    @property
-    def accounts(self) -> tuple[Account, ...]:
-        """Every account, in the order they were added."""
-        with self._mutex:
-            self._ensure_open()
-            return tuple(self._accounts.values())
-
-    def __iter__(self) -> Iterator[Account]:
-        return iter(self.accounts)
-
-    def __len__(self) -> int:
-        return len(self.accounts)
-
-    def get(self, exchange: str, label: str | None = None) -> Account | None:
-        """The account for `exchange` (and `label`), or None.
-
-        Without `label`, the exchange's only account; ValueError if it has several.
-        """
-        with self._mutex:
-            self._ensure_open()
-            found = [
-                a
-                for a in self._accounts.values()
-                if a.exchange == exchange and (label is None or a.label == label)
-            ]
-        if len(found) > 1:
-            labels = ", ".join(repr(a.label) for a in found)
-            raise ValueError(f"there are several {exchange} accounts ({labels}): pass label=")
-        return found[0] if found else None
-
-    def get_by_id(self, account_id: str) -> Account | None:
-        with self._mutex:
-            self._ensure_open()
-            return self._accounts.get(account_id)
+    # -- changing accounts ------------------------------------------------------------
 
     @scrubbed_traceback
     def add(self, account: Account) -> Account:
-        """Add a new account (not saved until `save()`). ValueError on a duplicate."""
+        """Add a new account (not saved until `save()`).
+
+        `DuplicateAccount` (with `.existing`) if its key is already stored under another
+        account of the exchange; ValueError for a repeated id or label.
+        """
         if not isinstance(account, Account):
             raise TypeError("add() takes an Account")
         with self._mutex:
-            self._ensure_open()
-            if account.id in self._accounts:
-                raise ValueError(f"an account with id {account.id!r} already exists")
-            self._check_unique_label(account)
-            self._accounts[account.id] = account
+            self._ensure_writable("add an account")
+            with naming(self._path):
+                self._book.add(account)
             self._dirty = True
             return account
 
@@ -255,41 +271,24 @@ class Vault:
 
         `updated_at` moves on when the key itself changed (exchange, label, credentials,
         sandbox, endpoint); metadata such as `verified_at` or `acknowledged` leaves it.
+        `DuplicateAccount` if the new key is stored under another account.
         """
         if not isinstance(account, Account):
             raise TypeError("update() takes an Account")
         with self._mutex:
-            self._ensure_open()
-            stored = self._accounts.get(account.id)
-            if stored is None:
-                raise KeyError(f"no account with id {account.id!r}")
-            self._check_unique_label(account)
-            if account.differs_in_key(stored) and account.updated_at == stored.updated_at:
-                account = account.replace(updated_at=utc_now())
-            self._accounts[account.id] = account
+            self._ensure_writable("change an account")
+            with naming(self._path):
+                stored = self._book.update(account)
             self._dirty = True
-            return account
+            return stored
 
     def remove(self, account_id: str) -> Account:
         """Remove an account (not saved until `save()`); returns it. KeyError if unknown."""
         with self._mutex:
-            self._ensure_open()
-            if account_id not in self._accounts:
-                raise KeyError(f"no account with id {account_id!r}")
+            self._ensure_writable("remove an account")
+            removed = self._book.remove(account_id)
             self._dirty = True
-            return self._accounts.pop(account_id)
-
-    def _check_unique_label(self, account: Account) -> None:
-        for other in self._accounts.values():
-            if (
-                other.id != account.id
-                and other.exchange == account.exchange
-                and other.label == account.label
-            ):
-                raise ValueError(
-                    f"there is already a {account.exchange} account labelled {account.label!r}: "
-                    "choose another label"
-                )
+            return removed
 
     # -- saving --------------------------------------------------------------------------
 
@@ -301,7 +300,7 @@ class Vault:
         it was loaded, `KeyfileWriteError` (previous file intact) if the write fails.
         """
         with self._mutex:
-            self._ensure_open()
+            self._ensure_writable("save it")
             self._write()
 
     @scrubbed_traceback
@@ -325,7 +324,7 @@ class Vault:
         password: offer to delete it with `remove_backup()`.
         """
         with self._mutex:
-            self._ensure_open()
+            self._ensure_writable("change its password")
             if not self.check_password(current):
                 raise WrongPassword(path=self._path)
             check_new_password(new)
@@ -346,7 +345,9 @@ class Vault:
         old[0].wipe()
 
     def _write(self, *, create: bool = False) -> None:
-        plain = encode_payload(self._accounts.values(), self._extra)
+        self._ensure_writable("save it")
+        self._extra.setdefault(KEYFILE_ID, new_keyfile_id())  # files from before it existed
+        plain = encode_payload(self._book.all(), self._extra)
         try:
             data = seal(plain, self._key, self._kdf, self._salt, self._generation + 1)
         finally:
@@ -358,10 +359,11 @@ class Vault:
                 previous = self._current_file()
                 self._snapshot = files.write_replacing(self._path, data, previous.data)
         except VaultError as error:
-            _attach_path(error, self._path)
+            attach_path(error, self._path)
             raise
         self._generation += 1
         self._dirty = False
+        self._record_generation()
         log.info("saved keyfile %s (generation %d)", self._path, self._generation)
 
     def _current_file(self) -> files.Snapshot:
@@ -387,78 +389,12 @@ class Vault:
 
     def remove_backup(self) -> bool:
         """Delete the backup (after a password change it still opens with the old one)."""
+        self._ensure_writable("remove its backup")
         try:
             os.unlink(self.backup_path)
         except FileNotFoundError:
             return False
         return True
-
-    # -- state ---------------------------------------------------------------------------
-
-    @property
-    def path(self) -> Path:
-        return self._path
-
-    @property
-    def kdf(self) -> KdfParams:
-        return self._kdf
-
-    @property
-    def generation(self) -> int:
-        """Save counter stored in the header: 1 after create, +1 per save."""
-        return self._generation
-
-    @property
-    def dirty(self) -> bool:
-        """Whether there are changes not yet saved."""
-        return self._dirty
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def close(self) -> None:
-        """Lock: zero the derived key, drop the accounts, release the file lock. Idempotent.
-
-        Unsaved changes are discarded; call `save()` first.
-        """
-        with self._mutex:
-            if self._closed:
-                return
-            self._closed = True
-            self._key.wipe()
-            self._accounts.clear()
-            self._extra = {}
-            self._lock.release()
-
-    def _ensure_open(self) -> None:
-        if self._closed:
-            raise VaultClosed(path=self._path)
-
-    def __enter__(self) -> Vault:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
-            with contextlib.suppress(Exception):
-                self.close()
-
-    def __repr__(self) -> str:
-        state = "locked" if self._closed else f"unlocked, {len(self._accounts)} accounts"
-        return f"Vault({str(self._path)!r}, {state})"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> object:
-        raise TypeError("a Vault holds secrets and cannot be pickled")
 
 
 def _resolve(path: PathLike | None, *, create_directory: bool) -> Path:
@@ -485,6 +421,5 @@ def _checked_kdf(kdf: KdfParams | None) -> KdfParams:
     return params
 
 
-def _attach_path(error: BaseException, path: Path) -> None:
-    if isinstance(error, VaultError) and error.path is None:
-        error.path = path
+def _generation_log(state_dir: PathLike | None) -> GenerationLog | None:
+    return GenerationLog(Path(state_dir).expanduser()) if state_dir is not None else None
