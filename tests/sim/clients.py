@@ -29,6 +29,8 @@ CLIENT_OPTIONS: dict[str, dict[str, Any]] = {
     "okx": {"fetchMarkets": {"types": ["spot"]}},
     "bybit": {"fetchMarkets": {"types": ["spot"]}},
     "kucoin": {"fetchMarkets": {"types": ["spot"]}},
+    # ccxt merges option dicts deeply: every default type must be switched off by name.
+    "htx": {"fetchMarkets": {"types": {"spot": True, "linear": False, "inverse": False}}},
 }
 
 

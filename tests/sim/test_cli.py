@@ -42,7 +42,7 @@ async def test_json_line_and_its_credentials_work() -> None:
         description = json.loads(line)
         assert description["url"].startswith("http://127.0.0.1:")
         by_exchange = {(a["exchange"], a["label"]): a for a in description["accounts"]}
-        for exchange in ("binance", "okx", "bybit", "kucoin"):
+        for exchange in ("binance", "okx", "bybit", "kucoin", "mexc", "htx", "bingx"):
             account = by_exchange[(exchange, "main")]
             assert set(account["traits"]) >= {"permissions", "ip_allowlist", "balances"}
             client = build_client(exchange, account["credentials"], account["endpoint"])

@@ -6,7 +6,7 @@ Credentials are derived from the exchange id and the label (see
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tui.sim.exchanges.base import SimExchange
@@ -71,4 +71,16 @@ def default_accounts(exchange: type[SimExchange], index: int, client_ip: str) ->
             balances=_scaled({"ETH": ("1.5", "0"), "USDT": ("800", "120")}, factor),
         ),
     )
-    return [main, risky, sub]
+    accounts = [main, risky, sub]
+    if exchange.unbound_key_lifetime_days is not None:
+        for account in accounts:
+            if not account.traits.ip_allowlist:
+                _expire_unbound(account, exchange.unbound_key_lifetime_days)
+    return accounts
+
+
+def _expire_unbound(account: SimAccount, lifetime_days: int) -> None:
+    """The key was created 30 days ago and lives `lifetime_days` (so it is valid today)."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    account.traits.created_at = today - timedelta(days=30)
+    account.traits.expires_at = account.traits.created_at + timedelta(days=lifetime_days)

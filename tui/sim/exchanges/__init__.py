@@ -1,20 +1,21 @@
 """Registry of simulated exchanges, one module per ccxt id.
 
 A module registers its `SimExchange` subclass with `@register`. `load_all()` imports every
-module listed in `EXCHANGE_IDS` that exists, so an exchange is available as soon as its module
-is in the tree.
+module of this package (found with pkgutil; `base` and names starting with "_" excepted), so
+adding an exchange takes one new file and nothing else. Modules that register nothing (helpers
+such as `coinbase_jwt`) are imported and ignored.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import pkgutil
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from tui.sim.exchanges.base import SimExchange
 
-EXCHANGE_IDS: tuple[str, ...] = (
+FIRST_IDS: tuple[str, ...] = (
     "binance",
     "okx",
     "bybit",
@@ -24,6 +25,10 @@ EXCHANGE_IDS: tuple[str, ...] = (
     "gate",
     "bitget",
 )
+"""The original eight come first, in this order (default balances scale with the position);
+every other exchange follows, sorted by id."""
+
+_NOT_EXCHANGES = frozenset({"base"})
 
 _REGISTRY: dict[str, type[SimExchange]] = {}
 
@@ -37,15 +42,22 @@ def register(cls: ExchangeClass) -> ExchangeClass:
     return cls
 
 
+def module_names() -> list[str]:
+    """Every module of this package that may define an exchange."""
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(__path__)
+        if not info.name.startswith("_") and info.name not in _NOT_EXCHANGES
+    )
+
+
 def load_all() -> dict[str, type[SimExchange]]:
-    """Import every exchange module present; return id -> class in EXCHANGE_IDS order."""
-    for exchange_id in EXCHANGE_IDS:
-        module_name = f"{__name__}.{exchange_id}"
-        if exchange_id not in _REGISTRY and importlib.util.find_spec(module_name) is not None:
-            importlib.import_module(module_name)
-    return {i: _REGISTRY[i] for i in EXCHANGE_IDS if i in _REGISTRY} | {
-        i: c for i, c in _REGISTRY.items() if i not in EXCHANGE_IDS
-    }
+    """Import every exchange module; return id -> class, FIRST_IDS first, then by id."""
+    for name in module_names():
+        importlib.import_module(f"{__name__}.{name}")
+    first = [i for i in FIRST_IDS if i in _REGISTRY]
+    rest = sorted(i for i in _REGISTRY if i not in FIRST_IDS)
+    return {i: _REGISTRY[i] for i in [*first, *rest]}
 
 
 def get(exchange_id: str) -> type[SimExchange]:

@@ -68,6 +68,8 @@ Default accounts
     `default_credentials(label)` derives obviously fake demo credentials from the exchange
     id and label ("demo-<id>-<label>-key", ...). Override it when the exchange needs another
     shape (Kraken: a base64 secret; Coinbase: a CDP key name and an EC PEM).
+    `unbound_key_lifetime_days` makes the default keys without an IP allowlist expiring ones
+    (created 30 days ago, valid that many days), as MEXC and HTX do.
 
 Tests
     `tests/sim/conftest.py` provides the `sim` fixture (a running `Simulator` with the default
@@ -154,6 +156,9 @@ class SimExchange:
     id: ClassVar[str] = ""
     name: ClassVar[str] = ""
     credential_names: ClassVar[tuple[str, ...]] = ("apiKey", "secret")
+    unbound_key_lifetime_days: ClassVar[int | None] = None
+    """Set by exchanges whose keys expire when bound to no IP address (MEXC, HTX: 90 days);
+    the default accounts then give their unbound keys an expiry date."""
     _routes: ClassVar[tuple[Route, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
