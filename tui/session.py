@@ -354,6 +354,8 @@ class KeyfileAccess:
     connector_factory: ConnectorFactory
     vault_options: Mapping[str, Any] = field(default_factory=dict)
     config_dir: Path | None = None
+    state_dir: Path | None = None
+    """Where the highest keyfile generation seen is kept (rollback detection); None: off."""
 
     @classmethod
     def for_locations(
@@ -373,6 +375,7 @@ class KeyfileAccess:
             connector_factory=connector_factory or default_connector,
             vault_options=dict(vault_options or {}),
             config_dir=locations.config_dir,
+            state_dir=locations.state_dir,
         )
 
     def exists(self) -> bool:
@@ -385,11 +388,18 @@ class KeyfileAccess:
         caps = self.vault_options.get("caps")
         Vault.inspect(self.keyfile, **({"caps": caps} if caps is not None else {}))
 
-    def open(self, password: redact.Secret | str) -> Session:
-        """Unlock (blocking: the KDF takes about a second)."""
+    def open(self, password: redact.Secret | str, *, accept_rollback: bool = False) -> Session:
+        """Unlock (blocking: the KDF takes about a second). A keyfile older than the one last
+        opened here raises `KeyfileRolledBack` unless `accept_rollback`."""
         from tui.vault import Vault
 
-        vault = Vault.open(self.keyfile, password, **self.vault_options)
+        vault = Vault.open(
+            self.keyfile,
+            password,
+            state_dir=self.state_dir,
+            accept_rollback=accept_rollback,
+            **self.vault_options,
+        )
         return self._session(vault)
 
     def create(self, password: redact.Secret | str) -> Session:
@@ -399,7 +409,7 @@ class KeyfileAccess:
 
         if self.config_dir is not None:
             ensure_private_dir(self.config_dir)
-        vault = Vault.create(self.keyfile, password, **self.vault_options)
+        vault = Vault.create(self.keyfile, password, state_dir=self.state_dir, **self.vault_options)
         return self._session(vault)
 
     def _session(self, vault: Vault) -> Session:

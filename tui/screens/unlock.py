@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -85,14 +86,16 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
         self._open(password)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
-    def _open(self, password: Secret) -> None:
-        from tui.vault import VaultError
+    def _open(self, password: Secret, accept_rollback: bool = False) -> None:
+        from tui.vault import KeyfileRolledBack, VaultError
 
         # The inspection holds the keyfile lock for an instant: a password submitted during
         # it (a password manager types fast) must not be told the keyfile is in use.
         self._inspected.wait(timeout=30)
         try:
-            session = self.keyfile.open(password)
+            session = self.keyfile.open(password, accept_rollback=accept_rollback)
+        except KeyfileRolledBack as error:
+            self.app.call_from_thread(self._ask_about_rollback, error, password)
         except (VaultError, OSError) as error:
             self.post_message(KeyfileFailed(error))
         else:
@@ -110,6 +113,28 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
             message.stop()
             self._show_error("Wrong password. Try again.")
             self.query_one("#password", Input).focus()
+
+    def _ask_about_rollback(self, error: Exception, password: Secret) -> None:
+        """An older copy of the keyfile: open it only if the user put it back on purpose."""
+        from tui.screens.dialogs import ConfirmScreen
+
+        def answered(accept: bool | None) -> None:
+            if accept:
+                self._open(password, accept_rollback=True)
+            else:
+                self._set_busy(False)
+                self._show_error("Not opened: this keyfile is older than the last one used here.")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "An older keyfile",
+                Text(str(error)),
+                confirm="Open this older keyfile",
+                cancel="Do not open it",
+                danger=True,
+            ),
+            answered,
+        )
 
     def _show_error(self, text: str) -> None:
         self.query_one("#unlock-error", FieldError).show(text)
