@@ -9,6 +9,7 @@ user's real files.
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +87,24 @@ def ensure_private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as people read it: `~` for the home directory (shorter, and the same on every
+    machine of one user)."""
+    text = os.fspath(path)
+    home = os.path.expanduser("~")
+    if home not in ("", os.sep) and (text == home or text.startswith(home + os.sep)):
+        return "~" + text[len(home) :]
+    return text
+
+
+def shell_path(path: str | os.PathLike[str]) -> str:
+    """A path to paste into a shell: quoted, with a leading `~/` left outside the quotes so
+    the shell still expands it."""
+    text = display_path(path)
+    if text == "~":
+        return text
+    if text.startswith("~" + os.sep):
+        return "~" + os.sep + shlex.quote(text[2:])
+    return shlex.quote(text)

@@ -7,8 +7,6 @@ and look at the SVGs before committing them.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,18 +21,16 @@ from tui.paths import Locations
 from tui.settings import Settings
 
 SNAP_SIZE = (100, 34)
-# Paths are shown on screen: keep them the same on every run.
-FIXED_ROOT = Path(tempfile.gettempdir()) / "keydeck-snapshots"
 
 
 @pytest.fixture
-def fixed_locations(monkeypatch: pytest.MonkeyPatch) -> Iterator[Locations]:
-    if FIXED_ROOT.exists():
-        shutil.rmtree(FIXED_ROOT)
-    locations = Locations.resolve(FIXED_ROOT)
-    monkeypatch.setenv("KEYDECK_CONFIG_DIR", str(FIXED_ROOT))
-    yield locations
-    shutil.rmtree(FIXED_ROOT, ignore_errors=True)
+def fixed_locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Locations:
+    """A unique directory per run; on screen it reads `~/keydeck/...` on every run, since
+    Keydeck shows paths under the home directory with `~`."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    root = tmp_path / "keydeck"
+    monkeypatch.setenv("KEYDECK_CONFIG_DIR", str(root))
+    return Locations.resolve(root)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,10 @@ import pytest
 
 from tests.app.conftest import PASSWORD
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYDECK = Path(sys.executable).with_name("keydeck")

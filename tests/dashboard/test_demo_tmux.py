@@ -15,7 +15,10 @@ import pytest
 
 from tui.demo import DEMO_PASSWORD
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
 
 
 def _capture(session: str) -> str:

@@ -26,6 +26,8 @@ from tests.hardening.fault_matrix import (
 )
 from tui.sim import Simulator
 
+pytestmark = pytest.mark.slow  # long: the whole matrix / a real pty session
+
 CELLS = [(exchange, fault) for exchange in EXCHANGES for fault in FAULT_NAMES]
 
 

@@ -19,6 +19,8 @@ import pytest
 from tests.hardening.leak_session import MASTER_ENV, session_credentials
 from tests.hardening.leakscan import listed_files, scan_files, scan_outputs
 
+pytestmark = pytest.mark.slow  # long: the whole matrix / a real pty session
+
 MASTER = "violet-harbor-quantum-trellis-58"
 EXCHANGES_SHOWN = ("binance", "okx", "coinbase", "bybit")  # bybit's key gets a wrong secret
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
 from tui.messages import KeyfileFailed, PasswordChanged, TaskFailed
+from tui.paths import display_path
 from tui.redact import Secret
 from tui.screens.create import MIN_SCORE
 from tui.screens.dialogs import ConfirmScreen
@@ -152,8 +154,10 @@ def offer_backup_removal(app: App[object], session: Session) -> None:
     app.push_screen(
         ConfirmScreen(
             "Remove the old backup?",
-            f"The backup {backup} still opens with the OLD password. Remove it, unless you "
-            "want to keep a way back.",
+            Text(
+                f"The backup {display_path(backup)} still opens with the OLD password. "
+                "Remove it, unless you want to keep a way back."
+            ),
             confirm="Remove backup",
             cancel="Keep it",
         ),

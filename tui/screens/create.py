@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
 
 from tui.messages import KeyfileFailed, SessionStarted
+from tui.paths import display_path
 from tui.redact import Secret
 from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
@@ -45,7 +46,9 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
                 "Your exchange API keys will be kept in one encrypted keyfile. Choose the "
                 "master password that opens it.",
             )
-            yield Static(f"Keyfile: {self.keyfile.keyfile}", classes="dim", markup=False)
+            yield Static(
+                f"Keyfile: {display_path(self.keyfile.keyfile)}", classes="dim", markup=False
+            )
             yield Static("Master password", classes="field-label")
             yield Input(password=True, id="password", placeholder="a long passphrase is best")
             yield StrengthMeter(id="strength")

@@ -6,7 +6,6 @@ Nothing here writes to the keyfile. The user fixes the cause outside Keydeck and
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from tui.messages import describe
+from tui.paths import display_path, shell_path
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class KeyfileTrouble:
 
 def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble:
     """Plain words for each keyfile error, with the command or step that fixes it."""
-    path = shlex.quote(str(keyfile))
+    path = shell_path(keyfile)
     kind = type(error).__name__
     detail = (getattr(error, "reason", "") or describe(error)).rstrip(".")
     detail = detail[:1].upper() + detail[1:]
@@ -103,11 +103,13 @@ class KeyfileProblemScreen(Screen[str]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="panel problem-panel"):
-            yield Static(self.trouble.title, classes="panel-title error-title", id="title")
-            yield Static(f"Keyfile: {self.keyfile}", classes="dim")
-            yield Static(self.trouble.what, id="what", classes="problem-what")
+            yield Static(
+                self.trouble.title, classes="panel-title error-title", id="title", markup=False
+            )
+            yield Static(f"Keyfile: {display_path(self.keyfile)}", classes="dim", markup=False)
+            yield Static(self.trouble.what, id="what", classes="problem-what", markup=False)
             yield Static("How to fix it", classes="section-title")
-            yield Static(self.trouble.fix, id="fix", classes="problem-fix")
+            yield Static(self.trouble.fix, id="fix", classes="problem-fix", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Try again", id="retry", variant="primary")
                 yield Button("Quit", id="quit")

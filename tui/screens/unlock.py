@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
 
 from tui.messages import KeyfileFailed, SessionStarted
+from tui.paths import display_path
 from tui.redact import Secret
 from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
@@ -40,7 +41,9 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
         yield Header()
         with Vertical(classes="panel unlock-panel"):
             yield Static("Unlock Keydeck", classes="panel-title")
-            yield Static(f"Keyfile: {self.keyfile.keyfile}", classes="dim", markup=False)
+            yield Static(
+                f"Keyfile: {display_path(self.keyfile.keyfile)}", classes="dim", markup=False
+            )
             if self.notice:  # the demo's password: the header cuts it off on narrow terminals
                 yield Static(self.notice.splitlines()[0], id="unlock-notice", markup=False)
             yield Static("Master password", classes="field-label")
