@@ -108,6 +108,11 @@ class Session:
     def accounts_of(self, exchange_id: str) -> list[Account]:
         return [a for a in self.vault.accounts if a.exchange == exchange_id]
 
+    def holding_key_of(self, account: Account) -> Account | None:
+        """Another stored account of the same exchange with the same API key (the keyfile
+        refuses to store one key twice: the portfolio would count it twice)."""
+        return self.vault.holding_key_of(account)
+
     def report(self, account_id: str) -> AccountReport | None:
         return self.reports.get(account_id)
 

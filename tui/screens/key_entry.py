@@ -281,6 +281,10 @@ class KeyEntryScreen(Screen[None]):
         if account is None:
             return
         old = find_account(self.session.accounts, account.exchange, account.label)
+        twin = self.session.holding_key_of(account)
+        if twin is not None and (old is None or twin.id != old.id):
+            self._offer_replacing_twin(account, twin)
+            return
         if old is None:
             self._start_verify(account, None)
             return
@@ -307,6 +311,37 @@ class KeyEntryScreen(Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen("Replace the key?", body, confirm="Replace", danger=True), answered
+        )
+
+    def _offer_replacing_twin(self, account: Account, twin: Account) -> None:
+        """The same API key is stored under another label: one key, one account."""
+        body = Text.assemble(
+            "This API key is already stored as ",
+            (f"{self.info.name} · {twin.label}", "bold"),
+            ".\nKeydeck keeps each key once, so balances are not counted twice. Update that "
+            "account with what you entered (its label stays), or go back and check the key.",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                updated = twin.replace(
+                    credentials=account.credentials,
+                    sandbox=account.sandbox,
+                    endpoint=account.endpoint,
+                    verified_at=None,
+                )
+                self._start_verify(updated, twin)
+            else:
+                self._set_error(self.info.credentials[0].name, f"Already stored as {twin.label}.")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "This key is already stored",
+                body,
+                confirm=f"Update {twin.label}",
+                cancel="Back to the form",
+            ),
+            answered,
         )
 
     def _start_verify(self, account: Account, replaces: Account | None) -> None:
