@@ -31,12 +31,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MARKETS_TTL_S = 6 * 3600
 
-# Keep load_markets to one public call per exchange: no currency lists, no margin pairs,
-# no derivative markets (Keydeck prices spot balances only).
+# Keep load_markets to one public call per exchange where ccxt allows it: no currency
+# lists, no margin pairs; and only spot markets (see `spot_markets_only`), since Keydeck
+# prices spot balances only.
 _COMMON_OPTIONS: dict[str, Any] = {
     "fetchCurrencies": False,
     "fetchMargins": False,
-    "fetchMarkets": {"types": ["spot"]},
 }
 
 # ccxt's rate limiter polls every 1 ms while a request waits for tokens: 78 % of a refresh's
@@ -122,6 +122,11 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
     }
     config["tokenBucket"] = {**_TOKEN_BUCKET, **config.get("tokenBucket", {})}
     client = exchange_cls(config)
+    if "fetchMarkets" not in own_options:
+        default = client.options.get("fetchMarkets")
+        narrowed = spot_markets_only(default)
+        if narrowed is not default:
+            client.options["fetchMarkets"] = narrowed
     remember_display_name(account.exchange, str(client.name or ""))
     client.has["fetchCurrencies"] = False
     _reject_broken_json(client)
@@ -143,6 +148,24 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
             # (a local simulator or proxy) has nothing to wait for.
             client.timeout_on_exit = 0
     return client
+
+
+def spot_markets_only(default: Any) -> Any:
+    """The exchange's own `options['fetchMarkets']`, narrowed to spot markets in its form.
+
+    ccxt's exchanges read the market types from `{"types": [...]}` (binance, okx, bybit,
+    kucoin, gate, bitget, ...) or `{"types": {"spot": True, ...}}` (htx; mexc keeps that
+    form but loads every type anyway). Where the default names no types (coinbase's is a
+    method name, gemini's web-scraping settings) it is left as it is.
+    """
+    if not isinstance(default, dict):
+        return default
+    types = default.get("types")
+    if isinstance(types, list | tuple):
+        return {**default, "types": ["spot"]}
+    if isinstance(types, dict) and "spot" in types:
+        return {**default, "types": {name: name == "spot" for name in types}}
+    return default
 
 
 def _reject_broken_json(client: Any) -> None:
