@@ -1,4 +1,4 @@
-"""Binance: key permissions, error codes and client settings."""
+"""Binance: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bitget: key permissions, error codes and client settings."""
+"""Bitget: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Coinbase: key permissions, error codes and client settings."""
+"""Coinbase (Advanced Trade, CDP keys): key permissions, error codes, the v3 balance call."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Kraken: key permissions, error codes and client settings."""
+"""Kraken: key permissions, error codes, and a rate-limit burst for one refresh."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OKX: key permissions, error codes and client settings."""
+"""OKX: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
 
 from __future__ import annotations
 
