@@ -113,7 +113,7 @@ def _usd(value: Decimal | None) -> str:
 
 
 def _table(reports: Sequence[Any], out: TextIO) -> None:
-    from tui.connect.catalog import cached_display_name
+    from tui.connect.names import display_name
 
     if not reports:
         print("The keyfile holds no API keys yet.", file=out)
@@ -124,7 +124,7 @@ def _table(reports: Sequence[Any], out: TextIO) -> None:
     without_balances = 0
     for report in reports:
         status = report.status
-        name = f"{cached_display_name(report.exchange)} · {report.label}"
+        name = f"{display_name(report.exchange)} · {report.label}"
         parts = [f"{marks.get(status.state, '?')} {name:<28}", f"{status.state:<8}"]
         if status.latency_ms is not None:
             parts.append(f"{status.latency_ms:>6.0f} ms")

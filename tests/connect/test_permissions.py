@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tui.connect.permissions import normalize
+from tui.connect.exchanges import normalize_permissions
 
 
 def test_binance() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "binance",
         {
             "ipRestrict": False,
@@ -34,7 +34,7 @@ def test_binance() -> None:
 
 
 def test_okx() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "okx",
         {
             "code": "0",
@@ -55,7 +55,7 @@ def test_okx() -> None:
 
 
 def test_bybit() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "bybit",
         {
             "retCode": 0,
@@ -80,7 +80,7 @@ def test_bybit() -> None:
 
 
 def test_bybit_read_only() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "bybit",
         {"result": {"readOnly": 1, "ips": ["10.0.0.1"], "permissions": {"Spot": ["SpotTrade"]}}},
     )
@@ -88,7 +88,7 @@ def test_bybit_read_only() -> None:
 
 
 def test_kucoin() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "kucoin",
         {
             "code": "200000",
@@ -106,7 +106,7 @@ def test_kucoin() -> None:
 
 
 def test_coinbase() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "coinbase",
         {
             "can_view": True,
@@ -121,7 +121,7 @@ def test_coinbase() -> None:
 
 
 def test_kraken() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "kraken",
         {
             "error": [],
@@ -145,7 +145,7 @@ def test_kraken() -> None:
 
 
 def test_gate_with_main_key() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "gate",
         {
             "ip_whitelist": [],
@@ -165,7 +165,7 @@ def test_gate_with_main_key() -> None:
 
 
 def test_bitget() -> None:
-    p = normalize(
+    p = normalize_permissions(
         "bitget",
         {
             "code": "00000",
@@ -184,4 +184,4 @@ def test_bitget() -> None:
 
 
 def test_other_exchange_not_reported() -> None:
-    assert normalize("htx", {}).reported is False
+    assert normalize_permissions("htx", {}).reported is False

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from ccxt.base import errors as ccxt_errors
 
-from tui.connect.problems import MalformedResponse, ProblemKind, classify
+from tui.connect.classifier import classify
+from tui.connect.problems import MalformedResponse, ProblemKind
 from tui.redact import Secret, forget_all
 
 K = ProblemKind

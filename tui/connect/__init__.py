@@ -16,6 +16,7 @@ worker thread (see `tui.connect.clients.load_ccxt`). From a script:
 from __future__ import annotations
 
 from tui.connect.catalog import CredentialField, ExchangeInfo, get_exchange_info, load_catalog
+from tui.connect.classifier import classify
 from tui.connect.models import (
     AccountReport,
     AccountStatus,
@@ -25,7 +26,7 @@ from tui.connect.models import (
     Permissions,
     VerifyResult,
 )
-from tui.connect.problems import Problem, ProblemKind, classify
+from tui.connect.problems import Problem, ProblemKind
 from tui.connect.service import Connector
 
 __all__ = [

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.connect.permissions import PERMISSION_READERS
+from tui.connect.exchanges import key_page, pem_secret, reads_permissions
+from tui.connect.names import display_name, use_catalog_names
 
 log = logging.getLogger(__name__)
 
@@ -55,48 +56,8 @@ _CREDENTIAL_LABELS: dict[str, tuple[str, bool]] = {
     "token": ("Token", True),
 }
 
-# Exchanges whose secret is a multi-line PEM private key (Coinbase CDP keys).
-_PEM_SECRETS = frozenset({"coinbase", "coinbaseadvanced", "coinbaseinternational"})
-
-# Where each exchange's users create and edit API keys (ccxt rarely knows).
-API_KEY_PAGES: dict[str, str] = {
-    "binance": "https://www.binance.com/en/my/settings/api-management",
-    "binanceus": "https://www.binance.us/settings/api-management",
-    "okx": "https://www.okx.com/account/my-api",
-    "bybit": "https://www.bybit.com/app/user/api-management",
-    "kucoin": "https://www.kucoin.com/account/api",
-    "coinbase": "https://portal.cdp.coinbase.com/projects/api-keys",
-    "kraken": "https://pro.kraken.com/app/settings/api",
-    "gate": "https://www.gate.com/myaccount/api_key_manage",
-    "bitget": "https://www.bitget.com/account/newapi",
-    "htx": "https://www.htx.com/en-us/apikey/",
-    "bitfinex": "https://setting.bitfinex.com/api",
-    "mexc": "https://www.mexc.com/user/openapi",
-    "bitmex": "https://www.bitmex.com/app/apiKeys",
-    "bitstamp": "https://www.bitstamp.net/account/security/api/",
-    "cryptocom": "https://crypto.com/exchange/user/settings/api-management",
-    "gemini": "https://exchange.gemini.com/settings/api",
-    "deribit": "https://www.deribit.com/account/BTC/api",
-}
-
-# Used before the catalog is loaded (e.g. a Problem raised during the first refresh).
-_KNOWN_NAMES: dict[str, str] = {
-    "binance": "Binance",
-    "okx": "OKX",
-    "bybit": "Bybit",
-    "kucoin": "KuCoin",
-    "coinbase": "Coinbase",
-    "kraken": "Kraken",
-    "gate": "Gate",
-    "bitget": "Bitget",
-    "htx": "HTX",
-    "mexc": "MEXC",
-    "bitfinex": "Bitfinex",
-}
-
 _lock = threading.Lock()
 _catalog: dict[str, ExchangeInfo] | None = None
-_learnt_names: dict[str, str] = {}
 
 
 def ccxt_version() -> str:
@@ -133,7 +94,7 @@ def credential_fields(exchange_id: str, required: dict[str, Any]) -> tuple[Crede
             continue
         label, secret = _CREDENTIAL_LABELS.get(name, (name, True))
         multiline = False
-        if exchange_id in _PEM_SECRETS and name == "secret":
+        if name == "secret" and pem_secret(exchange_id):
             label, multiline = "Private key (PEM)", True
         if name == "privateKey":
             multiline = True
@@ -145,15 +106,13 @@ def describe_exchange(exchange_id: str, client: Any) -> ExchangeInfo:
     """Build one catalog entry from a ccxt exchange instance (no network)."""
     urls = client.urls or {}
     api_docs = _first_url(urls.get("doc"))
-    api_keys_help = (
-        API_KEY_PAGES.get(exchange_id) or _first_url(urls.get("api_management")) or api_docs
-    )
+    api_keys_help = key_page(exchange_id) or _first_url(urls.get("api_management")) or api_docs
     return ExchangeInfo(
         id=exchange_id,
         name=str(client.name or exchange_id),
         credentials=credential_fields(exchange_id, dict(client.requiredCredentials or {})),
         has_testnet=bool(urls.get("test")),
-        reads_permissions=exchange_id in PERMISSION_READERS,
+        reads_permissions=reads_permissions(exchange_id),
         website=_first_url(urls.get("www")),
         api_docs_url=api_docs,
         api_keys_help=api_keys_help,
@@ -222,6 +181,7 @@ def load_catalog(cache_dir: Path | None = None) -> list[ExchangeInfo]:
             if cache_dir is not None:
                 _write_cache(_cache_file(cache_dir), infos)
         _catalog = {info.id: info for info in infos}
+        use_catalog_names({info.id: info.name for info in infos})
         return sorted(infos, key=lambda info: info.name.lower())
 
 
@@ -230,6 +190,7 @@ def forget_catalog() -> None:
     global _catalog
     with _lock:
         _catalog = None
+        use_catalog_names(None)
 
 
 def get_exchange_info(exchange_id: str, cache_dir: Path | None = None) -> ExchangeInfo | None:
@@ -240,25 +201,16 @@ def get_exchange_info(exchange_id: str, cache_dir: Path | None = None) -> Exchan
     return _catalog.get(exchange_id)
 
 
-def remember_display_name(exchange_id: str, name: str) -> None:
-    """Record a name learnt from a ccxt client, so no catalog is needed to show it."""
-    if name and exchange_id not in _KNOWN_NAMES:
-        _learnt_names[exchange_id] = name
-
-
 def cached_display_name(exchange_id: str) -> str:
-    """Display name without ever loading anything: catalog if loaded, else a fallback."""
-    catalog = _catalog
-    if catalog is not None and exchange_id in catalog:
-        return catalog[exchange_id].name
-    known = _KNOWN_NAMES.get(exchange_id) or _learnt_names.get(exchange_id)
-    return known or exchange_id.capitalize()
+    """`tui.connect.names.display_name`, under the name its first callers used."""
+    return display_name(exchange_id)
 
 
 def api_keys_page(exchange_id: str) -> str | None:
     """The exchange's API-key management page, without loading the catalog if we know it."""
-    if exchange_id in API_KEY_PAGES:
-        return API_KEY_PAGES[exchange_id]
+    known = key_page(exchange_id)
+    if known is not None:
+        return known
     catalog = _catalog
     if catalog is not None and exchange_id in catalog:
         return catalog[exchange_id].api_keys_help

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import hashlib
 import importlib
 import json
@@ -20,35 +21,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tui.connect.catalog import ccxt_version, remember_display_name
+from tui.connect.catalog import ccxt_version
 from tui.connect.endpoint import apply_endpoint
+from tui.connect.exchanges import module_for
+from tui.connect.names import remember_display_name
 from tui.connect.problems import MalformedResponse, Problem, ProblemKind, make_problem
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MARKETS_TTL_S = 6 * 3600
 
-# Keep load_markets to one public call per exchange: no currency lists, no margin pairs,
-# no derivative markets (Keydeck prices spot balances only).
+# Keep load_markets to one public call per exchange where ccxt allows it: no currency
+# lists, no margin pairs; and only spot markets (see `spot_markets_only`), since Keydeck
+# prices spot balances only.
 _COMMON_OPTIONS: dict[str, Any] = {
     "fetchCurrencies": False,
     "fetchMargins": False,
-    "fetchMarkets": {"types": ["spot"]},
-}
-
-# Per exchange, on top of the common options.
-_EXCHANGE_OPTIONS: dict[str, dict[str, Any]] = {
-    # Advanced Trade (v3) accounts report funds on hold; the v2 default does not.
-    "coinbase": {"fetchBalance": "v3PrivateGetBrokerageAccounts"},
-}
-
-# Per exchange, top-level client settings.
-_EXCHANGE_CONFIG: dict[str, dict[str, Any]] = {
-    # Kraken's private-call counter allows a burst (it tops out at 15 calls on the lowest
-    # tier and decays by 0.33 a second); ccxt's bucket allows none and makes each private
-    # call after the first wait 3 s. Allow the two or three calls of one refresh at once;
-    # the steady rate stays ccxt's.
-    "kraken": {"tokenBucket": {"capacity": 6, "tokens": 6}},
 }
 
 # ccxt's rate limiter polls every 1 ms while a request waits for tokens: 78 % of a refresh's
@@ -122,15 +110,23 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
                 title="Keydeck does not know the exchange {name}.",
             )
         )
+    module = module_for(account.exchange)
+    own_options = dict(module.client_options) if module is not None else {}
+    own_config = dict(module.client_config) if module is not None else {}
     config: dict[str, Any] = {
         **credentials_of(account),
         "enableRateLimit": True,
         "timeout": int(timeout_s * 1000),
-        "options": {**_COMMON_OPTIONS, **_EXCHANGE_OPTIONS.get(account.exchange, {})},
-        **_EXCHANGE_CONFIG.get(account.exchange, {}),
+        "options": copy.deepcopy({**_COMMON_OPTIONS, **own_options}),
+        **copy.deepcopy(own_config),
     }
     config["tokenBucket"] = {**_TOKEN_BUCKET, **config.get("tokenBucket", {})}
     client = exchange_cls(config)
+    if "fetchMarkets" not in own_options:
+        default = client.options.get("fetchMarkets")
+        narrowed = spot_markets_only(default)
+        if narrowed is not default:
+            client.options["fetchMarkets"] = narrowed
     remember_display_name(account.exchange, str(client.name or ""))
     client.has["fetchCurrencies"] = False
     _reject_broken_json(client)
@@ -152,6 +148,24 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
             # (a local simulator or proxy) has nothing to wait for.
             client.timeout_on_exit = 0
     return client
+
+
+def spot_markets_only(default: Any) -> Any:
+    """The exchange's own `options['fetchMarkets']`, narrowed to spot markets in its form.
+
+    ccxt's exchanges read the market types from `{"types": [...]}` (binance, okx, bybit,
+    kucoin, gate, bitget, ...) or `{"types": {"spot": True, ...}}` (htx; mexc keeps that
+    form but loads every type anyway). Where the default names no types (coinbase's is a
+    method name, gemini's web-scraping settings) it is left as it is.
+    """
+    if not isinstance(default, dict):
+        return default
+    types = default.get("types")
+    if isinstance(types, list | tuple):
+        return {**default, "types": ["spot"]}
+    if isinstance(types, dict) and "spot" in types:
+        return {**default, "types": {name: name == "spot" for name in types}}
+    return default
 
 
 def _reject_broken_json(client: Any) -> None:

@@ -10,8 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tui.connect.catalog import cached_display_name
 from tui.connect.models import AccountReport, Balances, Finding, Permissions
+from tui.connect.names import display_name
 from tui.connect.problems import Problem
 
 SCHEMA = "keydeck.check/1"
@@ -91,7 +91,7 @@ def report_dict(report: AccountReport) -> dict[str, Any]:
     return {
         "id": report.account_id,
         "exchange": report.exchange,
-        "exchange_name": cached_display_name(report.exchange),
+        "exchange_name": display_name(report.exchange),
         "label": report.label,
         "status": status.state,
         "reachable": status.reachable,

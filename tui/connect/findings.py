@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tui.connect.catalog import api_keys_page, cached_display_name
+from tui.connect.catalog import api_keys_page
 from tui.connect.models import SEVERITY_ORDER, Finding, Permissions, Severity
+from tui.connect.names import display_name
 
 EXPIRY_WARNING_DAYS = 14
 ROTATE_AFTER_DAYS = 90
@@ -161,7 +162,7 @@ def evaluate(
     """Every finding for this key, most severe first."""
     ctx = Context(
         exchange_id=exchange_id,
-        name=cached_display_name(exchange_id),
+        name=display_name(exchange_id),
         link=api_keys_page(exchange_id),
         now=now or datetime.now(UTC),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.connect import findings as findings_rules
+from tui.connect.classifier import classify
 from tui.connect.clients import (
     DEFAULT_MARKETS_TTL_S,
     ClientSetupError,
@@ -26,29 +27,26 @@ from tui.connect.clients import (
     ensure_markets,
     load_ccxt,
 )
+from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
+from tui.connect.exchanges import permission_reader
 from tui.connect.models import (
     AccountReport,
     AccountStatus,
     Balances,
     Finding,
     Permissions,
-    StatusState,
     VerifyResult,
 )
-from tui.connect.permissions import PERMISSION_READERS
 from tui.connect.problems import (
     MalformedResponse,
     Problem,
     ProblemKind,
-    classify,
     make_problem,
 )
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
 log = logging.getLogger(__name__)
 
-CLOCK_WARN_MS = 2_000
-CLOCK_FAIL_MS = 10_000
 DEFAULT_TIMEOUT_S = 15.0
 DEFAULT_ACCOUNT_TIMEOUT_S = 45.0
 RATE_LIMIT_BACKOFF_S = 30.0
@@ -195,12 +193,12 @@ class Connector:
         except Exception as exc:
             problem = self._problem(exc, account)
             self._record_failure(account, problem)
-            return VerifyResult(ok=False, problem=problem, latency_ms=_elapsed_ms(started))
+            return VerifyResult(ok=False, problem=problem, latency_ms=elapsed_ms(started))
         self._record_success(account)
-        return VerifyResult(ok=True, latency_ms=_elapsed_ms(started))
+        return VerifyResult(ok=True, latency_ms=elapsed_ms(started))
 
     async def _signed_probe(self, client: Any, account: Any) -> None:
-        reader = PERMISSION_READERS.get(account.exchange)
+        reader = permission_reader(account.exchange)
         if reader is not None and not account.sandbox:
             await reader.fetch(client)
             return
@@ -215,7 +213,7 @@ class Connector:
             client = await self._client(account)
             uncertainty_ms = 0.0
             if client.has.get("fetchTime"):
-                latency_ms, offset_ms, uncertainty_ms = await self._measure_clock(client)
+                latency_ms, offset_ms, uncertainty_ms = await measure_clock(client, self.clock)
             else:
                 result = await self.verify(account)
                 if result.problem is not None:
@@ -236,7 +234,7 @@ class Connector:
                 last_success_at=health.last_success_at,
                 problem=problem,
             )
-        state, problem = _clock_verdict(offset_ms, uncertainty_ms, account.exchange)
+        state, problem = clock_verdict(offset_ms, uncertainty_ms, account.exchange)
         return AccountStatus(
             state=state,
             reachable=True,
@@ -246,27 +244,6 @@ class Connector:
             last_success_at=health.last_success_at,
             problem=problem or health.last_problem,
         )
-
-    async def _measure_clock(self, client: Any) -> tuple[float, float | None, float]:
-        """(latency, offset, uncertainty) in ms. The offset is only known to within half
-        the round trip, so before warning about the clock it is measured once more and the
-        tighter sample kept (a busy event loop or a cold connection skews the first)."""
-        best: tuple[float, float | None, float] | None = None
-        for _attempt in range(2):
-            server_ms, before_wall, latency_ms = await _timed_fetch_time(client, self.clock)
-            offset_ms = None
-            if isinstance(server_ms, int | float) and not isinstance(server_ms, bool):
-                offset_ms = round(float(server_ms) - (before_wall * 1000 + latency_ms / 2), 1)
-            uncertainty_ms = latency_ms / 2
-            if offset_ms is not None and float(server_ms) % 1000 == 0:
-                uncertainty_ms += 1000  # the exchange reports whole seconds only
-            sample = (latency_ms, offset_ms, uncertainty_ms)
-            if best is None or sample[0] < best[0]:
-                best = sample
-            if offset_ms is None or abs(offset_ms) <= CLOCK_WARN_MS:
-                break  # nothing to warn about: no need for a second opinion
-        assert best is not None
-        return best
 
     async def balances(self, account: Any) -> Balances:
         """Free / in orders / total per held asset with USD values. Raises on failure;
@@ -307,7 +284,7 @@ class Connector:
 
     async def permissions(self, account: Any) -> Permissions:
         """The key's rights, normalized; `reported=False` where the exchange cannot say."""
-        reader = PERMISSION_READERS.get(account.exchange)
+        reader = permission_reader(account.exchange)
         if reader is None:
             return Permissions.not_reported()
         client = await self._client(account)
@@ -485,55 +462,10 @@ class _ProblemRaised(Exception):
         self.problem = problem
 
 
-def _clock_verdict(
-    offset_ms: float | None, uncertainty_ms: float, exchange_id: str
-) -> tuple[StatusState, Problem | None]:
-    """Warn above 2 s, fail above 10 s, counting only the part of the offset that is
-    certain (a slow round trip cannot make the clock look wrong)."""
-    if offset_ms is None:
-        return "ok", None
-    certain_ms = max(0.0, abs(offset_ms) - uncertainty_ms)
-    if certain_ms <= CLOCK_WARN_MS:
-        return "ok", None
-    seconds = abs(offset_ms) / 1000
-    direction = "behind" if offset_ms > 0 else "ahead of"
-    problem = make_problem(
-        ProblemKind.clock_skew,
-        exchange_id,
-        detail=f"clock offset {offset_ms:+.0f} ms",
-        title=f"Your computer's clock is {seconds:.1f} s {direction} {{name}}.",
-    )
-    return ("failing" if certain_ms > CLOCK_FAIL_MS else "warning"), problem
-
-
 def _require_json(payload: Any, what: str) -> None:
     """ccxt hands back the raw text when an answer is not JSON; never treat it as data."""
     if isinstance(payload, str | bytes):
         raise MalformedResponse(f"the {what} answer was not JSON: {str(payload)[:120]!r}")
-
-
-async def _timed_fetch_time(client: Any, clock: Any) -> tuple[Any, float, float]:
-    """(server time, wall clock when sent, round trip in ms) of one `fetch_time`.
-
-    The rate limiter's wait is taken before the clock starts: otherwise a second round on
-    Kraken showed a "latency" of 3 s that was only ccxt pacing its own requests. Safe to
-    toggle the flag because each account has its own client and one check at a time.
-    """
-    throttled = bool(client.enableRateLimit)
-    if throttled:
-        await client.throttle(1)  # a public time request costs one unit on every exchange
-        client.enableRateLimit = False
-    try:
-        before_wall, started = clock(), time.perf_counter()
-        server_ms = await client.fetch_time()
-        return server_ms, before_wall, _elapsed_ms(started)
-    finally:
-        if throttled:
-            client.enableRateLimit = True
-
-
-def _elapsed_ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 1)
 
 
 async def _close_client(client: Any) -> None:

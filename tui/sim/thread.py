@@ -5,10 +5,23 @@ from __future__ import annotations
 import asyncio
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from tui.sim.server import Simulator
+
+class Server(Protocol):
+    """What the thread needs of `tui.sim.server.Simulator` (which starts threads: a
+    Protocol here keeps the import one way)."""
+
+    @property
+    def url(self) -> str: ...
+
+    async def start(self) -> object: ...
+
+    async def stop(self) -> None: ...
+
+    def endpoint(self, exchange_id: str) -> str: ...
+
+    def describe(self) -> dict[str, Any]: ...
 
 
 class SimulatorThread:
@@ -18,7 +31,7 @@ class SimulatorThread:
     attribute writes the server reads on each request.
     """
 
-    def __init__(self, simulator: Simulator) -> None:
+    def __init__(self, simulator: Server) -> None:
         self.simulator = simulator
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -27,7 +40,7 @@ class SimulatorThread:
         self._thread = threading.Thread(target=self._run, name="keydeck-sim", daemon=True)
 
     @classmethod
-    def start(cls, simulator: Simulator, timeout: float = 10.0) -> SimulatorThread:
+    def start(cls, simulator: Server, timeout: float = 10.0) -> SimulatorThread:
         handle = cls(simulator)
         handle._thread.start()
         if not handle._ready.wait(timeout):

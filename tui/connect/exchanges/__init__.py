@@ -1,0 +1,102 @@
+"""The exchange registry: every `tui.connect.exchanges.<id>` module, found by itself.
+
+Adding an exchange is adding one file here that defines `MODULE = ExchangeModule(...)`
+(see `base.py`). Modules are imported in name order on first import of this package; none
+imports ccxt, so this stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
+from tui.connect.models import Permissions
+from tui.connect.names import register_names
+
+__all__ = [
+    "EXCHANGES",
+    "ExchangeModule",
+    "PermissionReader",
+    "key_page",
+    "module_for",
+    "normalize_permissions",
+    "pem_secret",
+    "permission_reader",
+    "reads_permissions",
+]
+
+# API-key pages of exchanges that have no module (yet).
+_KEY_PAGES_WITHOUT_MODULE: dict[str, str] = {
+    "binanceus": "https://www.binance.us/settings/api-management",
+    "htx": "https://www.htx.com/en-us/apikey/",
+    "bitfinex": "https://setting.bitfinex.com/api",
+    "mexc": "https://www.mexc.com/user/openapi",
+    "bitmex": "https://www.bitmex.com/app/apiKeys",
+    "bitstamp": "https://www.bitstamp.net/account/security/api/",
+    "cryptocom": "https://crypto.com/exchange/user/settings/api-management",
+    "gemini": "https://exchange.gemini.com/settings/api",
+    "deribit": "https://www.deribit.com/account/BTC/api",
+}
+
+# Coinbase's other ccxt ids also take a CDP key: its secret is a multi-line PEM private key.
+_PEM_SECRETS_WITHOUT_MODULE = frozenset({"coinbaseadvanced", "coinbaseinternational"})
+
+
+def _discover() -> dict[str, ExchangeModule]:
+    """id (and alias) -> module, from every submodule that defines MODULE, in name order."""
+    found: dict[str, ExchangeModule] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda entry: entry.name):
+        if info.name == "base" or info.name.startswith("_"):
+            continue
+        module = getattr(importlib.import_module(f"{__name__}.{info.name}"), "MODULE", None)
+        if not isinstance(module, ExchangeModule):
+            raise TypeError(f"{__name__}.{info.name} defines no MODULE = ExchangeModule(...)")
+        for exchange_id in module.ids:
+            if exchange_id in found:
+                raise ValueError(f"two exchange modules claim the ccxt id {exchange_id!r}")
+            found[exchange_id] = module
+    return found
+
+
+EXCHANGES: Mapping[str, ExchangeModule] = MappingProxyType(_discover())
+register_names({exchange_id: module.name for exchange_id, module in EXCHANGES.items()})
+
+
+def module_for(exchange_id: str) -> ExchangeModule | None:
+    return EXCHANGES.get(exchange_id)
+
+
+def permission_reader(exchange_id: str) -> PermissionReader | None:
+    module = EXCHANGES.get(exchange_id)
+    return module.permissions if module is not None else None
+
+
+def reads_permissions(exchange_id: str) -> bool:
+    return permission_reader(exchange_id) is not None
+
+
+def normalize_permissions(exchange_id: str, raw: Raw) -> Permissions:
+    """The exchange's raw permission payload as Permissions; not reported without a reader."""
+    reader = permission_reader(exchange_id)
+    if reader is None:
+        return Permissions.not_reported()
+    return reader.normalize(raw)
+
+
+def key_page(exchange_id: str) -> str | None:
+    """Where users of this exchange create and edit API keys, when Keydeck knows it."""
+    module = EXCHANGES.get(exchange_id)
+    if module is not None and module.key_page:
+        return module.key_page
+    return _KEY_PAGES_WITHOUT_MODULE.get(exchange_id)
+
+
+def pem_secret(exchange_id: str) -> bool:
+    """True when the exchange's secret is a multi-line PEM private key."""
+    module = EXCHANGES.get(exchange_id)
+    if module is not None:
+        return module.pem_secret
+    return exchange_id in _PEM_SECRETS_WITHOUT_MODULE

@@ -1,0 +1,57 @@
+"""What Keydeck knows about one exchange, in one value: `ExchangeModule`.
+
+Each `tui.connect.exchanges.<id>` module defines `MODULE = ExchangeModule(...)`; the
+package's registry finds them. Nothing here imports ccxt: the fetchers receive a ccxt async
+client made elsewhere (`tui.connect.clients`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.connect.models import Permissions
+from tui.connect.problems import ErrorRule
+
+Raw = dict[str, Any]
+
+# Prefixes for error rules: the exchange's error code field (`"code": "50113"`,
+# `retCode=10003`) and Gate's error label (`"label": "INVALID_KEY"`) in ccxt's message.
+CODE = r'["\']?(?:code|retCode)["\']?\s*[:=]\s*["\']?'
+LABEL = r'"label"\s*:\s*"'
+
+
+@dataclass(frozen=True)
+class PermissionReader:
+    """Reads a key's permissions: `fetch` makes the raw ccxt implicit call(s) (no markets
+    needed), `normalize` is pure: the payload in the exchange's documented format ->
+    Permissions."""
+
+    fetch: Callable[[Any], Awaitable[Raw]]
+    normalize: Callable[[Raw], Permissions]
+
+
+@dataclass(frozen=True)
+class ExchangeModule:
+    """One exchange as Keydeck knows it, beyond what ccxt says.
+
+    `aliases` are other ccxt ids served by this same module. `client_options` are merged
+    over the common ccxt `options` (`tui.connect.clients`); `client_config` are top-level
+    ccxt settings. `pem_secret` marks a secret that is a multi-line PEM private key.
+    """
+
+    id: str
+    name: str
+    key_page: str | None = None  # where users create and edit API keys
+    aliases: tuple[str, ...] = ()
+    permissions: PermissionReader | None = None
+    error_rules: tuple[ErrorRule, ...] = ()  # checked top to bottom; the first match wins
+    client_options: Mapping[str, Any] = field(default_factory=dict)
+    client_config: Mapping[str, Any] = field(default_factory=dict)
+    pem_secret: bool = False
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every ccxt id this module serves."""
+        return (self.id, *self.aliases)

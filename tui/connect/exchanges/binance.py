@@ -1,0 +1,65 @@
+"""Binance: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw
+from tui.connect.models import Permissions
+from tui.connect.parsing import as_bool, as_time, ip_list
+from tui.connect.problems import ProblemKind, error_rule
+
+
+def normalize(raw: Raw) -> Permissions:
+    """GET /sapi/v1/account/apiRestrictions."""
+    expiry = as_time(raw.get("tradingAuthorityExpirationTime"))
+    transfer = as_bool(raw.get("enableInternalTransfer"))
+    universal = as_bool(raw.get("permitsUniversalTransfer"))
+    if transfer is None and universal is None:
+        internal_transfer = None
+    else:
+        internal_transfer = bool(transfer) or bool(universal)
+    return Permissions(
+        reported=True,
+        read=as_bool(raw.get("enableReading")),
+        spot_trade=as_bool(raw.get("enableSpotAndMarginTrading")),
+        margin=as_bool(raw.get("enableMargin")),
+        futures=as_bool(raw.get("enableFutures")),
+        withdraw=as_bool(raw.get("enableWithdrawals")),
+        internal_transfer=internal_transfer,
+        ip_restricted=as_bool(raw.get("ipRestrict")),
+        ip_addresses=ip_list(raw.get("ipList")),
+        created_at=as_time(raw.get("createTime")),
+        expires_at=expiry,
+    )
+
+
+async def fetch_raw(client: Any) -> Raw:
+    raw = dict(await client.sapi_get_account_apirestrictions())
+    if as_bool(raw.get("ipRestrict")):
+        try:
+            listing = await client.sapi_get_account_apirestrictions_iprestriction()
+        except Exception:  # the list is a nicety; the restriction flag is what matters
+            return raw
+        if isinstance(listing, dict):
+            raw["ipList"] = listing.get("ipList")
+    return raw
+
+
+MODULE = ExchangeModule(
+    id="binance",
+    name="Binance",
+    key_page="https://www.binance.com/en/my/settings/api-management",
+    permissions=PermissionReader(fetch_raw, normalize),
+    error_rules=(
+        # Binance: -2015 is "Invalid API-key, IP, or permissions for action".
+        error_rule(CODE + r"-1021\b", ProblemKind.clock_skew),
+        error_rule(
+            CODE + r"-2015\b",
+            ProblemKind.bad_credentials,
+            "{name} rejected this API key, or this IP address, or the key lacks a permission.",
+        ),
+        error_rule(CODE + r"-(?:2014|1022|2008)\b", ProblemKind.bad_credentials),
+        error_rule(CODE + r"-1003\b", ProblemKind.rate_limited),
+    ),
+)

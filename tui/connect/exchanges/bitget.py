@@ -1,0 +1,60 @@
+"""Bitget: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw
+from tui.connect.models import Permissions
+from tui.connect.parsing import allowlist_in_use, as_list, ip_list, unwrap
+from tui.connect.problems import ProblemKind, error_rule
+
+
+def normalize(raw: Raw) -> Permissions:
+    """GET /api/v2/spot/account/info: authorities ["stow", "wwow", ...], ips "a,b".
+
+    Codes: st = spot, sm = margin, co/cp = futures, wt = wallet transfer, ww = withdraw;
+    "...ow" is read-and-write, "...or" read-only. `regisTime` is the account's, not the key's.
+    """
+    data = unwrap(raw, "data")
+    codes = {c.lower() for c in as_list(data.get("authorities"))}
+    addresses = ip_list(data.get("ips"))
+    parent = data.get("parentId")
+    user = data.get("userId")
+    sub_account = None
+    if parent not in (None, "", 0, "0") and user is not None:
+        sub_account = str(parent) != str(user)
+    trade = "trade" in codes
+    return Permissions(
+        reported=True,
+        read=bool(codes),
+        spot_trade="stow" in codes or trade,
+        margin="smow" in codes,
+        futures=bool(codes & {"coow", "cpow"}),
+        withdraw="wwow" in codes,
+        internal_transfer="wtow" in codes,
+        ip_restricted=allowlist_in_use(addresses),
+        ip_addresses=addresses,
+        sub_account=sub_account,
+    )
+
+
+async def fetch_raw(client: Any) -> Raw:
+    return await client.private_spot_get_v2_spot_account_info()
+
+
+MODULE = ExchangeModule(
+    id="bitget",
+    name="Bitget",
+    key_page="https://www.bitget.com/account/newapi",
+    permissions=PermissionReader(fetch_raw, normalize),
+    error_rules=(
+        # Bitget: 40012 is "apikey/password is incorrect"; 40008 a stale timestamp.
+        error_rule(CODE + r"40012\b", ProblemKind.bad_passphrase),
+        error_rule(CODE + r"4000[58]\b", ProblemKind.clock_skew),
+        error_rule(CODE + r"40018\b", ProblemKind.ip_not_allowed),
+        error_rule(CODE + r"4000[12369]\b|" + CODE + r"40011\b", ProblemKind.bad_credentials),
+        error_rule(CODE + r"40014\b", ProblemKind.permission_missing),
+        error_rule(CODE + r"429\b", ProblemKind.rate_limited),
+    ),
+)

@@ -1,0 +1,65 @@
+"""Bybit: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw
+from tui.connect.models import Permissions
+from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
+from tui.connect.problems import ProblemKind, error_rule
+
+
+def normalize(raw: Raw) -> Permissions:
+    """GET /v5/user/query-api: readOnly, permissions{Spot, ContractTrade, Wallet...}, ips."""
+    data = unwrap(raw, "result")
+    groups: dict[str, list[str]] = {
+        str(key): as_list(value) for key, value in (data.get("permissions") or {}).items()
+    }
+    read_only = as_bool(data.get("readOnly"))
+    writable = read_only is False
+    spot = bool(groups.get("Spot"))
+    futures = any(groups.get(k) for k in ("ContractTrade", "Derivatives", "Options"))
+    wallet = set(groups.get("Wallet", []))
+    addresses = ip_list(data.get("ips"))
+    is_master = as_bool(data.get("isMaster"))
+    return Permissions(
+        reported=True,
+        read=True,
+        spot_trade=writable and spot,
+        margin=None,  # Bybit has no separate margin permission to report
+        futures=writable and futures,
+        withdraw="Withdraw" in wallet,
+        internal_transfer=bool(wallet & {"AccountTransfer", "SubMemberTransfer"}),
+        ip_restricted=allowlist_in_use(addresses),
+        ip_addresses=addresses,
+        created_at=as_time(data.get("createdAt")),
+        expires_at=as_time(data.get("expiredAt")),
+        label=data.get("note") or None,
+        sub_account=None if is_master is None else not is_master,
+    )
+
+
+async def fetch_raw(client: Any) -> Raw:
+    return await client.private_get_v5_user_query_api()
+
+
+MODULE = ExchangeModule(
+    id="bybit",
+    name="Bybit",
+    key_page="https://www.bybit.com/app/user/api-management",
+    permissions=PermissionReader(fetch_raw, normalize),
+    error_rules=(
+        # Bybit.
+        error_rule(CODE + r"10002\b", ProblemKind.clock_skew),
+        error_rule(CODE + r"10010\b", ProblemKind.ip_not_allowed),
+        error_rule(
+            CODE + r"33004\b",
+            ProblemKind.bad_credentials,
+            "This {name} API key has expired.",
+        ),
+        error_rule(CODE + r"1000[34]\b", ProblemKind.bad_credentials),
+        error_rule(CODE + r"10005\b", ProblemKind.permission_missing),
+        error_rule(CODE + r"10006\b|" + CODE + r"10018\b", ProblemKind.rate_limited),
+    ),
+)

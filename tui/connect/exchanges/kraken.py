@@ -1,0 +1,65 @@
+"""Kraken: key permissions, error codes, and a rate-limit burst for one refresh."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
+from tui.connect.models import Permissions
+from tui.connect.parsing import allowlist_in_use, as_list, as_time, ip_list, unwrap
+from tui.connect.problems import ProblemKind, error_rule
+
+
+def normalize(raw: Raw) -> Permissions:
+    """POST /0/private/GetApiKeyInfo: permissions ["query-funds", "withdraw-funds", ...]."""
+    data = unwrap(raw, "result")
+    names = {p.lower() for p in as_list(data.get("permissions"))}
+    trade = any(("trade" in n or "order" in n) and not n.startswith("query") for n in names)
+    addresses = ip_list(data.get("ipAllowlist"))
+    return Permissions(
+        reported=True,
+        read=any(n.startswith("query") for n in names),
+        spot_trade=trade,
+        margin=None,  # Kraken has no separate margin permission
+        futures=None,
+        withdraw=any("withdraw" in n for n in names),
+        internal_transfer=None,  # no separate permission on Kraken
+        ip_restricted=allowlist_in_use(addresses),
+        ip_addresses=addresses,
+        created_at=as_time(data.get("createdTime")),
+        expires_at=as_time(data.get("validUntil")),
+        label=data.get("apiKeyName") or data.get("name") or None,
+    )
+
+
+async def fetch_raw(client: Any) -> Raw:
+    return await client.private_post_getapikeyinfo()
+
+
+MODULE = ExchangeModule(
+    id="kraken",
+    name="Kraken",
+    key_page="https://pro.kraken.com/app/settings/api",
+    permissions=PermissionReader(fetch_raw, normalize),
+    error_rules=(
+        # Kraken: ccxt raises a plain ExchangeError for a bad signature.
+        error_rule(r"EAPI:Invalid signature", ProblemKind.bad_credentials),
+        error_rule(r"EAPI:Invalid key", ProblemKind.bad_credentials),
+        error_rule(r"EAPI:Invalid nonce", ProblemKind.clock_skew),
+        error_rule(
+            r"EGeneral:Permission denied",
+            ProblemKind.permission_missing,
+            "Kraken refused: this key lacks a permission, or this IP address is not allowed.",
+            "On Kraken (Settings > API) check that the key has 'Query Funds' and that this "
+            "machine's public IP address is on the key's IP allowlist, if it has one. Never "
+            "enable 'Withdraw Funds' for Keydeck.",
+        ),
+        error_rule(r"EAPI:Rate limit|EOrder:Rate limit", ProblemKind.rate_limited),
+        error_rule(r"EService:(Unavailable|Busy)", ProblemKind.maintenance),
+    ),
+    # Kraken's private-call counter allows a burst (it tops out at 15 calls on the lowest
+    # tier and decays by 0.33 a second); ccxt's bucket allows none and makes each private
+    # call after the first wait 3 s. Allow the two or three calls of one refresh at once;
+    # the steady rate stays ccxt's.
+    client_config={"tokenBucket": {"capacity": 6, "tokens": 6}},
+)
