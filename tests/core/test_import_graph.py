@@ -10,12 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2] / "tui"
 MAX_LINES = 500
-APP_LAYER = ("tui.app", "tui.screens", "tui.dashboard")
-APP_XFAIL = pytest.mark.xfail(strict=False, reason="app layer untied in the Session work")
 
 
 def _module_name(path: Path) -> str:
@@ -24,10 +20,6 @@ def _module_name(path: Path) -> str:
 
 
 MODULES: dict[str, Path] = {_module_name(path): path for path in sorted(ROOT.rglob("*.py"))}
-
-
-def _in_app_layer(module: str) -> bool:
-    return any(module == top or module.startswith(top + ".") for top in APP_LAYER)
 
 
 def _target(name: str) -> str | None:
@@ -117,18 +109,12 @@ def test_the_graph_sees_deferred_and_type_checking_imports() -> None:
     }
     assert _cycles(graph) == [["tui.a", "tui.b", "tui.c"]]
     assert "tui.connect.names" in GRAPH["tui.check"]  # imported inside a function
-    assert "tui.connect.problems" in GRAPH["tui.messages"]  # imported under TYPE_CHECKING
+    assert "tui.connect.models" in GRAPH["tui.messages"]  # imported under TYPE_CHECKING
     assert "tui.connect.findings" in GRAPH["tui.connect.service"]  # `from package import mod`
 
 
-def test_no_import_cycle_outside_the_app_layer() -> None:
-    cycles = [c for c in _cycles(GRAPH) if not any(_in_app_layer(m) for m in c)]
-    assert not cycles, "import cycles:\n" + _describe(cycles)
-
-
-@APP_XFAIL
-def test_no_import_cycle_in_the_app_layer() -> None:
-    cycles = [c for c in _cycles(GRAPH) if any(_in_app_layer(m) for m in c)]
+def test_no_import_cycle_anywhere_in_tui() -> None:
+    cycles = _cycles(GRAPH)
     assert not cycles, "import cycles:\n" + _describe(cycles)
 
 
@@ -136,12 +122,6 @@ def _lines(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines())
 
 
-def test_no_module_outside_the_app_layer_is_over_500_lines() -> None:
-    long = {name: _lines(path) for name, path in MODULES.items() if not _in_app_layer(name)}
-    assert not {name: n for name, n in long.items() if n > MAX_LINES}
-
-
-@APP_XFAIL
-def test_no_module_in_the_app_layer_is_over_500_lines() -> None:
-    long = {name: _lines(path) for name, path in MODULES.items() if _in_app_layer(name)}
+def test_no_module_is_over_500_lines() -> None:
+    long = {name: _lines(path) for name, path in MODULES.items()}
     assert not {name: n for name, n in long.items() if n > MAX_LINES}

@@ -10,10 +10,15 @@ import contextlib
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from tui.vault.account import Account
+
+class StoredAccount(Protocol):
+    """What an error needs of an account (errors sit below tui.vault.account)."""
+
+    id: str
+    exchange: str
+    label: str
 
 
 class VaultError(Exception):
@@ -179,7 +184,7 @@ class DuplicateAccount(VaultError, ValueError):
     Also a ValueError, as the other refusals of `add`/`update` (repeated id or label) are.
     """
 
-    def __init__(self, existing: Account, credential: str, *, path: Path | None = None) -> None:
+    def __init__(self, existing: StoredAccount, credential: str, *, path: Path | None = None) -> None:
         super().__init__(credential, path=path)
         self.existing = existing
         self.credential = credential
