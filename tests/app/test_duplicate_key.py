@@ -25,6 +25,7 @@ async def test_the_same_key_under_a_new_label_offers_to_update_the_stored_one(
         set_value(pilot, "#label", "second")
         set_value(pilot, "#cred-apiKey", credentials["apiKey"])
         set_value(pilot, "#cred-secret", credentials["secret"])
+        set_value(pilot, "#endpoint", sim.endpoint("binance"))  # never the real exchange
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
         body = str(app.screen.query_one(".dialog-body").render())
@@ -35,5 +36,10 @@ async def test_the_same_key_under_a_new_label_offers_to_update_the_stored_one(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
         await pilot.click("#confirm")
-        await wait_for(pilot, lambda: screen_name(pilot) == "FindingsScreen", limit=20)
+        await wait_for(
+            pilot,
+            lambda: screen_name(pilot) == "FindingsScreen",
+            limit=20,
+            what=f"findings {screen_name(pilot)}",
+        )
         assert [a.label for a in app.session.accounts] == ["main"]

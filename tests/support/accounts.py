@@ -11,12 +11,15 @@ SIM_EXCHANGES: tuple[str, ...] = tuple(load_all())
 """Every exchange the simulator serves, from its registry (never typed out in a test)."""
 
 
-def sim_account(sim: Any, exchange: str, label: str = "main", **changes: Any) -> Account:
+def sim_account(
+    sim: Any, exchange: str, label: str = "main", *, key: str | None = None, **changes: Any
+) -> Account:
     """A vault Account for one of the simulator's keys, pointed at the simulator.
 
-    `credentials=` entries override single fields; other keywords are Account fields.
+    `key` picks the simulator's key (default: the one labelled `label`); `credentials=`
+    entries override single fields; other keywords are Account fields.
     """
-    provisioned = sim.account(exchange, label)
+    provisioned = sim.account(exchange, key or label)
     credentials = {**provisioned.credentials, **changes.pop("credentials", {})}
     return Account(
         exchange=exchange,

@@ -184,7 +184,9 @@ class DuplicateAccount(VaultError, ValueError):
     Also a ValueError, as the other refusals of `add`/`update` (repeated id or label) are.
     """
 
-    def __init__(self, existing: StoredAccount, credential: str, *, path: Path | None = None) -> None:
+    def __init__(
+        self, existing: StoredAccount, credential: str, *, path: Path | None = None
+    ) -> None:
         super().__init__(credential, path=path)
         self.existing = existing
         self.credential = credential
