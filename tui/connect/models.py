@@ -37,6 +37,8 @@ class AccountStatus:
     checked_at: datetime
     last_success_at: datetime | None = None
     problem: Problem | None = None
+    retry_at: datetime | None = None
+    """A failing key in back-off: the next automatic try (a forced check goes at once)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -438,6 +438,7 @@ class Connector:
         status: AccountStatus | None = None,
     ) -> AccountReport:
         health = self._health_of(account)
+        wait_s = health.backoff_until - time.monotonic()
         failing = AccountStatus(
             state="failing",
             reachable=problem.kind not in _UNREACHABLE_KINDS,
@@ -446,6 +447,7 @@ class Connector:
             checked_at=status.checked_at if status else self._now(),
             last_success_at=health.last_success_at,
             problem=problem,
+            retry_at=self._now() + timedelta(seconds=wait_s) if wait_s > 0 else None,
         )
         return AccountReport(
             account_id=account.id,

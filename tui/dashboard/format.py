@@ -49,6 +49,14 @@ def share(part: Decimal | None, whole: Decimal) -> str:
     return f"{percent}%"
 
 
+def retry_in(when: datetime, now: datetime) -> str:
+    """ "retry in 40 s", "retry in 4 min" (rounded up: never "in 0")."""
+    seconds = max(1, int((when - now).total_seconds() + 0.999))
+    if seconds < 60:
+        return f"retry in {-(-seconds // 10) * 10} s"
+    return f"retry in {-(-seconds // 60)} min"
+
+
 def ago(then: datetime | None, now: datetime, *, step_s: int = 1) -> str:
     """ "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago"; "never" for None.
 

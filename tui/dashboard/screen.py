@@ -84,7 +84,8 @@ class DashboardScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("dashboard.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "refresh_now", "Refresh", id="dashboard.refresh"),
+        Binding("r", "refresh_now", "Check all", id="dashboard.refresh"),
+        Binding("R", "recheck_selected", "Check row", id="dashboard.recheck"),
         Binding("v", "switch_view", "View", id="dashboard.view"),
         Binding("s", "cycle_sort", "Sort", id="dashboard.sort"),
         Binding("h", "toggle_small", "Small balances", id="dashboard.small"),
@@ -186,14 +187,22 @@ class DashboardScreen(Screen[None]):
         self._schedule_auto_refresh()
         self.redraw()
 
-    def start_refresh(self, *, restart: bool = False, force: bool = False) -> bool:
-        """Start a refresh round; returns False when one is running and `restart` is off.
-        `force` checks failing accounts too, whatever their back-off."""
+    def start_refresh(
+        self,
+        accounts: Sequence[AccountLike] | None = None,
+        *,
+        restart: bool = False,
+        force: bool = False,
+    ) -> bool:
+        """Start a refresh round of every account (or `accounts`); returns False when one is
+        running and `restart` is off. `force` checks failing accounts too, whatever their
+        back-off."""
         if self.refreshing and not restart:
             return False
-        if not self.accounts:
+        todo = list(accounts if accounts is not None else self.accounts)
+        if not todo:
             return False
-        self._refresh_worker = self._refresh(list(self.accounts), force)
+        self._refresh_worker = self._refresh(todo, force)
         return True
 
     # --- the worker ------------------------------------------------------------------------
@@ -306,6 +315,19 @@ class DashboardScreen(Screen[None]):
             self.notify("No accounts yet: connect an exchange first.", title="Refresh")
         elif not self.start_refresh(force=True):
             self.notify("A refresh is already under way.", title="Refresh")
+
+    def action_recheck_selected(self) -> None:
+        """Check the account on the status table's selected row now (back-off bypassed)."""
+        table = self.query_one("#status-table", DataTable)
+        if not table.row_count:
+            self.notify("No accounts yet: connect an exchange first.", title="Check")
+            return
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        account = next((a for a in self.accounts if a.id == row_key), None)
+        if account is None:
+            return
+        if not self.start_refresh([account], force=True):
+            self.notify("A check is already under way.", title="Check")
 
     def action_switch_view(self) -> None:
         views = list(BalanceView)

@@ -102,12 +102,12 @@ class StatusPane(Vertical, QuietBorder):
     @staticmethod
     def _checked(view: AccountView, now: datetime) -> Text:
         status = view.report.status if view.report is not None else None
-        if view.refreshing and view.report is not None:
+        if view.refreshing or status is None:
             checked = "checking…"
-        elif status is not None:
-            checked = fmt.ago(status.checked_at, now, step_s=CHECKED_STEP_S)
+        elif status.retry_at is not None and status.retry_at > now:
+            checked = fmt.retry_in(status.retry_at, now)  # a failing key in back-off
         else:
-            checked = "checking…"
+            checked = fmt.ago(status.checked_at, now, step_s=CHECKED_STEP_S)
         return Text(checked.ljust(10))
 
     @staticmethod
