@@ -6,6 +6,7 @@ floats); times are ISO 8601 in UTC; milliseconds are numbers. Unknown is `null`,
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -39,13 +40,14 @@ def problem_dict(problem: Problem | None) -> dict[str, str] | None:
     return {"kind": str(problem.kind), "title": problem.title, "fix": problem.fix}
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, *, acknowledged: bool = False) -> dict[str, Any]:
     return {
         "severity": finding.severity,
         "code": finding.code,
         "title": finding.title,
         "advice": finding.advice,
         "link": finding.link,
+        "acknowledged": acknowledged,
     }
 
 
@@ -84,8 +86,14 @@ def balances_rows(balances: Balances | None) -> list[dict[str, Any]]:
     ]
 
 
-def report_dict(report: AccountReport) -> dict[str, Any]:
-    """One account of the `keydeck check --json` document."""
+def report_dict(
+    report: AccountReport,
+    *,
+    acknowledged: Collection[str] = (),
+    endpoint: str | None = None,
+) -> dict[str, Any]:
+    """One account of the `keydeck check --json` document. `acknowledged`: the finding codes
+    the user accepted for this key; `endpoint`: the account's alternate API base URL."""
     status = report.status
     balances = report.balances
     return {
@@ -93,6 +101,7 @@ def report_dict(report: AccountReport) -> dict[str, Any]:
         "exchange": report.exchange,
         "exchange_name": display_name(report.exchange),
         "label": report.label,
+        "endpoint": endpoint,
         "status": status.state,
         "reachable": status.reachable,
         "problem": problem_dict(report.problem),
@@ -104,5 +113,5 @@ def report_dict(report: AccountReport) -> dict[str, Any]:
         "total_usd": money_text(balances.total_usd) if balances is not None else None,
         "unpriced_assets": list(balances.unpriced_assets) if balances is not None else [],
         "permissions": permissions_dict(report.permissions),
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding_dict(f, acknowledged=f.code in acknowledged) for f in report.findings],
     }
