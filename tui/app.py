@@ -30,6 +30,7 @@ from tui.messages import (
     AccountRemoved,
     ConnectRequested,
     KeyfileFailed,
+    RecheckRequested,
     RemoveRequested,
     SessionStarted,
     TaskFailed,
@@ -337,7 +338,26 @@ class KeydeckApp(ScrubbedCrashes):
             start_remove_account(self, self.session, self.catalog, exchange_id or None)
 
     def on_remove_requested(self, message: RemoveRequested) -> None:
-        self.action_remove_account(message.exchange_id or "")
+        from tui.screens.remove_account import confirm_remove
+
+        session = self.session
+        account = session.account(message.account_id) if session and message.account_id else None
+        if session is not None and account is not None:
+            confirm_remove(self, session, self.catalog, account)
+        else:
+            self.action_remove_account(message.exchange_id or "")
+
+    def on_recheck_requested(self, message: RecheckRequested) -> None:
+        """Run on the dashboard, so its rows show the check and its answer."""
+        from tui.dashboard.screen import DashboardScreen
+
+        session = self.session
+        account = session.account(message.account_id) if session is not None else None
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen) and account is not None:
+                if not screen.start_refresh([account], force=True):
+                    self.notify("A check is already under way.", title="Check")
+                return
 
     def on_critical_acknowledged(self, message: Any) -> None:
         """The user accepted a critical risk on the dashboard: kept in the log as an audit."""

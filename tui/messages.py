@@ -28,6 +28,7 @@ __all__ = [
     "ConnectRequested",
     "KeyfileFailed",
     "PasswordChanged",
+    "RecheckRequested",
     "RemoveRequested",
     "SessionStarted",
     "TaskFailed",
@@ -70,11 +71,20 @@ class ConnectRequested(Message):
 
 
 class RemoveRequested(Message):
-    """Start removing an account of this exchange (None: any account)."""
+    """Start removing an account of this exchange (None: any), or exactly `account_id`."""
 
-    def __init__(self, exchange_id: str | None) -> None:
+    def __init__(self, exchange_id: str | None, account_id: str | None = None) -> None:
         super().__init__()
         self.exchange_id = exchange_id
+        self.account_id = account_id
+
+
+class RecheckRequested(Message):
+    """Check this account now, back-off bypassed (the dashboard runs the check)."""
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__()
+        self.account_id = account_id
 
 
 class VerifyFinished(Message):

@@ -54,9 +54,10 @@ async def unlock(pilot: Pilot[Any], password: str = PASSWORD, *, to_list: bool =
     await pilot.pause()
 
 
-def text_of(pilot: Pilot[Any], selector: str) -> str:
-    """The plain text a Static shows (strings, rich Text, tables)."""
-    widget = pilot.app.screen.query_one(selector)
+def text_of(where: Pilot[Any] | Any, selector: str) -> str:
+    """The plain text a Static shows (strings, rich Text, tables); `where`: pilot or app."""
+    app = where.app if isinstance(where, Pilot) else where
+    widget = app.screen.query_one(selector)
     content = getattr(widget, "content", None)
     if content is None:
         return str(widget.render())

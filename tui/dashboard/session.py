@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
 
 from tui.dashboard.config import DashboardSettings
 from tui.dashboard.screen import DashboardScreen
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 class SessionDashboard(DashboardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "connect", "Connect a key", id="dashboard.connect"),
+        Binding("d", "details", "Details", id="dashboard.details"),
     ]
 
     def __init__(
@@ -66,6 +69,25 @@ class SessionDashboard(DashboardScreen):
             self.set_accounts(accounts)
         else:
             self._draw_warnings()  # an acknowledgement given or taken back
+
+    @on(DataTable.RowSelected, "#status-table")
+    def _open_detail(self, event: DataTable.RowSelected) -> None:
+        """Enter on an account's row: everything about it, and what can be done."""
+        event.stop()
+        self._show_detail(str(event.row_key.value))
+
+    def action_details(self) -> None:
+        """`d`: the detail of the account selected in the status table."""
+        table = self.query_one("#status-table", DataTable)
+        if table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self._show_detail(str(row_key.value))
+
+    def _show_detail(self, account_id: str) -> None:
+        from tui.screens.account_detail import AccountDetailScreen
+
+        if self.session.account(account_id) is not None:
+            self.app.push_screen(AccountDetailScreen(self.session, self.catalog, account_id))
 
     def action_connect(self) -> None:
         from tui.screens.exchanges import ExchangeListScreen

@@ -1,0 +1,71 @@
+"""The account detail (d, or Enter on a status row): state, endpoint, rights, findings;
+accept a risk and take it back; edit the label without the secrets; check now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
+from tests.app.helpers import screen_name, set_value, text_of, unlock, wait_for
+from tui.paths import Locations
+from tui.settings import Settings
+
+
+def body(app: Any) -> str:
+    return text_of(app, "#detail-body")
+
+
+async def test_detail_shows_the_account_and_its_actions_work(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "okx", "risky")])
+    app = make_app(settings=Settings(refresh_interval_s=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, to_list=False)
+        session = app.session
+        await wait_for(pilot, lambda: len(session.reports) == 1, limit=20)
+        account = session.accounts[0]
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AccountDetailScreen")
+        text = body(app)
+        assert sim.endpoint("okx") in text  # where the calls go
+        assert "Withdraw" in text and "Withdrawals are enabled" in text
+        await pilot.press("k")
+        await wait_for(pilot, lambda: session.is_acknowledged(account.id, "withdraw_enabled"))
+        await wait_for(pilot, lambda: "accepted by you" in body(app))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: not session.is_acknowledged(account.id, "withdraw_enabled"))
+        before = session.reports[account.id]
+        await pilot.press("c")
+        await wait_for(pilot, lambda: session.reports[account.id] is not before, limit=20)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen_name(pilot) == "EditAccountScreen")
+        set_value(pilot, "#label", "desk")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AccountDetailScreen")
+        assert session.accounts[0].label == "desk"
+        assert (
+            session.accounts[0].credentials["apiKey"].reveal()
+            == (sim.account("okx", "risky").credentials["apiKey"])
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "SessionDashboard")
+
+
+async def test_an_endpoint_edit_is_checked(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "binance")])
+    app = make_app(settings=Settings(refresh_interval_s=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, to_list=False)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AccountDetailScreen")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen_name(pilot) == "EditAccountScreen")
+        set_value(pilot, "#endpoint", "ftp://example.com")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert screen_name(pilot) == "EditAccountScreen"
+        assert "Endpoint" in text_of(pilot, "#error-endpoint")
+        assert app.session.accounts[0].endpoint == sim.endpoint("binance")
