@@ -337,6 +337,12 @@ class KeydeckApp(ScrubbedCrashes):
         if self.session is not None:
             start_remove_account(self, self.session, self.catalog, exchange_id or None)
 
+    def action_take_back_risk(self) -> None:
+        from tui.screens.take_back import start_take_back
+
+        if self.session is not None:
+            start_take_back(self, self.session, self.catalog)
+
     def on_remove_requested(self, message: RemoveRequested) -> None:
         from tui.screens.remove_account import confirm_remove
 

@@ -69,3 +69,25 @@ async def test_an_endpoint_edit_is_checked(
         assert screen_name(pilot) == "EditAccountScreen"
         assert "Endpoint" in text_of(pilot, "#error-endpoint")
         assert app.session.accounts[0].endpoint == sim.endpoint("binance")
+
+
+async def test_the_palette_takes_back_an_accepted_risk(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "okx", "risky")])
+    app = make_app(settings=Settings(refresh_interval_s=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, to_list=False)
+        session = app.session
+        await wait_for(pilot, lambda: len(session.reports) == 1, limit=20)
+        account = session.accounts[0]
+        await pilot.press("k")
+        await wait_for(pilot, lambda: session.is_acknowledged(account.id, "withdraw_enabled"))
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CommandPalette")
+        await pilot.press(*"take back")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AccountPickerScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not session.is_acknowledged(account.id, "withdraw_enabled"))

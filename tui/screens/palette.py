@@ -29,6 +29,8 @@ class CommandHost(Protocol):
 
     def action_connect(self, exchange_id: str) -> None: ...
 
+    def action_take_back_risk(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class Command:
@@ -60,6 +62,14 @@ class KeydeckCommands(Provider):
                 Command("Status", "Each account's connection, latency and clock", app.action_home),
                 Command("Balance", "Balances per account and in total", app.action_home),
             ]
+        if any(session.acknowledged_codes(a.id) for a in accounts):
+            commands.append(
+                Command(
+                    "Take back an accepted risk…",
+                    "Make an acknowledged critical warning alert again",
+                    app.action_take_back_risk,
+                )
+            )
         if accounts:
             commands.append(
                 Command(
