@@ -8,6 +8,7 @@ URLs share one scheme and host.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,16 @@ def parse_config(path: Path) -> Any:
 
 
 def _short(error: Exception) -> str:
-    # json5 quotes the offending character and its position, never the whole text.
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return text[:160]
+    """Where the parse failed, without json5's quote of the character (it may be a
+    secret's)."""
+    text = str(error)
+    line = re.search(r":(\d+) ", text)
+    column = re.search(r"column (\d+)", text)
+    if line and column:
+        return f"unexpected text at line {line.group(1)}, column {column.group(1)}"
+    if "Empty" in text or "EOF" in text or "end of" in text.lower():
+        return "the file ends too early"
+    return "it cannot be parsed"
 
 
 def read_freqtrade(path: Path) -> SourceRead:
