@@ -33,4 +33,6 @@ def add_all(vault: Vault, accounts: Sequence[Account], *, created_now: bool = Fa
             with contextlib.suppress(OSError):
                 os.unlink(vault.path)
         raise
+    if created_now:
+        vault.remove_backup()  # the previous version is the empty file just created
     log.info("saved %d imported account(s) in one write", len(added))

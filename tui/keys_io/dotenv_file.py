@@ -46,13 +46,29 @@ def split_name(name: str) -> tuple[str, str] | None:
     return None
 
 
-def read_dotenv(path: Path) -> SourceRead:
-    from dotenv import dotenv_values
+def parse(path: Path) -> dict[str, str | None]:
+    """NAME -> value as python-dotenv reads them (no interpolation); a line it cannot parse
+    is an error naming the line, never showing it (it may hold a secret)."""
+    from dotenv.parser import parse_stream
 
     text = read_text(path, ".env file")
-    values = dotenv_values(stream=io.StringIO(text), interpolate=False)
-    if not values and text.strip():
+    values: dict[str, str | None] = {}
+    bad: list[int] = []
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            bad.append(binding.original.line)
+        elif binding.key is not None:
+            values[binding.key] = binding.value
+    if bad and not values:
         raise SourceError(f"{path} holds no NAME=value lines: is it a .env file?")
+    if bad:
+        lines = ", ".join(map(str, bad[:5])) + (" ..." if len(bad) > 5 else "")
+        raise SourceError(f"{path}: line {lines} is not NAME=value; fix it and import again.")
+    return values
+
+
+def read_dotenv(path: Path) -> SourceRead:
+    values = parse(path)
     result = SourceRead(source="env", path=path, plain_text=True, cleanup_hint=CLEANUP)
     groups: dict[str, dict[str, str]] = {}
     names: dict[str, list[str]] = {}

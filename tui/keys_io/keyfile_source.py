@@ -9,7 +9,7 @@ from tui.keys_io.sources import Candidate, PasswordReader, SourceError, SourceRe
 
 
 def read_keyfile(path: Path, source_password: PasswordReader) -> SourceRead:
-    from tui.vault import Vault, VaultError, WrongPassword
+    from tui.vault import KeyfileCorrupt, Vault, VaultError, WrongPassword
 
     if not path.is_file():
         raise SourceError(f"No Keydeck keyfile at {path}.")
@@ -21,6 +21,8 @@ def read_keyfile(path: Path, source_password: PasswordReader) -> SourceRead:
         raise SourceError(
             f"Wrong password for {path}: it is that keyfile's own password. Nothing was imported."
         ) from None
+    except KeyfileCorrupt as error:
+        raise SourceError(f"{path} is not a readable Keydeck keyfile ({error.reason}).") from None
     except VaultError as error:
         raise SourceError(str(error)) from None
     result = SourceRead(source="keydeck", path=path)
