@@ -58,6 +58,7 @@ CCXT = {
 def _write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text)
+    path.chmod(0o600)  # a keyfile that others can read is refused (tested in tests/vault)
     return path
 
 
