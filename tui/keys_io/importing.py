@@ -130,14 +130,17 @@ class _Import:
     def run(self) -> int:
         from tui.check import PasswordUnavailable
         from tui.keys_io.passwords import source_password
-        from tui.vault import VaultError
+        from tui.vault import KeyfileLocked, Vault, VaultError
 
         options = self.options
         try:
             if self.exists:
-                from tui.vault import Vault
-
                 Vault.inspect(self.keyfile, read_only=options.dry_run)
+        except KeyfileLocked as error:
+            raise ImportFailed(
+                f"{error} (An import writes the keyfile; --dry-run previews it meanwhile.)",
+                EXIT_KEYFILE,
+            ) from None
         except VaultError as error:
             raise ImportFailed(str(error), EXIT_KEYFILE) from None
         try:
