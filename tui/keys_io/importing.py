@@ -271,7 +271,8 @@ class _Import:
                     print(f"      [critical] {finding.title}", file=self.out)
         for row, report in failed:
             self._row("x", row, "  NOT imported")
-            print(f"      {report.problem.title}. {report.problem.fix}", file=self.out)
+            problem = report.problem
+            print(f"      {problem.title.rstrip('.')}. {problem.fix}", file=self.out)
         self._skipped(read, plan)
         print(f"Added {len(accounts)} key(s) to {self.keyfile}.", file=self.out)
         if failed:
