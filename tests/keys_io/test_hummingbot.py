@@ -168,3 +168,11 @@ def test_damaged_files(locations: Locations, conf: HummingbotConf) -> None:
     code, _, err = import_keys(locations, "hummingbot", empty)
     assert code == 1 and "No connector files" in err
     assert locations.keyfile.read_bytes() == before
+
+
+def test_the_docs_list_every_mapped_connector() -> None:
+    from tui.keys_io.hummingbot import CONNECTORS
+
+    doc = (Path(__file__).parents[2] / "docs" / "keys-in-and-out.md").read_text()
+    missing = [name for name, m in CONNECTORS.items() if f"| `{name}` | {m.exchange}" not in doc]
+    assert missing == []
