@@ -155,3 +155,34 @@ def test_runs_while_the_app_holds_the_keyfile(config: Path) -> None:
         result = keydeck(config, "okx", "--", "sh", "-c", "exit 0")
     assert result.returncode == 0, result.stderr
     assert os.environ.get("KEYDECK_PASSWORD") != PASSWORD  # the test never leaked it here
+
+
+def test_import_and_backup_from_the_command_line(config: Path, tmp_path: Path) -> None:
+    """The argv wiring of `keydeck import` and `keydeck backup` (the keyfile opened read-only)."""
+    env_file = tmp_path / "bot.env"
+    env_file.write_text("GATE_API_KEY=cli-gate-key\nGATE_API_SECRET=cli-gate-secret-0801\n")
+    env = environ_without_passwords()
+    env.update(KEYDECK_CONFIG_DIR=str(config), KEYDECK_PASSWORD=PASSWORD)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    before = (config / "keys.kdk").read_bytes()
+    result = run(
+        "import", "env", str(env_file), "--dry-run", "--endpoint", "gate=http://127.0.0.1:9"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "+ gate" in result.stdout and "endpoint http://127.0.0.1:9" in result.stdout
+    assert "cli-gate-secret-0801" not in result.stdout + result.stderr
+    result = run("import", "env", str(env_file), "--endpoint", "gate")
+    assert result.returncode == 2 and "EXCHANGE=URL" in result.stderr
+    result = run("backup", str(tmp_path / "copy.kdk"))
+    assert result.returncode == 0 and "keydeck import keydeck" in result.stdout, result.stderr
+    assert (config / "keys.kdk").read_bytes() == before
