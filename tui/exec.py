@@ -85,6 +85,20 @@ def refuse_withdrawals(vault: Any, account: Any, locations: Locations, err: Text
         )
 
 
+def password_line_from_stdin() -> str:
+    """The first line of stdin, read byte by byte so the command still gets the rest
+    (a buffered read would swallow what follows)."""
+    from tui.check import PasswordUnavailable
+
+    data = bytearray()
+    while (byte := os.read(0, 1)) not in (b"", b"\n"):
+        data += byte
+    password = data.decode("utf-8", errors="strict").removesuffix("\r")
+    if not password:
+        raise PasswordUnavailable("--password-stdin was given but stdin held no password.")
+    return password
+
+
 def run_exec(
     locations: Locations,
     reference: str,
@@ -114,7 +128,7 @@ def run_exec(
     except OSError as error:
         print(f"keydeck exec: cannot write the log ({error.strerror})", file=err)
     try:
-        password = read_password(password_stdin)
+        password = password_line_from_stdin() if password_stdin else read_password(False)
         with Vault.open(
             locations.keyfile, password, read_only=True, state_dir=locations.state_dir
         ) as vault:
@@ -122,7 +136,7 @@ def run_exec(
             if not allow_withdraw:
                 refuse_withdrawals(vault, account, locations, err)
             env, notes = child_environment(account, form, os.environ)
-    except (PasswordUnavailable, VaultError, ExecRefused) as error:
+    except (PasswordUnavailable, VaultError, ExecRefused, UnicodeDecodeError) as error:
         print(f"keydeck exec: {error}", file=err)
         return EXIT_KEYDECK
     except KeyboardInterrupt:

@@ -186,3 +186,19 @@ def test_import_and_backup_from_the_command_line(config: Path, tmp_path: Path) -
     result = run("backup", str(tmp_path / "copy.kdk"))
     assert result.returncode == 0 and "keydeck import keydeck" in result.stdout, result.stderr
     assert (config / "keys.kdk").read_bytes() == before
+
+
+def test_password_stdin_leaves_the_rest_to_the_command(config: Path) -> None:
+    env = environ_without_passwords()
+    env["KEYDECK_CONFIG_DIR"] = str(config)
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "exec", "okx", "--password-stdin", "--", "cat"],
+        input=f"{PASSWORD}\nfirst line for the bot\nsecond\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "first line for the bot\nsecond\n"

@@ -26,11 +26,14 @@ def can_prompt() -> bool:
 
 def source_password(prompt: str) -> str:
     """A source's own password: KEYDECK_IMPORT_PASSWORD, else a terminal prompt."""
-    from_env = os.environ.get(IMPORT_PASSWORD_ENV)
-    if from_env:
-        return from_env
-    if can_prompt():
-        return getpass.getpass(f"{prompt}: ")
+    from tui import redact
+
+    password = os.environ.get(IMPORT_PASSWORD_ENV)
+    if not password and can_prompt():
+        password = getpass.getpass(f"{prompt}: ")
+    if password:
+        redact.register(password)  # scrubbed from the log like every secret
+        return password
     raise PasswordUnavailable(
         f"{prompt} needed: set {IMPORT_PASSWORD_ENV} (it is never taken from the command line)."
     )
