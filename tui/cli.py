@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print one JSON document")
     check.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    from tui.keys_io.arguments import add_key_commands  # import, backup, exec
+
+    add_key_commands(commands, common)
     return parser
 
 
@@ -82,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.check import run_check  # the connector and ccxt load only for this command
 
         return run_check(locations, json_output=args.json, password_stdin=args.password_stdin)
+    if args.command in ("import", "backup", "exec"):
+        from tui.keys_io.arguments import run_key_command
+
+        return run_key_command(args, locations)
     if args.command is None:
         from tui.app import run_app  # Textual is imported only when the app starts
 

@@ -1,0 +1,331 @@
+"""`keydeck import SOURCE PATH`: read keys from another tool's files into the keyfile.
+
+Order: the keyfile's lock is checked first (the app holding it is said at once), then the
+source is read (a wrong source password stops here), then the keyfile is unlocked, the
+preview planned, each new key verified (unless --no-verify) and everything saved in ONE
+write, so a failure part-way leaves the keyfile byte-identical. Exit codes: 0 done,
+1 the source could not be read, 2 a key failed verification (the others were saved),
+3 the keyfile could not be opened or written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from tui.keys_io.plan import Plan, PlannedRow, plan_import
+from tui.keys_io.sources import SourceError, SourceRead, read_source
+from tui.paths import Locations
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_SOURCE = 1
+EXIT_UNVERIFIED = 2
+EXIT_KEYFILE = 3
+
+REQUEST_TIMEOUT_S = 15.0
+SOURCE_NAMES = {
+    "hummingbot": "Hummingbot",
+    "freqtrade": "Freqtrade",
+    "env": ".env file",
+    "ccxt": "ccxt keys file",
+    "keydeck": "Keydeck keyfile",
+}
+
+
+class ImportFailed(Exception):
+    """Stop the import with this message and exit code (nothing written)."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class ImportOptions:
+    source: str
+    path: Path
+    dry_run: bool = False
+    verify: bool = True
+    password_stdin: bool = False
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    vault_options: Mapping[str, Any] = field(default_factory=dict)
+    """Extra Vault.open/create arguments (tests pass a cheap KDF)."""
+
+
+def parse_endpoints(values: Sequence[str]) -> dict[str, str]:
+    """`--endpoint EXCHANGE=URL` options; ValueError with the reason for a bad one."""
+    from tui.connect.endpoint import EndpointError, normalize_endpoint
+
+    endpoints: dict[str, str] = {}
+    for value in values:
+        exchange, sep, url = value.partition("=")
+        if not sep or not exchange.strip() or not url.strip():
+            raise ValueError(f"--endpoint takes EXCHANGE=URL, not {value!r}")
+        try:
+            endpoints[exchange.strip().lower()] = normalize_endpoint(url)
+        except EndpointError as error:
+            raise ValueError(f"--endpoint {exchange}: {error}") from None
+    return endpoints
+
+
+def field_names(row: PlannedRow) -> str:
+    from tui.vault import CREDENTIAL_NAMES
+
+    order = {name: i for i, name in enumerate(CREDENTIAL_NAMES)}
+    names = sorted(row.account.credentials, key=lambda n: (order.get(n, len(order)), n))
+    return ", ".join(names)
+
+
+def run_import(
+    locations: Locations,
+    options: ImportOptions,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    log_to_file: bool = True,
+) -> int:
+    """The command. Never lets a traceback or a secret reach the user."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    from tui.logs import setup_logging
+
+    try:
+        if log_to_file:
+            setup_logging(locations.log_file)
+    except OSError as error:
+        print(f"keydeck import: cannot write the log ({error.strerror})", file=err)
+    try:
+        return _Import(locations, options, out).run()
+    except ImportFailed as error:
+        print(f"keydeck import: {error}", file=err)
+        return error.code
+    except KeyboardInterrupt:
+        print("keydeck import: interrupted; nothing was written", file=err)
+        return 130
+    except Exception:
+        log.exception("keydeck import failed")
+        print(
+            f"keydeck import: unexpected error; nothing was written. Details are in "
+            f"{locations.log_file}",
+            file=err,
+        )
+        return EXIT_KEYFILE
+
+
+class _Import:
+    def __init__(self, locations: Locations, options: ImportOptions, out: TextIO) -> None:
+        self.locations = locations
+        self.options = options
+        self.out = out
+        self.keyfile = locations.keyfile
+        self.exists = self.keyfile.exists() or self.keyfile.is_symlink()
+
+    def run(self) -> int:
+        from tui.check import PasswordUnavailable
+        from tui.keys_io.passwords import source_password
+        from tui.vault import KeyfileLocked, Vault, VaultError
+
+        options = self.options
+        try:
+            if self.exists:
+                Vault.inspect(self.keyfile, read_only=options.dry_run)
+        except KeyfileLocked as error:
+            raise ImportFailed(
+                f"{error} (An import writes the keyfile; --dry-run previews it meanwhile.)",
+                EXIT_KEYFILE,
+            ) from None
+        except VaultError as error:
+            raise ImportFailed(str(error), EXIT_KEYFILE) from None
+        try:
+            read = read_source(options.source, options.path, source_password)
+        except (SourceError, PasswordUnavailable) as error:
+            raise ImportFailed(str(error), EXIT_SOURCE) from None
+        password = self._password()
+        vault = self._open(password) if self.exists else None
+        try:
+            existing = list(vault.accounts) if vault is not None else []
+            plan = plan_import(
+                read.candidates,
+                existing,
+                default_label=options.source,
+                endpoints=options.endpoints,
+            )
+            if options.dry_run:
+                self._preview(read, plan)
+                return EXIT_OK
+            return self._import(read, plan, vault, password)
+        finally:
+            if vault is not None:
+                vault.close()
+
+    # ---- the keyfile ---------------------------------------------------------------------
+
+    def _password(self) -> str:
+        from tui.check import PasswordUnavailable, read_password
+        from tui.keys_io.passwords import confirmed_prompt, keydeck_password_is_prompted
+
+        try:
+            creating = not self.exists and not self.options.dry_run
+            if creating and keydeck_password_is_prompted(self.options.password_stdin):
+                print(f"No keyfile yet at {self.keyfile}: it will be created.", file=self.out)
+                return confirmed_prompt("New Keydeck password")
+            return read_password(self.options.password_stdin)
+        except PasswordUnavailable as error:
+            raise ImportFailed(str(error), EXIT_KEYFILE) from None
+
+    def _open(self, password: str) -> Any:
+        from tui.vault import Vault, VaultError
+
+        try:
+            return Vault.open(
+                self.keyfile,
+                password,
+                read_only=self.options.dry_run,
+                state_dir=self.locations.state_dir,
+                **self.options.vault_options,
+            )
+        except VaultError as error:
+            raise ImportFailed(str(error), EXIT_KEYFILE) from None
+
+    # ---- preview ------------------------------------------------------------------------
+
+    def _header(self, read: SourceRead) -> None:
+        name = SOURCE_NAMES.get(read.source, read.source)
+        found = len(read.candidates)
+        print(f"{name} at {read.path}: {found} key{'s' if found != 1 else ''} found", file=self.out)
+
+    def _row(self, mark: str, row: PlannedRow, tail: str = "") -> None:
+        account = row.account
+        extras = [*row.candidate.notes]
+        if account.sandbox:
+            extras.append("sandbox")
+        if account.endpoint:
+            extras.append(f"endpoint {account.endpoint}")
+        text = f"  {mark} {account.exchange:<14} {account.label:<14} {field_names(row)}"
+        text += f"  ({row.candidate.origin}{'; ' + '; '.join(extras) if extras else ''})"
+        print(text + tail, file=self.out)
+
+    def _skipped(self, read: SourceRead, plan: Plan) -> None:
+        for row in plan.duplicates:
+            print(
+                f"  = {row.account.exchange:<14} skipped: the same API key is already "
+                f"{row.duplicate_of} ({row.candidate.origin})",
+                file=self.out,
+            )
+        for skipped in [*read.skipped, *plan.invalid]:
+            print(f"  - skipped {skipped.origin}: {skipped.reason}", file=self.out)
+
+    def _preview(self, read: SourceRead, plan: Plan) -> None:
+        self._header(read)
+        if not self.exists:
+            print(f"No keyfile yet at {self.keyfile}: the import would create it.", file=self.out)
+        for row in plan.new:
+            self._row("+", row)
+        self._skipped(read, plan)
+        count = len(plan.new)
+        print(
+            f"Would add {count} key{'s' if count != 1 else ''}"
+            f"{' after verifying each with its exchange' if self.options.verify and count else ''}"
+            ". Nothing was written (--dry-run).",
+            file=self.out,
+        )
+
+    # ---- import -------------------------------------------------------------------------
+
+    def _import(self, read: SourceRead, plan: Plan, vault: Any, password: str) -> int:
+        from tui.vault.account import utc_now
+
+        self._header(read)
+        rows = plan.new
+        failed: list[tuple[PlannedRow, Any]] = []
+        accepted: list[tuple[PlannedRow, Any]] = []
+        if self.options.verify and rows:
+            print(f"Verifying {len(rows)} key(s) with their exchanges...", file=self.out)
+            reports = asyncio.run(self._verify(vault, [r.account for r in rows]))
+            for row, report in zip(rows, reports, strict=True):
+                if report.problem is None:
+                    accepted.append((row, report))
+                else:
+                    failed.append((row, report))
+        else:
+            accepted = [(row, None) for row in rows]
+        now = utc_now()
+        accounts = [
+            row.account.replace(verified_at=now) if report is not None else row.account
+            for row, report in accepted
+        ]
+        if accounts:
+            self._save(vault, accounts, password)
+        for row, report in accepted:
+            state = "verified" if report is not None else "saved unverified"
+            self._row("+", row, f"  {state}")
+            for finding in report.findings if report is not None else ():
+                if finding.severity == "critical":
+                    print(f"      [critical] {finding.title}", file=self.out)
+        for row, report in failed:
+            self._row("x", row, "  NOT imported")
+            problem = report.problem
+            print(f"      {problem.title.rstrip('.')}. {problem.fix}", file=self.out)
+        self._skipped(read, plan)
+        print(f"Added {len(accounts)} key(s) to {self.keyfile}.", file=self.out)
+        if failed:
+            print(
+                "Keys that failed verification were not saved; fix them, or import again "
+                "with --no-verify to save them unverified.",
+                file=self.out,
+            )
+        if read.plain_text and (accepted or plan.duplicates):
+            print(
+                f"\nReminder: {read.path} still holds these keys in plain text. Keydeck never "
+                f"changes or deletes your files: {read.cleanup_hint}.",
+                file=self.out,
+            )
+        log.info(
+            "imported %d key(s) from %s (%d duplicate, %d skipped, %d failed verification)",
+            len(accounts),
+            read.source,
+            len(plan.duplicates),
+            len(read.skipped) + len(plan.invalid),
+            len(failed),
+        )
+        return EXIT_UNVERIFIED if failed else EXIT_OK
+
+    async def _verify(self, vault: Any, accounts: list[Any]) -> list[Any]:
+        """One signed call (and the permissions) per key, all exchanges at once."""
+        from tui.connect import Connector
+        from tui.session import Session
+
+        connector = Connector(cache_dir=self.locations.cache_dir, timeout_s=REQUEST_TIMEOUT_S)
+        session = Session(vault, connector)
+        try:
+            return list(await asyncio.gather(*(session.verify(a) for a in accounts)))
+        finally:
+            await connector.aclose()  # not session.aclose(): the vault is still needed
+
+    def _save(self, vault: Any, accounts: list[Any], password: str) -> None:
+        from tui.keys_io.commit import add_all
+        from tui.vault import Vault, VaultError
+
+        try:
+            if vault is None:
+                from tui.paths import ensure_private_dir
+
+                ensure_private_dir(self.locations.config_dir)
+                with Vault.create(
+                    self.keyfile,
+                    password,
+                    state_dir=self.locations.state_dir,
+                    **self.options.vault_options,
+                ) as created:
+                    add_all(created, accounts, created_now=True)
+            else:
+                add_all(vault, accounts)
+        except VaultError as error:
+            raise ImportFailed(f"{error} Nothing was imported.", EXIT_KEYFILE) from None

@@ -1,0 +1,97 @@
+"""Deciding what an import adds: a unique label per key, and the duplicates it skips.
+
+A duplicate is a key whose exchange and identity (`Account.key_identity()`: the API key,
+else the wallet address, login...) are already in the keyfile, or earlier in the same import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from tui.keys_io.sources import Candidate, Skipped
+from tui.vault import Account
+
+RowState = Literal["new", "duplicate"]
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    candidate: Candidate
+    account: Account
+    """The account as it would be saved (label decided, endpoint applied)."""
+    state: RowState
+    duplicate_of: str | None = None
+    """`exchange · label` of the account already holding that key."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    rows: list[PlannedRow]
+    invalid: list[Skipped]
+    """Candidates that are not a valid account (bad exchange id, a label too long...)."""
+
+    @property
+    def new(self) -> list[PlannedRow]:
+        return [r for r in self.rows if r.state == "new"]
+
+    @property
+    def duplicates(self) -> list[PlannedRow]:
+        return [r for r in self.rows if r.state == "duplicate"]
+
+
+def unique_label(base: str, taken: set[str]) -> str:
+    """`base`, else `base-2`, `base-3`... whichever is free."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def plan_import(
+    candidates: Iterable[Candidate],
+    existing: Sequence[Account],
+    *,
+    default_label: str,
+    endpoints: Mapping[str, str] | None = None,
+) -> Plan:
+    """Labels and duplicates for `candidates` against the keyfile's `existing` accounts.
+
+    `endpoints` (exchange -> URL, from `--endpoint`) overrides a candidate's endpoint.
+    """
+    endpoints = endpoints or {}
+    labels: dict[str, set[str]] = {}
+    holders: dict[tuple[str, tuple[str, str]], str] = {}
+    for account in existing:
+        labels.setdefault(account.exchange, set()).add(account.label)
+        identity = account.key_identity()
+        if identity is not None:
+            holders[(account.exchange, identity)] = account.display_name
+    rows: list[PlannedRow] = []
+    invalid: list[Skipped] = []
+    for candidate in candidates:
+        taken = labels.setdefault(candidate.exchange, set())
+        try:
+            account = Account(
+                exchange=candidate.exchange,
+                label=unique_label(candidate.label or default_label, taken),
+                credentials=candidate.credentials,
+                sandbox=candidate.sandbox,
+                endpoint=endpoints.get(candidate.exchange, candidate.endpoint),
+            )
+        except ValueError as error:
+            invalid.append(Skipped(candidate.origin, str(error)))
+            continue
+        identity = account.key_identity()
+        holder = holders.get((account.exchange, identity)) if identity is not None else None
+        if holder is not None:
+            rows.append(PlannedRow(candidate, account, "duplicate", holder))
+            continue
+        taken.add(account.label)
+        if identity is not None:
+            holders[(account.exchange, identity)] = account.display_name
+        rows.append(PlannedRow(candidate, account, "new"))
+    return Plan(rows, invalid)

@@ -1,0 +1,136 @@
+"""What every import source produces, and the one entry point that picks the reader.
+
+A reader never writes anything and never puts a secret in a message: a `SourceError` says
+what is wrong with the file (which field, which line), never the value.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.redact import Secret
+
+PasswordReader = Callable[[str], str]
+"""Asked only when a source is encrypted: takes a prompt, returns the source's password."""
+
+
+class SourceError(Exception):
+    """The source cannot be read at all (missing, malformed, wrong password): the message
+    says why in plain words. Nothing is imported."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One key found in a source, not yet in the keyfile."""
+
+    exchange: str
+    """The ccxt id."""
+    credentials: Mapping[str, Secret]
+    """ccxt credential names (apiKey, secret, password, uid, ...) to values."""
+    origin: str
+    """Where in the source it came from, for the preview (`connectors/okx.yml`)."""
+    label: str | None = None
+    """A label the source gives (a Keydeck keyfile); None: the source's name."""
+    sandbox: bool = False
+    endpoint: str | None = None
+    notes: tuple[str, ...] = ()
+    """Non-secret remarks for the preview (`OKX host from okx_registration_sub_domain`)."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something in the source that is not imported, and why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass
+class SourceRead:
+    """Everything one source holds."""
+
+    source: str
+    path: Path
+    candidates: list[Candidate] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    plain_text: bool = False
+    """True when the file keeps the keys in clear (closing reminder)."""
+    cleanup_hint: str = ""
+    """How to take the keys out of the file once they are in Keydeck."""
+
+
+def secrets_of(values: Mapping[str, str]) -> dict[str, Secret]:
+    """Non-empty values as Secrets (registered for scrubbing as soon as they are read)."""
+    return {name: Secret(value) for name, value in values.items() if value}
+
+
+@functools.cache
+def ccxt_exchange_ids() -> frozenset[str]:
+    """Every exchange id ccxt knows (imports ccxt: about a second, once)."""
+    import ccxt
+
+    return frozenset(ccxt.exchanges)
+
+
+def read_source(name: str, path: Path, source_password: PasswordReader) -> SourceRead:
+    """Read `path` as the source `name` (one of `SOURCES`)."""
+    reader = SOURCES.get(name)
+    if reader is None:
+        raise SourceError(f"Unknown source {name!r}: use one of {', '.join(SOURCES)}.")
+    return reader(path, source_password)
+
+
+def _hummingbot(path: Path, source_password: PasswordReader) -> SourceRead:
+    from tui.keys_io.hummingbot import read_hummingbot
+
+    return read_hummingbot(path, source_password)
+
+
+def _freqtrade(path: Path, source_password: PasswordReader) -> SourceRead:
+    from tui.keys_io.freqtrade import read_freqtrade
+
+    return read_freqtrade(path)
+
+
+def _env(path: Path, source_password: PasswordReader) -> SourceRead:
+    from tui.keys_io.dotenv_file import read_dotenv
+
+    return read_dotenv(path)
+
+
+def _ccxt(path: Path, source_password: PasswordReader) -> SourceRead:
+    from tui.keys_io.ccxt_keys import read_ccxt_keys
+
+    return read_ccxt_keys(path)
+
+
+def _keydeck(path: Path, source_password: PasswordReader) -> SourceRead:
+    from tui.keys_io.keyfile_source import read_keyfile
+
+    return read_keyfile(path, source_password)
+
+
+SOURCES: dict[str, Callable[[Path, PasswordReader], SourceRead]] = {
+    "hummingbot": _hummingbot,
+    "freqtrade": _freqtrade,
+    "env": _env,
+    "ccxt": _ccxt,
+    "keydeck": _keydeck,
+}
+
+
+def read_text(path: Path, what: str) -> str:
+    """A source file's text, or a SourceError that says why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(f"No {what} at {path}.") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path} is a directory; give the {what} itself.") from None
+    except UnicodeDecodeError:
+        raise SourceError(f"{path} is not a text file (not UTF-8); is it the {what}?") from None
+    except OSError as error:
+        raise SourceError(f"Cannot read {path}: {error.strerror or error}.") from None
