@@ -26,6 +26,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tui.crash import ScrubbedCrashes
+from tui.exchange_catalog import CatalogLoader, ExchangeCatalog
 from tui.messages import (
     AccountRemoved,
     ConnectRequested,
@@ -43,7 +44,7 @@ from tui.screens.dialogs import ErrorScreen
 from tui.screens.keyfile_problem import KeyfileProblemScreen, explain_keyfile_error
 from tui.screens.palette import KeydeckCommands
 from tui.screens.unlock import UnlockScreen
-from tui.session import CatalogLoader, ConnectorFactory, ExchangeCatalog, KeyfileAccess
+from tui.session import ConnectorFactory, KeyfileAccess
 from tui.settings import LoadedSettings, Settings, load_settings, save_settings
 
 if TYPE_CHECKING:

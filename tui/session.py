@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui import redact
+from tui.listeners import Listener, Listeners
 
 if TYPE_CHECKING:
-    from tui.connect.catalog import ExchangeInfo
     from tui.connect.models import AccountReport
     from tui.connect.service import Connector
     from tui.paths import Locations
@@ -35,39 +35,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[[], None]
 ConnectorFactory = Callable[[], "Connector"]
 
 # Problem kinds that mean "we could not talk to the exchange at all".
 _UNREACHABLE = frozenset({"unreachable", "timeout", "blocked", "maintenance"})
-
-
-class Listeners:
-    """Plain callbacks, called in order; a failing listener is logged, never raised."""
-
-    def __init__(self) -> None:
-        self._callbacks: list[Listener] = []
-        self._lock = threading.Lock()
-
-    def subscribe(self, callback: Listener) -> Callable[[], None]:
-        """Add `callback`; returns the function that removes it again."""
-        with self._lock:
-            self._callbacks.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock, contextlib.suppress(ValueError):
-                self._callbacks.remove(callback)
-
-        return unsubscribe
-
-    def publish(self) -> None:
-        with self._lock:
-            callbacks = list(self._callbacks)
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:
-                log.warning("a session listener failed", exc_info=True)
 
 
 class Session:
@@ -424,63 +395,6 @@ class KeyfileAccess:
             vault.close()
             raise
         return Session(vault, connector, vault_options=self.vault_options)
-
-
-CatalogLoader = Callable[[Path | None], "list[ExchangeInfo]"]
-
-
-class ExchangeCatalog:
-    """Every exchange ccxt supports, once loaded (blocking `load`, run it in a thread)."""
-
-    def __init__(self, loader: CatalogLoader | None = None, cache_dir: Path | None = None) -> None:
-        self._loader = loader or _default_catalog_loader
-        self._cache_dir = cache_dir
-        self.exchanges: list[ExchangeInfo] | None = None
-        self.problem: str | None = None
-        self.changed = Listeners()
-
-    @property
-    def loaded(self) -> bool:
-        return self.exchanges is not None
-
-    def load(self) -> None:
-        """Load the list; a failure is kept in `problem` (and logged), never raised."""
-        try:
-            exchanges = self._loader(self._cache_dir)
-        except Exception as error:
-            log.exception("loading the exchange catalog failed")
-            self.problem = describe(error)
-        else:
-            self.exchanges = sorted(exchanges, key=lambda info: info.name.lower())
-            self.problem = None
-        self.changed.publish()
-
-    def retry(self) -> bool:
-        """Forget a failure so `load` can run again; False when the list is loaded."""
-        if self.exchanges is not None:
-            return False
-        self.problem = None
-        self.changed.publish()
-        return True
-
-    def info(self, exchange_id: str) -> ExchangeInfo | None:
-        for info in self.exchanges or ():
-            if info.id == exchange_id:
-                return info
-        return None
-
-    def display_name(self, exchange_id: str) -> str:
-        info = self.info(exchange_id)
-        return info.name if info is not None else exchange_id
-
-    def subscribe(self, callback: Listener) -> Callable[[], None]:
-        return self.changed.subscribe(callback)
-
-
-def _default_catalog_loader(cache_dir: Path | None) -> list[ExchangeInfo]:
-    from tui.connect.catalog import load_catalog
-
-    return load_catalog(cache_dir)
 
 
 def describe(error: BaseException | str | Any) -> str:

@@ -19,7 +19,8 @@ from tui.dashboard.screen import DashboardScreen
 from tui.messages import AccountsChanged
 
 if TYPE_CHECKING:
-    from tui.session import ExchangeCatalog, Session
+    from tui.exchange_catalog import ExchangeCatalog
+    from tui.session import Session
 
 
 class SessionDashboard(DashboardScreen):

@@ -7,13 +7,6 @@ file into `Candidate`s (credentials held as `Secret`) and `Skipped` rows with th
 `keydeck exec`. No Textual here; ccxt is imported only to know its exchange ids and URLs.
 """
 
-from tui.keys_io.sources import (
-    SOURCES,
-    Candidate,
-    Skipped,
-    SourceError,
-    SourceRead,
-    read_source,
-)
+from tui.keys_io.sources import SOURCE_NAMES, Candidate, Skipped, SourceError, SourceRead
 
-__all__ = ["SOURCES", "Candidate", "Skipped", "SourceError", "SourceRead", "read_source"]
+__all__ = ["SOURCE_NAMES", "Candidate", "Skipped", "SourceError", "SourceRead"]

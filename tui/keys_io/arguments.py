@@ -19,7 +19,7 @@ _PASSWORDS = (
 
 
 def add_key_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    from tui.keys_io.sources import SOURCES
+    from tui.keys_io.sources import SOURCE_NAMES
 
     importing = commands.add_parser(
         "import",
@@ -32,7 +32,7 @@ def add_key_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "Exit codes: 0 done, 1 the source could not be read, 2 a key failed verification "
         "(the others were saved), 3 the keyfile could not be opened or written.",
     )
-    importing.add_argument("source", choices=list(SOURCES), help="where the keys are")
+    importing.add_argument("source", choices=list(SOURCE_NAMES), help="where the keys are")
     importing.add_argument(
         "path",
         type=Path,

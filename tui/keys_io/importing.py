@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from tui.keys_io.dispatch import read_source
 from tui.keys_io.plan import Plan, PlannedRow, plan_import
-from tui.keys_io.sources import SourceError, SourceRead, read_source
+from tui.keys_io.sources import SourceError, SourceRead
 from tui.paths import Locations
 
 log = logging.getLogger(__name__)

@@ -75,53 +75,6 @@ def ccxt_exchange_ids() -> frozenset[str]:
     return frozenset(ccxt.exchanges)
 
 
-def read_source(name: str, path: Path, source_password: PasswordReader) -> SourceRead:
-    """Read `path` as the source `name` (one of `SOURCES`)."""
-    reader = SOURCES.get(name)
-    if reader is None:
-        raise SourceError(f"Unknown source {name!r}: use one of {', '.join(SOURCES)}.")
-    return reader(path, source_password)
-
-
-def _hummingbot(path: Path, source_password: PasswordReader) -> SourceRead:
-    from tui.keys_io.hummingbot import read_hummingbot
-
-    return read_hummingbot(path, source_password)
-
-
-def _freqtrade(path: Path, source_password: PasswordReader) -> SourceRead:
-    from tui.keys_io.freqtrade import read_freqtrade
-
-    return read_freqtrade(path)
-
-
-def _env(path: Path, source_password: PasswordReader) -> SourceRead:
-    from tui.keys_io.dotenv_file import read_dotenv
-
-    return read_dotenv(path)
-
-
-def _ccxt(path: Path, source_password: PasswordReader) -> SourceRead:
-    from tui.keys_io.ccxt_keys import read_ccxt_keys
-
-    return read_ccxt_keys(path)
-
-
-def _keydeck(path: Path, source_password: PasswordReader) -> SourceRead:
-    from tui.keys_io.keyfile_source import read_keyfile
-
-    return read_keyfile(path, source_password)
-
-
-SOURCES: dict[str, Callable[[Path, PasswordReader], SourceRead]] = {
-    "hummingbot": _hummingbot,
-    "freqtrade": _freqtrade,
-    "env": _env,
-    "ccxt": _ccxt,
-    "keydeck": _keydeck,
-}
-
-
 def read_text(path: Path, what: str) -> str:
     """A source file's text, or a SourceError that says why it cannot be read."""
     try:
@@ -134,3 +87,7 @@ def read_text(path: Path, what: str) -> str:
         raise SourceError(f"{path} is not a text file (not UTF-8); is it the {what}?") from None
     except OSError as error:
         raise SourceError(f"Cannot read {path}: {error.strerror or error}.") from None
+
+
+SOURCE_NAMES: tuple[str, ...] = ("hummingbot", "freqtrade", "env", "ccxt", "keydeck")
+"""The sources `keydeck import` reads (readers in tui.keys_io.dispatch)."""

@@ -29,7 +29,8 @@ from tui.widgets.theme import Palette
 
 if TYPE_CHECKING:
     from tui.connect.models import AccountReport
-    from tui.session import ExchangeCatalog, Session
+    from tui.exchange_catalog import ExchangeCatalog
+    from tui.session import Session
     from tui.vault import Account
 
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from tui.session import ExchangeCatalog, Session
+    from tui.exchange_catalog import ExchangeCatalog
+    from tui.session import Session
 
 
 class CommandHost(Protocol):

@@ -18,7 +18,8 @@ from tui.screens.dialogs import ConfirmScreen
 if TYPE_CHECKING:
     from textual.app import App
 
-    from tui.session import ExchangeCatalog, Session
+    from tui.exchange_catalog import ExchangeCatalog
+    from tui.session import Session
     from tui.vault import Account
 
 

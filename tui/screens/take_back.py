@@ -10,7 +10,8 @@ from tui.screens.remove_account import AccountPickerScreen
 if TYPE_CHECKING:
     from textual.app import App
 
-    from tui.session import ExchangeCatalog, Session
+    from tui.exchange_catalog import ExchangeCatalog
+    from tui.session import Session
 
 
 def start_take_back(app: App[object], session: Session, catalog: ExchangeCatalog) -> None:
