@@ -218,3 +218,25 @@ async def test_key_that_can_withdraw_is_flagged_and_remove_account(
         await wait_for(pilot, lambda: not app.session.accounts)
         await app.workers.wait_for_complete()
     assert stored_accounts(locations, fast_kdf) == []
+
+
+async def test_a_key_that_can_withdraw_is_not_saved_without_an_explicit_choice(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    make_keyfile(locations, fast_kdf)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        set_value(pilot, "#filter", "okx")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+        for name, value in sim.account("okx", "risky").credentials.items():
+            set_value(pilot, f"#cred-{name}", value)
+        set_value(pilot, "#endpoint", sim.endpoint("okx"))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen", limit=20)
+        assert "Withdrawals are enabled" in text_of(pilot, ".dialog-body")
+        await pilot.press("escape")  # cancel, fix it first
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+        assert app.session.accounts == []
+        assert not app.screen.query_one("#verifying").display  # the form is usable again

@@ -172,6 +172,35 @@ def test_key_entry_rejected_key(
     assert snap_compare(snap_app(), terminal_size=(100, 48), run_before=run_before)
 
 
+async def enter_risky_okx_key(pilot: Pilot[Any], sim_thread: Any) -> None:
+    """Key entry with the simulator's withdraw-enabled OKX key, submitted."""
+    provisioned = sim_thread.simulator.account("okx", "risky")
+    await unlock(pilot)
+    set_value(pilot, "#filter", "okx")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+    for name, value in provisioned.credentials.items():
+        set_value(pilot, f"#cred-{name}", value)
+    set_value(pilot, "#endpoint", sim_thread.endpoint("okx"))
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen", limit=20)
+
+
+def test_withdraw_key_asks_before_saving(
+    snap_compare: Any,
+    snap_app: Any,
+    fixed_locations: Locations,
+    fast_kdf: dict[str, Any],
+    sim_thread: Any,
+) -> None:
+    make_keyfile(fixed_locations, fast_kdf)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await enter_risky_okx_key(pilot, sim_thread)
+
+    assert snap_compare(snap_app(), terminal_size=SNAP_SIZE, run_before=run_before)
+
+
 def test_findings_after_verify(
     snap_compare: Any,
     snap_app: Any,
@@ -180,17 +209,10 @@ def test_findings_after_verify(
     sim_thread: Any,
 ) -> None:
     make_keyfile(fixed_locations, fast_kdf)
-    provisioned = sim_thread.simulator.account("okx", "risky")
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await unlock(pilot)
-        set_value(pilot, "#filter", "okx")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
-        for name, value in provisioned.credentials.items():
-            set_value(pilot, f"#cred-{name}", value)
-        set_value(pilot, "#endpoint", sim_thread.endpoint("okx"))
-        await pilot.press("ctrl+s")
+        await enter_risky_okx_key(pilot, sim_thread)
+        await pilot.click("#confirm")  # save anyway
         await wait_for(pilot, lambda: screen_name(pilot) == "FindingsScreen", limit=20)
 
     assert snap_compare(snap_app(), terminal_size=SNAP_SIZE, run_before=run_before)

@@ -361,10 +361,49 @@ class KeyEntryScreen(Screen[None]):
             return
         self._report = message.report
         if message.report.problem is None:
-            self._save(message.account, verified=True)
+            criticals = [f for f in message.report.findings if f.severity == "critical"]
+            if criticals:
+                self._ask_before_saving_a_dangerous_key(message.account, criticals)
+            else:
+                self._save(message.account, verified=True)
             return
         self._set_busy(False)
         self._show_problem(message.report)
+
+    def _ask_before_saving_a_dangerous_key(self, account: Account, criticals: list[Any]) -> None:
+        """A key that can withdraw (or another critical risk): an explicit choice first."""
+        body = Text()
+        for finding in criticals:
+            body.append(f"✖ {finding.title}\n", style="bold")
+            body.append(f"{finding.advice}\n")
+            if finding.link:
+                body.append(f"{finding.link}\n", style="dim")
+        body.append(
+            "\nThe safest fix is at the exchange: edit the key (turn Withdraw off), then verify "
+            "again here. Saved anyway, it stays flagged in red until you fix or accept it."
+        )
+
+        def answered(save: bool | None) -> None:
+            if save:
+                self._save(account, verified=True)
+            else:
+                self._set_busy(False)
+                self.notify(
+                    "Not saved. Fix the key at the exchange, then press ctrl+s to verify again.",
+                    title="Key not saved",
+                    markup=False,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "This key can move your money",
+                body,
+                confirm="Save anyway",
+                cancel="Cancel, fix it first",
+                danger=True,
+            ),
+            answered,
+        )
 
     def _show_problem(self, report: AccountReport) -> None:
         problem = report.problem
