@@ -11,7 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
+from tui.history import command as history_command
 from tui.paths import Locations
+from tui.watch import command as watch_command
 
 _CONFIG_DIR_HELP = (
     "keep the keyfile, settings, logs and cache under DIR "
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print one JSON document")
     check.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    watch_command.add_parser(commands, [common])
+    history_command.add_parser(commands, [common])
     return parser
 
 
@@ -82,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.check import run_check  # the connector and ccxt load only for this command
 
         return run_check(locations, json_output=args.json, password_stdin=args.password_stdin)
+    if args.command == "watch":
+        return watch_command.run_watch(locations, args)
+    if args.command == "history":
+        return history_command.run_history(locations, args)
     if args.command is None:
         from tui.app import run_app  # Textual is imported only when the app starts
 
