@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -60,6 +60,9 @@ class WatchConfig:
     """Extra `Vault.open` arguments (tests pass KDF caps)."""
 
 
+RoundListener = Callable[[int, list[Event]], None]
+
+
 class WatchStopped(Exception):
     """The watch cannot go on (the keyfile was re-keyed); the message says what to do."""
 
@@ -83,8 +86,11 @@ class Watcher:
         store: StateStore,
         history: History | None,
         config: WatchConfig,
+        *,
+        on_round: RoundListener | None = None,
     ) -> None:
         self.session = session
+        self.on_round = on_round
         self.sinks = sinks
         self.store = store
         self.history = history
@@ -132,6 +138,8 @@ class Watcher:
         if self.history is not None:
             await asyncio.to_thread(self.history.record, reports)
         self.rounds += 1
+        if self.on_round is not None:
+            self.on_round(self.rounds, events)
         return events
 
     async def _follow_keyfile(self) -> None:
@@ -174,9 +182,11 @@ async def watch_keyfile(
     stop: asyncio.Event,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    on_round: RoundListener | None = None,
 ) -> int:
-    """Watch until `stop` is set. Exit codes: 0 stopped, 2 bad sink, 3 keyfile problem.
-    Raises `SetupError` before opening anything if a sink cannot be used."""
+    """Watch until `stop` is set. Exit codes: 0 stopped, 3 keyfile re-keyed. Raises
+    `SetupError` before opening anything if a sink cannot be used, and the `VaultError`s of
+    `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat)."""
     from tui.connect import Connector
     from tui.session import Session
 
@@ -201,7 +211,7 @@ async def watch_keyfile(
     session = Session(vault, connector)
     history = open_history(vault, config)
     store = StateStore(state_path(locations.state_dir, locations.keyfile))
-    watcher = Watcher(session, sinks, store, history, config)
+    watcher = Watcher(session, sinks, store, history, config, on_round=on_round)
     log.info("watching %s every %g s", locations.keyfile, config.interval_s)
     try:
         await watcher.run(stop)
