@@ -173,3 +173,14 @@ def test_state_survives_save_and_load_and_a_damaged_file(tmp_path: Path) -> None
     assert StateStore(path).load() == watch.state
     path.write_text("{not json")
     assert StateStore(path).load() == WatchState()
+
+
+def test_watch_and_history_import_no_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.watch.runner, tui.watch.command, tui.history.store, "
+        "tui.history.command; assert 'textual' not in sys.modules, 'textual imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
