@@ -11,7 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
+from tui.history import command as history_command
 from tui.paths import Locations
+from tui.watch import command as watch_command
 
 _CONFIG_DIR_HELP = (
     "keep the keyfile, settings, logs and cache under DIR "
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.keys_io.arguments import add_key_commands  # import, backup, exec
 
     add_key_commands(commands, common)
+    watch_command.add_parser(commands, [common])
+    history_command.add_parser(commands, [common])
     return parser
 
 
@@ -89,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.keys_io.arguments import run_key_command
 
         return run_key_command(args, locations)
+    if args.command == "watch":
+        return watch_command.run_watch(locations, args)
+    if args.command == "history":
+        return history_command.run_history(locations, args)
     if args.command is None:
         from tui.app import run_app  # Textual is imported only when the app starts
 

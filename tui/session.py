@@ -172,6 +172,8 @@ class Session:
         permissions = report.permissions
         if report.problem is not None or permissions is None or not permissions.reported:
             return
+        if self.vault.read_only:  # check/watch: the app drops it on its next refresh
+            return
         current = {f.code for f in report.findings if f.severity == "critical"}
         fixed = self.acknowledged_codes(report.account_id) - current
         if fixed:

@@ -291,6 +291,19 @@ def write_replacing(path: Path, data: bytes, previous: bytes) -> Snapshot:
     return snapshot_of(data, status)
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file at `path` with `data` as saves do (0600 temp beside it, fsync,
+    `os.replace`, fsync the directory), with no backup: for companion files (the history)."""
+    temp, _ = _write_temp(path, data)
+    try:
+        os.replace(temp, path)
+        _fsync_directory(path.parent)
+    except OSError as error:
+        raise KeyfileWriteError(_describe(error), path=path) from None
+    finally:
+        _unlink_quietly(temp)
+
+
 def _write_temp(path: Path, data: bytes) -> tuple[Path, os.stat_result]:
     """A fsynced 0600 temp file beside `path` holding `data`, and its status."""
     try:

@@ -26,7 +26,7 @@ from tui.vault.errors import (
     VaultError,
     attach_path,
 )
-from tui.vault.generations import GenerationLog, identities
+from tui.vault.generations import KEYFILE_ID, GenerationLog, identities
 from tui.vault.guard import SecretBytes, scrubbed_traceback
 from tui.vault.kdf import DEFAULT_CAPS, KdfCaps, KdfParams
 
@@ -183,6 +183,38 @@ class KeyfileReader:
         with self._mutex:
             self._ensure_open()
             return self._book.holding_key_of(account)
+
+    # -- companion files -----------------------------------------------------------------
+
+    @scrubbed_traceback
+    def derive_subkey(self, purpose: bytes) -> SecretBytes:
+        """A 32-byte key for a companion file of this keyfile (the history), one per `purpose`.
+
+        HKDF-SHA256 over the keyfile's random `keyfile_id`, which exists only inside the
+        encrypted payload: only someone who can unlock the keyfile can derive it, and it
+        survives password changes (the password-derived key does not), so the companion file
+        stays readable. A keyfile saved before `keyfile_id` existed raises `VaultError` until
+        it is saved once by a writable vault.
+        """
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        with self._mutex:
+            self._ensure_open()
+            keyfile_id = self._extra.get(KEYFILE_ID)
+            if not isinstance(keyfile_id, str) or not keyfile_id:
+                raise VaultError(
+                    "This keyfile predates companion keys: open it in Keydeck once "
+                    "(any save adds them).",
+                    path=self._path,
+                )
+            material = SecretBytes(keyfile_id.encode())
+        try:
+            info = b"keydeck subkey v1\x00" + bytes(purpose)
+            hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
+            return SecretBytes(hkdf.derive(bytes(material)))
+        finally:
+            material.wipe()
 
     # -- re-reading ----------------------------------------------------------------------
 

@@ -1,0 +1,228 @@
+"""The watch loop: a read-only Session refreshed every interval, changes sent to the sinks.
+
+`watch_keyfile(locations, password, config, stop=event)` is the whole watch as a function
+(tests run it in-process and set `stop`); `keydeck watch` (tui/watch/command.py) wraps it
+with the password, logging and signal handling.
+
+Each round: notice a keyfile changed on disk (new accounts, acknowledgements) and reload it
+with the key already derived; refresh every account (the connector's back-off for failing
+keys applies: a watch must not hammer an exchange); turn the reports into events against
+the last-known states; emit; persist the states; record the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from tui.history import History
+from tui.paths import Locations
+from tui.vault import KeyfileRekeyed, Vault, VaultError
+from tui.watch.events import Event, WatchState, observe
+from tui.watch.sinks import (
+    RETRY_DELAYS_S,
+    CommandSink,
+    DesktopSink,
+    Sink,
+    Sinks,
+    StdoutSink,
+    WebhookSink,
+)
+from tui.watch.state import StateStore, state_path
+
+log = logging.getLogger(__name__)
+
+EXIT_STOPPED = 0
+EXIT_USAGE = 2
+EXIT_KEYFILE = 3
+
+
+@dataclass
+class WatchConfig:
+    interval_s: float = 60.0
+    webhooks: Sequence[str] = ()
+    webhook_format: str = "json"
+    commands: Sequence[str] = ()
+    desktop: bool = False
+    balance_move_pct: float | None = None
+    """Alert when an account's or the total USD value moves more than this; None: off."""
+    record_history: bool = True
+    history_write_every_s: float = 300.0
+    retry_delays_s: Sequence[float] = RETRY_DELAYS_S
+    request_timeout_s: float = 15.0
+    account_timeout_s: float = 60.0
+    vault_options: Mapping[str, Any] = field(default_factory=dict)
+    """Extra `Vault.open` arguments (tests pass KDF caps)."""
+
+
+RoundListener = Callable[[int, list[Event]], None]
+
+
+class WatchStopped(Exception):
+    """The watch cannot go on (the keyfile was re-keyed); the message says what to do."""
+
+
+def build_sinks(config: WatchConfig, out: TextIO | None = None) -> Sinks:
+    """Every sink of `config`; raises `SetupError` for a bad URL, command or notifier."""
+    others: list[Sink] = [WebhookSink(url, config.webhook_format) for url in config.webhooks]
+    others += [CommandSink(command) for command in config.commands]
+    if config.desktop:
+        others.append(DesktopSink())
+    return Sinks(StdoutSink(out), others, config.retry_delays_s)
+
+
+class Watcher:
+    """One keyfile's watch on an open read-only Session."""
+
+    def __init__(
+        self,
+        session: Any,
+        sinks: Sinks,
+        store: StateStore,
+        history: History | None,
+        config: WatchConfig,
+        *,
+        on_round: RoundListener | None = None,
+    ) -> None:
+        self.session = session
+        self.on_round = on_round
+        self.sinks = sinks
+        self.store = store
+        self.history = history
+        self.config = config
+        self.state: WatchState = store.load()
+        self.rounds = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Rounds every `interval_s` until `stop` is set (a round under way is cancelled)."""
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                one_round = asyncio.create_task(self.round())
+                await asyncio.wait({one_round, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if not one_round.done():
+                    one_round.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await one_round
+                    break
+                one_round.result()  # WatchStopped and bugs surface here
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(stopping), self.config.interval_s)
+        finally:
+            stopping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stopping
+
+    async def round(self) -> list[Event]:
+        await self._follow_keyfile()
+        session = self.session
+        ids = [a.id for a in session.accounts]
+        reports = [report async for report in session.refresh(force=False)]
+        events, self.state = observe(
+            self.state,
+            reports,
+            now=datetime.now(UTC),
+            is_acknowledged=session.is_acknowledged,
+            account_ids=ids,
+            balance_move_pct=self.config.balance_move_pct,
+        )
+        for event in events:
+            log.info("event %s %s/%s %s", event.event, event.exchange, event.label, event.title)
+            self.sinks.emit(event)
+        await asyncio.to_thread(self.store.save, self.state)
+        if self.history is not None:
+            await asyncio.to_thread(self.history.record, reports)
+        self.rounds += 1
+        if self.on_round is not None:
+            self.on_round(self.rounds, events)
+        return events
+
+    async def _follow_keyfile(self) -> None:
+        """Reload a keyfile saved elsewhere; a re-keyed one stops the watch."""
+        vault = self.session.vault
+        if not await asyncio.to_thread(vault.changed_on_disk):
+            return
+        before = {a.id for a in vault.accounts}
+        try:
+            changed = await asyncio.to_thread(vault.reload)
+        except KeyfileRekeyed:
+            raise WatchStopped(
+                "the keyfile's password was changed: start keydeck watch again with the new one"
+            ) from None
+        except VaultError as error:  # mid-save, rolled back, unreadable: keep the old copy
+            log.warning("keeping the keyfile as last read: %s", error)
+            return
+        if changed:
+            gone = before - {a.id for a in vault.accounts}
+            for account_id in gone:
+                await self.session.forget_client(account_id)
+            log.info("the keyfile changed on disk: %d account(s) now", len(vault.accounts))
+
+
+def open_history(vault: Vault, config: WatchConfig) -> History | None:
+    if not config.record_history:
+        return None
+    try:
+        return History.for_vault(vault, write_every_s=config.history_write_every_s)
+    except VaultError as error:
+        log.warning("not recording history: %s", error)
+        return None
+
+
+async def watch_keyfile(
+    locations: Locations,
+    password: str,
+    config: WatchConfig,
+    *,
+    stop: asyncio.Event,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    on_round: RoundListener | None = None,
+) -> int:
+    """Watch until `stop` is set. Exit codes: 0 stopped, 3 keyfile re-keyed. Raises
+    `SetupError` before opening anything if a sink cannot be used, and the `VaultError`s of
+    `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat)."""
+    from tui.connect import Connector
+    from tui.session import Session
+
+    sinks = build_sinks(config, out)
+    try:
+        vault = await asyncio.to_thread(
+            Vault.open,
+            locations.keyfile,
+            password,
+            read_only=True,
+            state_dir=locations.state_dir,
+            **config.vault_options,
+        )
+    except BaseException:
+        await sinks.aclose(0)
+        raise
+    connector = Connector(
+        cache_dir=locations.cache_dir,
+        timeout_s=config.request_timeout_s,
+        account_timeout_s=config.account_timeout_s,
+    )
+    session = Session(vault, connector)
+    history = open_history(vault, config)
+    store = StateStore(state_path(locations.state_dir, locations.keyfile))
+    watcher = Watcher(session, sinks, store, history, config, on_round=on_round)
+    log.info("watching %s every %g s", locations.keyfile, config.interval_s)
+    try:
+        await watcher.run(stop)
+    except WatchStopped as error:
+        if err is not None:
+            print(f"keydeck watch: {error}", file=err)
+        log.error("watch stopped: %s", error)
+        return EXIT_KEYFILE
+    finally:
+        await sinks.aclose()
+        if history is not None:
+            await asyncio.to_thread(history.close)
+        await session.aclose()
+    return EXIT_STOPPED
