@@ -37,6 +37,7 @@ from tui.messages import (
     describe,
 )
 from tui.paths import Locations
+from tui.process import disable_core_dumps
 from tui.screens.create import CreateKeyfileScreen
 from tui.screens.dialogs import ErrorScreen
 from tui.screens.keyfile_problem import KeyfileProblemScreen, explain_keyfile_error
@@ -522,7 +523,7 @@ def run_app(locations: Locations, *, notice: str | None = None) -> int:
     """Entry point used by `keydeck` with no subcommand (and by `keydeck --demo`)."""
     from tui.logs import setup_logging
 
-    _no_core_dumps()
+    disable_core_dumps()
     try:
         setup_logging(locations.log_file)
     except OSError as error:
@@ -537,12 +538,3 @@ def _dashboard_home(app: KeydeckApp) -> Screen[Any]:
     from tui.dashboard.session import session_dashboard
 
     return session_dashboard(app)
-
-
-def _no_core_dumps() -> None:
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ImportError, ValueError, OSError):
-        pass

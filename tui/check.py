@@ -3,7 +3,9 @@
 Password from `KEYDECK_PASSWORD` or `--password-stdin` (or a prompt on a terminal), never
 from the command line. Prints a readable table, or with `--json` one document whose schema
 is in docs/check-json.md. Exit codes: 0 all fine, 1 a critical finding, 2 an account failed
-(takes precedence over 1), 3 the keyfile could not be opened.
+(takes precedence over 1), 3 the keyfile could not be opened (or the check could not run),
+130 interrupted (ctrl+c). No failure prints a traceback: each is one line on stderr, and an
+unexpected one leaves its (scrubbed) traceback in the log.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from typing import Any, TextIO
 
 from tui import __version__
 from tui.paths import Locations
+from tui.process import EXIT_INTERRUPTED, disable_core_dumps, say, silence
+from tui.redact import Secret
+from tui.vault.errors import PasswordNotUtf8
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +45,56 @@ class PasswordUnavailable(Exception):
 
 
 def read_password(password_stdin: bool, stdin: TextIO | None = None) -> str:
-    """The master password from stdin (first line), the environment, or a terminal prompt."""
+    """The master password from stdin (first line), the environment, or a terminal prompt.
+
+    Stdin and the environment are read as bytes and decoded as UTF-8 whatever the locale
+    (`LC_ALL=C` included); bytes that are not UTF-8 raise `PasswordNotUtf8`.
+    """
     stream = stdin if stdin is not None else sys.stdin
     if password_stdin:
-        line = stream.readline()
-        password = line.removesuffix("\n").removesuffix("\r")
+        password = _first_line(stream).removesuffix("\n").removesuffix("\r")
         if not password:
             raise PasswordUnavailable("--password-stdin was given but stdin held no password.")
         return password
-    from_env = os.environ.get(PASSWORD_ENV)
+    from_env = _environment_password()
     if from_env:
         return from_env
-    if stream.isatty():
-        return getpass.getpass("Keydeck password: ")
+    if stream is not None and stream.isatty():
+        try:
+            return getpass.getpass("Keydeck password: ")
+        except UnicodeDecodeError:
+            raise PasswordNotUtf8() from None
     raise PasswordUnavailable(
         f"No password: set {PASSWORD_ENV} or pipe it with --password-stdin "
         "(it is never taken from the command line)."
     )
+
+
+def _first_line(stream: TextIO | None) -> str:
+    if stream is None:
+        return ""
+    raw = getattr(stream, "buffer", None)
+    try:
+        if raw is None:
+            return stream.readline()
+        return _utf8(raw.readline())
+    except UnicodeDecodeError:
+        raise PasswordNotUtf8() from None
+
+
+def _environment_password() -> str | None:
+    environb = getattr(os, "environb", None)  # POSIX: the bytes as given
+    if environb is None:
+        return os.environ.get(PASSWORD_ENV)
+    value = environb.get(PASSWORD_ENV.encode())
+    return None if value is None else _utf8(value)
+
+
+def _utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PasswordNotUtf8() from None
 
 
 def exit_code(reports: Sequence[Any]) -> int:
@@ -171,46 +209,60 @@ def run_check(
     err: TextIO | None = None,
     log_to_file: bool = True,
 ) -> int:
-    """The `keydeck check` command. Never lets a traceback reach the user."""
+    """The `keydeck check` command; the exit code. Never lets a traceback reach the user."""
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
+    disable_core_dumps()  # the process will hold decrypted keys
+    logged = log_to_file and _start_log(locations, err)
+    try:
+        return _run(locations, json_output, password_stdin, out, err)
+    except KeyboardInterrupt:
+        log.info("keydeck check interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        log.error("keydeck check failed", exc_info=True)  # scrubbed by the log's filter
+        where = f"details in the log: {locations.log_file}" if logged else "no log was written"
+        say(err, f"keydeck check: unexpected error ({type(error).__name__}); {where}")
+        return EXIT_KEYFILE
+
+
+def _start_log(locations: Locations, err: TextIO) -> bool:
+    """The log file, if it can be had; logging is a nicety and the check runs without it."""
     from tui.logs import setup_logging
+
+    try:
+        setup_logging(locations.log_file)
+    except OSError as error:
+        say(err, f"keydeck check: cannot write the log ({error.strerror or error})")
+        return False
+    return True
+
+
+def _run(
+    locations: Locations, json_output: bool, password_stdin: bool, out: TextIO, err: TextIO
+) -> int:
     from tui.vault import Vault, VaultError
 
     try:
-        if log_to_file:
-            setup_logging(locations.log_file)
-    except OSError as error:  # logging is a nicety; the check itself must still run
-        print(f"keydeck check: cannot write the log ({error.strerror})", file=err)
-    try:
-        password = read_password(password_stdin)
+        password = Secret(read_password(password_stdin))  # registered: scrubbed from the log
         with Vault.open(locations.keyfile, password) as vault:
             accounts = list(vault.accounts)
-    except PasswordUnavailable as error:
-        print(f"keydeck check: {error}", file=err)
-        return EXIT_KEYFILE
-    except VaultError as error:
-        print(f"keydeck check: {error}", file=err)
+    except (PasswordUnavailable, VaultError) as error:
+        say(err, f"keydeck check: {error}")
         return EXIT_KEYFILE
     except OSError as error:
-        print(f"keydeck check: cannot open the keyfile: {error.strerror or error}", file=err)
+        say(err, f"keydeck check: cannot open the keyfile: {error.strerror or error}")
         return EXIT_KEYFILE
-    except KeyboardInterrupt:
-        return 130
 
-    try:
-        reports = asyncio.run(_check_all(accounts, locations)) if accounts else []
-    except KeyboardInterrupt:
-        print("keydeck check: interrupted", file=err)
-        return 130
-    except Exception:
-        log.exception("keydeck check failed")
-        print(f"keydeck check: unexpected error; details are in {locations.log_file}", file=err)
-        return EXIT_FAILED
+    reports = asyncio.run(_check_all(accounts, locations)) if accounts else []
     code = exit_code(reports)
-    if json_output:
-        json.dump(_document(reports, code), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        _table(reports, out)
+    try:
+        if json_output:
+            json.dump(_document(reports, code), out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        else:
+            _table(reports, out)
+        out.flush()
+    except BrokenPipeError:  # `keydeck check | head -1`: the reader has all it wanted
+        silence(out)
     return code
