@@ -23,7 +23,14 @@ from typing import Any, TextIO
 
 from tui import __version__
 from tui.paths import Locations
-from tui.process import EXIT_INTERRUPTED, disable_core_dumps, say, silence
+from tui.process import (
+    EXIT_INTERRUPTED,
+    cancelled_by_interrupt,
+    disable_core_dumps,
+    say,
+    silence,
+    was_interrupted,
+)
 from tui.redact import Secret
 from tui.vault.errors import PasswordNotUtf8
 
@@ -216,14 +223,20 @@ def run_check(
     logged = log_to_file and _start_log(locations, err)
     try:
         return _run(locations, json_output, password_stdin, out, err)
-    except KeyboardInterrupt:
-        log.info("keydeck check interrupted")
-        return EXIT_INTERRUPTED
+    except (KeyboardInterrupt, asyncio.CancelledError) as error:
+        if isinstance(error, KeyboardInterrupt) or was_interrupted():
+            log.info("keydeck check interrupted")
+            return EXIT_INTERRUPTED
+        return _unexpected(error, locations, logged, err)
     except Exception as error:
-        log.error("keydeck check failed", exc_info=True)  # scrubbed by the log's filter
-        where = f"details in the log: {locations.log_file}" if logged else "no log was written"
-        say(err, f"keydeck check: unexpected error ({type(error).__name__}); {where}")
-        return EXIT_KEYFILE
+        return _unexpected(error, locations, logged, err)
+
+
+def _unexpected(error: BaseException, locations: Locations, logged: bool, err: TextIO) -> int:
+    log.error("keydeck check failed", exc_info=error)  # scrubbed by the log's filter
+    where = f"details in the log: {locations.log_file}" if logged else "no log was written"
+    say(err, f"keydeck check: unexpected error ({type(error).__name__}); {where}")
+    return EXIT_KEYFILE
 
 
 def _start_log(locations: Locations, err: TextIO) -> bool:
@@ -254,7 +267,9 @@ def _run(
         say(err, f"keydeck check: cannot open the keyfile: {error.strerror or error}")
         return EXIT_KEYFILE
 
-    reports = asyncio.run(_check_all(accounts, locations)) if accounts else []
+    reports = (
+        asyncio.run(cancelled_by_interrupt(_check_all(accounts, locations))) if accounts else []
+    )
     code = exit_code(reports)
     try:
         if json_output:

@@ -18,9 +18,14 @@ from tui.redact import ScrubFilter
 
 _MAX_BYTES = 1_000_000
 _BACKUPS = 3
-# Loggers that go to the file: ours, ccxt's warnings, and asyncio's (an interrupted run may
-# leave "Task was destroyed" notes that would otherwise go to stderr).
-_LOGGERS = {"tui": None, "ccxt": logging.WARNING, "asyncio": logging.WARNING}
+# Loggers that go to the file: ours, ccxt's warnings, asyncio's ("Task was destroyed") and
+# Python warnings once `logging.captureWarnings(True)`: none of them belongs on stderr.
+_LOGGERS = {
+    "tui": None,
+    "ccxt": logging.WARNING,
+    "asyncio": logging.WARNING,
+    "py.warnings": logging.WARNING,
+}
 
 
 class QuietFileHandler(logging.handlers.RotatingFileHandler):
@@ -49,7 +54,8 @@ class QuietFileHandler(logging.handlers.RotatingFileHandler):
 
 
 def setup_logging(log_file: Path, level: int = logging.INFO) -> QuietFileHandler:
-    """Send the `tui` loggers (and ccxt's and asyncio's warnings) to a rotating, private file."""
+    """Send the `tui` loggers (and others' warnings, see `_LOGGERS`) to a rotating, private
+    file."""
     ensure_private_dir(log_file.parent)
     handler = QuietFileHandler(
         log_file, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
@@ -72,3 +78,10 @@ def _make_private(handler: logging.FileHandler) -> None:
     descriptor = stream.fileno()
     if hasattr(os, "fchmod") and stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.fchmod(descriptor, 0o600)
+
+
+def stop_logging(handler: logging.Handler) -> None:
+    """Detach a handler made by `setup_logging` from every logger it was given, and close it."""
+    for name in _LOGGERS:
+        logging.getLogger(name).removeHandler(handler)
+    handler.close()

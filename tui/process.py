@@ -5,13 +5,17 @@ No Textual, no ccxt: the app and the headless commands (`keydeck check`) share i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
 import sys
 import threading
+from collections.abc import Awaitable
 from types import FrameType
-from typing import TextIO
+from typing import TextIO, TypeVar
+
+T = TypeVar("T")
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for ctrl+c
 
@@ -51,6 +55,36 @@ def ignore_interrupts() -> None:
     """From here to the exit, ctrl+c changes nothing (the answer is already decided)."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+async def cancelled_by_interrupt(work: Awaitable[T]) -> T:
+    """Await `work` so that ctrl+c cancels it at an await instead of raising KeyboardInterrupt
+    between any two bytecodes of aiohttp or ccxt (which leaves "coroutine was never awaited"
+    warnings and unclosed sockets). The first ctrl+c cancels, later ones are ignored, so the
+    unwinding (closing the exchange clients) runs to the end; then CancelledError leaves
+    and `was_interrupted()` is true. The previous SIGINT handler is back afterwards.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def cancel_once() -> None:
+        global _interrupted
+        if not _interrupted and task is not None:
+            _interrupted = True
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, cancel_once)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+        return await work
+    try:
+        return await work
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        if _interrupted and previous is _interrupt_once:
+            previous = signal.SIG_IGN
+        signal.signal(signal.SIGINT, previous)
 
 
 def default_interrupts() -> None:

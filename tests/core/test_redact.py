@@ -12,7 +12,7 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import pytest
 
-from tui.logs import setup_logging
+from tui.logs import setup_logging, stop_logging
 from tui.redact import REDACTED, ScrubFilter, Secret, forget_all, mask, scrub
 
 VALUE = "s3cr3t-value-for-redaction-tests"
@@ -79,9 +79,7 @@ def test_log_file_is_private_and_scrubbed(tmp_path) -> None:
         logging.getLogger("tui.test-file").warning("leak %s?", VALUE)
         handler.flush()
     finally:
-        for name in ("tui", "ccxt"):
-            logging.getLogger(name).removeHandler(handler)
-        handler.close()
+        stop_logging(handler)
     text = log_file.read_text()
     assert "leak" in text and VALUE not in text
     assert log_file.parent.stat().st_mode & 0o777 == 0o700
@@ -161,7 +159,7 @@ def test_echoed_secrets_never_reach_the_log_file(tmp_path: Path) -> None:
                 logger.exception("failed")
         handler.flush()
     finally:
-        _detach(handler)
+        stop_logging(handler)
     text = log_file.read_text(encoding="utf-8")
     assert "answer in form form" in text and "RuntimeError" in text
     for value in AWKWARD:
@@ -252,9 +250,3 @@ def test_problem_details_are_scrubbed_of_headers_and_echoed_secrets() -> None:
     assert "50113" in detail
     assert not leaked(passphrase, detail)
     assert HEADER_VALUE not in detail and "c2lnbmF0dXJl" not in detail
-
-
-def _detach(handler: logging.Handler) -> None:
-    for name in ("tui", "ccxt", "asyncio"):
-        logging.getLogger(name).removeHandler(handler)
-    handler.close()
