@@ -70,7 +70,8 @@ def read_password(password_stdin: bool, stdin: TextIO | None = None) -> str:
         try:
             return getpass.getpass("Keydeck password: ")
         except UnicodeDecodeError:
-            raise PasswordNotUtf8() from None
+            pass  # raised below, so no exception holding the bytes is chained to it
+        raise PasswordNotUtf8()
     raise PasswordUnavailable(
         f"No password: set {PASSWORD_ENV} or pipe it with --password-stdin "
         "(it is never taken from the command line)."
@@ -81,12 +82,7 @@ def _first_line(stream: TextIO | None) -> str:
     if stream is None:
         return ""
     raw = getattr(stream, "buffer", None)
-    try:
-        if raw is None:
-            return stream.readline()
-        return _utf8(raw.readline())
-    except UnicodeDecodeError:
-        raise PasswordNotUtf8() from None
+    return stream.readline() if raw is None else _utf8(raw.readline())
 
 
 def _environment_password() -> str | None:
@@ -98,10 +94,11 @@ def _environment_password() -> str | None:
 
 
 def _utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise PasswordNotUtf8() from None
+    """Strict UTF-8, checked without an exception that would hold the password's bytes."""
+    text = data.decode("utf-8", "surrogateescape")
+    if any("\udc80" <= char <= "\udcff" for char in text):
+        raise PasswordNotUtf8()
+    return text
 
 
 def exit_code(reports: Sequence[Any]) -> int:

@@ -6,7 +6,6 @@ Heavy modules (Textual, ccxt) are imported inside the command that needs them, s
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -128,10 +127,11 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "locate":
         return cmd_locate(locations)
     if args.command == "check":
+        import logging
+
         from tui.check import run_check  # the connector and ccxt load only for this command
 
         logging.captureWarnings(True)  # library warnings go to the log, not to a monitor
-
         return run_check(locations, json_output=args.json, password_stdin=args.password_stdin)
     if args.command is None:
         from tui.app import run_app  # Textual is imported only when the app starts

@@ -5,7 +5,6 @@ No Textual, no ccxt: the app and the headless commands (`keydeck check`) share i
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -64,6 +63,8 @@ async def cancelled_by_interrupt(work: Awaitable[T]) -> T:
     unwinding (closing the exchange clients) runs to the end; then CancelledError leaves
     and `was_interrupted()` is true. The previous SIGINT handler is back afterwards.
     """
+    import asyncio  # only the commands that run a loop pay for it
+
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     previous = signal.getsignal(signal.SIGINT)
