@@ -217,8 +217,9 @@ def run_check(
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
     disable_core_dumps()  # the process will hold decrypted keys
-    logged = log_to_file and _start_log(locations, err)
+    logged = False
     try:
+        logged = log_to_file and _start_log(locations, err)
         return _run(locations, json_output, password_stdin, out, err)
     except (KeyboardInterrupt, asyncio.CancelledError) as error:
         if isinstance(error, KeyboardInterrupt) or was_interrupted():

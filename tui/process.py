@@ -113,8 +113,11 @@ def silence(stream: TextIO) -> None:
             os.close(devnull)
 
 
-def say(stream: TextIO, text: str) -> None:
-    """One line to `stream` (stderr, usually); a reader that went away is not an error."""
+def say(stream: TextIO | None, text: str) -> None:
+    """One line to `stream` (stderr, usually); a reader that went away is not an error.
+    None (Python started without that descriptor): nothing is said, never to stdout."""
+    if stream is None:
+        return
     try:
         print(text, file=stream, flush=True)
     except BrokenPipeError:
