@@ -38,7 +38,7 @@ from tui.messages import (
     describe,
 )
 from tui.paths import Locations
-from tui.process import no_core_dumps
+from tui.process import disable_core_dumps
 from tui.screens.create import CreateKeyfileScreen
 from tui.screens.dialogs import ErrorScreen
 from tui.screens.keyfile_problem import KeyfileProblemScreen, explain_keyfile_error
@@ -430,7 +430,7 @@ def run_app(locations: Locations, *, notice: str | None = None) -> int:
     """Entry point used by `keydeck` with no subcommand (and by `keydeck --demo`)."""
     from tui.logs import setup_logging
 
-    no_core_dumps()
+    disable_core_dumps()
     try:
         setup_logging(locations.log_file)
     except OSError as error:

@@ -1,13 +1,136 @@
-"""Process-wide safety settings shared by the app and the headless commands."""
+"""Process-wide safety for Keydeck's commands: no core dumps, one quiet ctrl+c, closed pipes.
+
+No Textual, no ccxt: the app and the headless commands (`keydeck check`) share it.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Awaitable
+from types import FrameType
+from typing import TextIO, TypeVar
 
-def no_core_dumps() -> None:
-    """A core dump would hold decrypted keys and the master password: turn them off."""
+T = TypeVar("T")
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for ctrl+c
+
+_interrupted = False
+
+
+def disable_core_dumps() -> None:
+    """A core dump would hold the decrypted keys and the derived key: never write one."""
     try:
         import resource
 
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):
+        pass
+
+
+def _interrupt_once(signum: int, frame: FrameType | None) -> None:
+    global _interrupted
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # first, so a second ctrl+c cannot land here
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def interrupt_once() -> None:
+    """Make ctrl+c raise KeyboardInterrupt at most once; later ones are ignored.
+
+    So the one handler that turns it into exit 130 cannot itself be interrupted, and the
+    cleanup it unwinds through (closing exchange clients, releasing the keyfile lock) runs
+    to the end. asyncio.run keeps this handler (it installs its own only over Python's
+    default one). No-op outside the main thread, where signals cannot be handled.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupt_once)
+
+
+def ignore_interrupts() -> None:
+    """From here to the exit, ctrl+c changes nothing (the answer is already decided)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+async def cancelled_by_interrupt(work: Awaitable[T]) -> T:
+    """Await `work` so that ctrl+c cancels it at an await instead of raising KeyboardInterrupt
+    between any two bytecodes of aiohttp or ccxt (which leaves "coroutine was never awaited"
+    warnings and unclosed sockets). The first ctrl+c cancels, later ones are ignored, so the
+    unwinding (closing the exchange clients) runs to the end; then CancelledError leaves
+    and `was_interrupted()` is true. The previous SIGINT handler is back afterwards.
+    """
+    import asyncio  # only the commands that run a loop pay for it
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def cancel_once() -> None:
+        global _interrupted
+        if not _interrupted and task is not None:
+            _interrupted = True
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, cancel_once)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+        return await work
+    try:
+        return await work
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        if _interrupted and previous is _interrupt_once:
+            previous = signal.SIG_IGN
+        signal.signal(signal.SIGINT, previous)
+
+
+def default_interrupts() -> None:
+    """Python's own ctrl+c handling, for the full-screen app (it reads ctrl+c as a key)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def was_interrupted() -> bool:
+    """Whether ctrl+c arrived, even if some library swallowed the KeyboardInterrupt."""
+    return _interrupted
+
+
+def silence(stream: TextIO) -> None:
+    """After a BrokenPipeError: point the stream's descriptor at /dev/null.
+
+    Python's documented advice (library/signal, "Note on SIGPIPE"): otherwise the flush at
+    exit fails again and prints "Exception ignored ... BrokenPipeError" to stderr.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stream.fileno())
+        finally:
+            os.close(devnull)
+
+
+def say(stream: TextIO | None, text: str) -> None:
+    """One line to `stream` (stderr, usually); a reader that went away is not an error.
+    None (Python started without that descriptor): nothing is said, never to stdout."""
+    if stream is None:
+        return
+    try:
+        print(text, file=stream, flush=True)
+    except BrokenPipeError:
+        silence(stream)
+    except (OSError, ValueError):  # a closed or broken stream: nowhere left to say it
+        pass
+
+
+def flush_stdout() -> None:
+    """Flush stdout now, so a closed pipe shows here and not in the interpreter's exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence(sys.stdout)
+    except (OSError, ValueError, AttributeError):
         pass

@@ -1,18 +1,23 @@
 """Keeping secrets out of reprs, logs and crash reports.
 
 `Secret` wraps a secret string so that printing it, logging it, or a traceback that shows
-local variables never shows the value. Every `Secret` registers its value so that the
-logging filter can scrub it from any record, even one that was formatted from the plain
-string by mistake. Python strings cannot be wiped from memory; `forget_all` only drops our
-references and stops scrubbing after a lock.
+local variables never shows the value. Every `Secret` registers its value, and the forms it
+takes when echoed back (JSON-escaped, repr'd, URL-quoted), so that the logging filter can
+scrub it from any record, even one that was formatted from the plain string by mistake.
+`scrub` also blanks what is secret by its place whatever its value: the exchanges' auth
+headers (`Authorization: Bearer ...`, `X-MBX-APIKEY`, `OK-ACCESS-SIGN`, ...) and `signature=`
+/ `sign=` parameters. Python strings cannot be wiped from memory; `forget_all` only drops
+our references and stops scrubbing after a lock.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 REDACTED = "••••••"
 _MIN_SCRUB_LENGTH = 4  # shorter values would scrub ordinary words
@@ -22,14 +27,63 @@ _known: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 
 
+# Headers that carry a key, a signature or a passphrase (ccxt's names for each exchange):
+# Binance, OKX, Bybit, KuCoin, Kraken, Gate, Bitget, Coinbase, and any bearer token.
+_AUTH_HEADERS = (
+    r"authorization|x-mbx-apikey|ok-access-(?:key|sign|passphrase)|x-bapi-(?:api-key|sign)"
+    r"|kc-api-(?:key|sign|passphrase)|api-(?:key|sign)|access-(?:key|sign|passphrase)"
+    r"|cb-access-[a-z]+(?:-[a-z]+)*"
+)
+_BARE_NAMES = r"key|sign|signature"  # Gate's KEY and SIGN; ordinary words outside quotes
+_AUTH_SCHEME = r"(?:(?:bearer|basic|token|digest)\s+)?"
+_NOT_NAME = r"(?<![\w-])"  # so kc-api-key never matches inside kc-api-key-version
+_END_NAME = r"(?![\w-])"
+# 'Name': 'value' and "Name": "value" (dict reprs, JSON): the value up to its closing quote.
+_QUOTED_HEADER = re.compile(
+    rf"""(?P<head>(?P<q>['"]){_NOT_NAME}(?:{_AUTH_HEADERS}|{_BARE_NAMES}){_END_NAME}(?P=q)"""
+    rf"""\s*[:=]\s*(?P<v>['"]){_AUTH_SCHEME})(?:\\.|(?!(?P=v)).)+""",
+    re.IGNORECASE,
+)
+# Name: value (a header line): the one token after the name (and its auth scheme).
+_HEADER_LINE = re.compile(
+    rf"(?P<head>{_NOT_NAME}(?:{_AUTH_HEADERS}){_END_NAME}\s*:\s*{_AUTH_SCHEME})[^\s,;'\"]+",
+    re.IGNORECASE,
+)
+_BARE_HEADER_LINE = re.compile(  # KEY: value, only at the start of a line
+    rf"(?P<head>^\s*(?:{_BARE_NAMES}){_END_NAME}\s*:\s*)[^\s,;'\"]+",
+    re.IGNORECASE | re.MULTILINE,
+)
+# signature=... / sign=... in a URL, a form body or plain text.
+_SIGNATURE_PARAM = re.compile(r"(?P<head>(?<![\w-])(?:signature|sign)=)[^&\s'\"#]+", re.IGNORECASE)
+_BY_PLACE = (_QUOTED_HEADER, _HEADER_LINE, _BARE_HEADER_LINE, _SIGNATURE_PARAM)
+
+
+def echoed_forms(value: str) -> set[str]:
+    """`value` and how it reads when echoed back: JSON-escaped (ASCII and not), repr'd,
+    URL-quoted (path, component, form), so a passphrase with `"` or `\\` in a JSON body is
+    still found."""
+    forms = {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        repr(value)[1:-1],
+        ascii(value)[1:-1],
+        quote(value),
+        quote(value, safe=""),
+        quote_plus(value),
+    }
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), f) for f in forms}
+    return {form for form in forms if len(form) >= _MIN_SCRUB_LENGTH}
+
+
 def register(value: str) -> None:
-    """Remember a secret value so logs are scrubbed of it."""
+    """Remember a secret value (and its echoed forms) so logs are scrubbed of it."""
     global _pattern
     if len(value) < _MIN_SCRUB_LENGTH:
         return
     with _lock:
         if value not in _known:
-            _known.add(value)
+            _known.update(echoed_forms(value))
             _pattern = None
 
 
@@ -42,13 +96,17 @@ def forget_all() -> None:
 
 
 def scrub(text: str, extra: Iterable[str] = ()) -> str:
-    """Replace every registered secret (and any in `extra`) found in `text`."""
+    """Replace every registered secret (and any in `extra`, in each echoed form) and every
+    auth header or signature parameter value found in `text`."""
     global _pattern
-    extras = [value for value in extra if len(value) >= _MIN_SCRUB_LENGTH]
+    extras: set[str] = set()
+    for value in extra:
+        if len(value) >= _MIN_SCRUB_LENGTH:
+            extras |= echoed_forms(value)
     with _lock:
         if not _known and not extras:
-            return text
-        if extras:
+            pattern = None
+        elif extras:
             values = sorted(_known.union(extras), key=len, reverse=True)
             pattern = re.compile("|".join(re.escape(v) for v in values))
         else:
@@ -56,7 +114,11 @@ def scrub(text: str, extra: Iterable[str] = ()) -> str:
                 values = sorted(_known, key=len, reverse=True)
                 _pattern = re.compile("|".join(re.escape(v) for v in values))
             pattern = _pattern
-    return pattern.sub(REDACTED, text)
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    for by_place in _BY_PLACE:
+        text = by_place.sub(rf"\g<head>{REDACTED}", text)
+    return text
 
 
 def mask(value: str, visible: int = 4) -> str:

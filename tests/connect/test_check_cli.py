@@ -29,6 +29,7 @@ ACCOUNT_KEYS = {
     "exchange",
     "exchange_name",
     "label",
+    "endpoint",
     "status",
     "reachable",
     "problem",
@@ -100,6 +101,7 @@ def _check_schema(document: dict[str, Any]) -> None:
         "accounts",
         "failed",
         "critical",
+        "acknowledged",
         "warnings",
         "total_usd",
         "total_usd_complete",
@@ -117,7 +119,7 @@ def _check_schema(document: dict[str, Any]) -> None:
             assert Decimal(row["total"]) == Decimal(row["free"]) + Decimal(row["used"])
             assert row["usd"] is None or Decimal(row["usd"]) >= 0
         for finding in account["findings"]:
-            assert set(finding) == {"severity", "code", "title", "advice", "link"}
+            assert set(finding) == {"severity", "code", "title", "advice", "link", "acknowledged"}
 
 
 def _config_dir(root: Path, name: str) -> Path:

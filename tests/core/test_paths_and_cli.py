@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import main
+from tui.cli import run
 from tui.paths import CONFIG_DIR_ENV, Locations, ensure_private_dir
 
 
@@ -45,7 +45,7 @@ def test_private_dir_is_0700_whatever_the_umask(tmp_path: Path) -> None:
 
 
 def test_locate_prints_every_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["locate", "--config-dir", str(tmp_path)]) == 0
+    assert run(["locate", "--config-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     for word in ("keyfile", "settings", "log", "cache"):
         assert word in out
@@ -54,7 +54,7 @@ def test_locate_prints_every_path(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_locate_creates_nothing(tmp_path: Path) -> None:
     target = tmp_path / "nothing-here"
-    assert main(["--config-dir", str(target), "locate"]) == 0
+    assert run(["--config-dir", str(target), "locate"]) == 0
     assert not target.exists()
 
 

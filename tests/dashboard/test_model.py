@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from tests.dashboard.sample import ACCOUNTS, NOW, REJECTED, reports
-from tui.dashboard import format as fmt
+from tui import format as fmt
 from tui.dashboard.config import FileAcknowledgements, MemoryAcknowledgements
 from tui.dashboard.model import AllocationBy, BalanceFilter, DashboardModel, SortKey
 

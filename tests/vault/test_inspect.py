@@ -58,3 +58,22 @@ def test_too_open_permissions_name_the_fix(populated: Path) -> None:
 def test_a_keyfile_in_use_is_reported_as_locked(populated: Path) -> None:
     with Vault.open(populated, PASSWORD, kdf=CHEAP), pytest.raises(KeyfileLocked):
         Vault.inspect(populated)
+
+
+@pytest.mark.parametrize("log_n", range(16, 21))
+def test_scrypt_beyond_rfc7914_is_corrupt_before_any_derivation(
+    populated: Path, log_n: int
+) -> None:
+    """scrypt r=1 with N >= 2^16 is inside the plain caps but RFC 7914 forbids it (OpenSSL
+    raises MemoryError). Refused with KeyfileCorrupt by inspect, which never derives, and by
+    open, which would have raised MemoryError had it derived."""
+    data = populated.read_bytes()
+    for index, value in ((2, 2), (4, log_n), (5, 1), (6, 1)):  # scrypt, log2 N, r, p
+        data = with_header_field(data, index, value)
+    populated.write_bytes(data)
+    before = FileState.of(populated)
+    with pytest.raises(KeyfileCorrupt, match="RFC 7914"):
+        Vault.inspect(populated)
+    with pytest.raises(KeyfileCorrupt, match="RFC 7914"):
+        Vault.open(populated, PASSWORD, kdf=CHEAP)
+    assert FileState.of(populated) == before

@@ -8,6 +8,7 @@ import pytest
 
 from tui.vault import Argon2idParams, KdfCaps, KdfParams, ScryptParams, argon2_available
 from tui.vault.container import derive_key
+from tui.vault.kdf import DEFAULT_CAPS
 
 needs_argon2 = pytest.mark.skipif(not argon2_available(), reason="OpenSSL without Argon2id")
 
@@ -128,11 +129,49 @@ def test_default_is_argon2id_at_or_above_rfc9106_second_recommendation() -> None
         ScryptParams(log_n=14, r=0, p=1),
         ScryptParams(log_n=14, r=8, p=0),
         ScryptParams(log_n=20, r=8, p=16),
+        ScryptParams(log_n=16, r=1, p=1),  # RFC 7914: N < 2^(16 r)
+        ScryptParams(log_n=20, r=1, p=1),
+        ScryptParams(log_n=20, r=8, p=2),  # 2 GiB of scrypt work: ~6 s
+        ScryptParams(log_n=17, r=8, p=9),
+        Argon2idParams(time_cost=4, memory_kib=1 << 20, lanes=1),  # 4 GiB-passes: ~4.2 s
+        Argon2idParams(time_cost=13, memory_kib=1 << 18, lanes=1),
     ],
     ids=str,
 )
 def test_caps_refuse_absurd_parameters(params: KdfParams) -> None:
     assert params.problem() is not None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # The corners of the caps, each about 3 s or less (benchmarks/kdf_worst_case.py).
+        Argon2idParams(time_cost=3, memory_kib=1 << 20, lanes=1),
+        Argon2idParams(time_cost=12, memory_kib=1 << 18, lanes=16),
+        ScryptParams(log_n=20, r=8, p=1),
+        ScryptParams(log_n=17, r=8, p=8),
+        ScryptParams(log_n=14, r=32, p=16),
+        ScryptParams(log_n=15, r=1, p=16),
+    ],
+    ids=str,
+)
+def test_caps_accept_their_corners(params: KdfParams) -> None:
+    assert params.problem() is None
+
+
+def test_rfc7914_bound_is_where_the_backend_refuses() -> None:
+    """N < 2^(16 r): the last N below the bound derives, the first at it fails in OpenSSL
+    with MemoryError, which is why the caps must refuse it before any derivation."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    assert len(ScryptParams(log_n=15, r=1, p=1).derive(b"pw", b"s" * 16)) == 32
+    with pytest.raises((MemoryError, ValueError)):
+        Scrypt(salt=b"s" * 16, length=32, n=1 << 16, r=1, p=1).derive(b"pw")
+    for r in range(1, DEFAULT_CAPS.max_scrypt_r + 1):
+        for log_n in range(1, DEFAULT_CAPS.max_scrypt_log_n + 1):
+            refused = ScryptParams(log_n=log_n, r=r, p=1).problem() is not None
+            if log_n >= 16 * r:
+                assert refused, (log_n, r)
 
 
 def test_caps_accept_the_defaults_and_can_be_tightened() -> None:

@@ -27,7 +27,13 @@ from tui.vault.payload import decode_payload
 
 # Tight caps for tests that recompute the trailer: a forged header may then ask for up to
 # 4 MiB, not the 1 GiB real files may, so thousands of attempts stay fast.
-TIGHT = KdfCaps(max_memory_kib=4096, max_work_kib=8192, max_time_cost=4, max_scrypt_log_n=12)
+TIGHT = KdfCaps(
+    max_memory_kib=4096,
+    max_work_kib=8192,
+    max_time_cost=4,
+    max_scrypt_log_n=12,
+    max_scrypt_work_kib=8192,
+)
 FUZZ = settings(
     max_examples=300,
     deadline=None,

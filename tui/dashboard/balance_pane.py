@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input
 
-from tui.dashboard import format as fmt
+from tui import format as fmt
 from tui.dashboard.model import AccountSection, BalanceFilter, BalanceRow, DashboardModel
 from tui.dashboard.quiet import QuietBorder
 from tui.dashboard.table_sync import Cell, Row, sync_table

@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Sparkline
 
-from tui.dashboard import format as fmt
+from tui import format as fmt
 from tui.dashboard.model import Allocation, AllocationBy, DashboardModel
 from tui.dashboard.quiet import QuietBorder, QuietStatic
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable
 
-from tui.dashboard import format as fmt
+from tui import format as fmt
 from tui.dashboard.model import AccountView, DashboardModel
 from tui.dashboard.quiet import QuietBorder, QuietStatic
 from tui.dashboard.table_sync import Cell, Row, same_cell, sync_table

@@ -156,6 +156,17 @@ class PasswordRejected(VaultError, ValueError):
         return self.reason or "The password is empty. Choose a password."
 
 
+class PasswordNotUtf8(VaultError, ValueError):
+    """The password holds bytes that are not UTF-8 (another encoding, or a binary string)."""
+
+    def message(self) -> str:
+        return self.reason or (
+            "The password is not valid UTF-8 text, so it cannot be this keyfile's password "
+            "(Keydeck passwords are UTF-8). Nothing was changed. Give it as UTF-8: check the "
+            "terminal's or the script's encoding (for example LC_ALL=C.UTF-8)."
+        )
+
+
 class VaultClosed(VaultError):
     """The vault was closed (locked): its derived key and decrypted accounts are gone."""
 

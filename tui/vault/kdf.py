@@ -24,14 +24,21 @@ class KdfId(IntEnum):
 
 @dataclass(frozen=True)
 class KdfCaps:
-    """Upper bounds accepted when reading. Work = memory x passes (~1 s per GiB-pass here)."""
+    """Upper bounds accepted when reading, so the worst unlock is about 3 s and 1 GiB.
+
+    Work is the memory filled times the passes over it. Measured on a 2-core machine
+    (`python -m benchmarks.kdf_worst_case`): Argon2id costs ~1 s per GiB-pass whatever the
+    lanes (they share the memory and run in parallel), so t x m is capped; scrypt costs
+    ~3 s per GiB (128 r N bytes, once per p, one after the other), so 128 r N p is capped.
+    """
 
     max_memory_kib: int = 1 << 20  # 1 GiB
-    max_work_kib: int = 4 << 20  # e.g. Argon2id t=4 at 1 GiB, or t=16 at 256 MiB
+    max_work_kib: int = 3 << 20  # Argon2id t x m: t=3 at 1 GiB, or t=12 at 256 MiB (~3 s)
     max_time_cost: int = 16
     max_parallelism: int = 16
     max_scrypt_log_n: int = 20
     max_scrypt_r: int = 32
+    max_scrypt_work_kib: int = 1 << 20  # scrypt 128 r N p: N=2^20 r=8 p=1 (~3.0 s)
 
 
 DEFAULT_CAPS = KdfCaps()
@@ -159,13 +166,18 @@ class ScryptParams(KdfParams):
             return f"scrypt log2(N) {log_n} is outside 1..{caps.max_scrypt_log_n}"
         if not 1 <= r <= caps.max_scrypt_r:
             return f"scrypt r {r} is outside 1..{caps.max_scrypt_r}"
+        if log_n >= 16 * r:  # RFC 7914 section 2: N < 2^(128 r / 8); OpenSSL refuses it
+            return f"scrypt N=2^{log_n} is not below 2^(16 r) = 2^{16 * r} (RFC 7914)"
         if not 1 <= p <= caps.max_parallelism:
             return f"scrypt p {p} is outside 1..{caps.max_parallelism}"
         memory_kib = (128 * r << log_n) // 1024
         if memory_kib > caps.max_memory_kib:
             return f"scrypt memory {memory_kib} KiB is over the cap of {caps.max_memory_kib} KiB"
-        if memory_kib * p > caps.max_work_kib:
-            return f"scrypt work {p} x {memory_kib} KiB is over the cap of {caps.max_work_kib} KiB"
+        if memory_kib * p > caps.max_scrypt_work_kib:
+            return (
+                f"scrypt work {p} x {memory_kib} KiB is over the cap of "
+                f"{caps.max_scrypt_work_kib} KiB"
+            )
         return None
 
     def meets_floor(self) -> bool:

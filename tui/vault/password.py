@@ -5,16 +5,20 @@ There is no password recovery: the key is derived from the password alone.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from tui.redact import Secret
-from tui.vault.errors import PasswordRejected
+from tui.vault.errors import PasswordNotUtf8, PasswordRejected
 from tui.vault.guard import SecretBytes, scrubbed_traceback
 
 PasswordLike = str | Secret
 
 _ZXCVBN_MAX = 72  # zxcvbn raises ValueError above this many characters
 STRONG_ENOUGH = 3  # the score from which the UI need not warn
+# Lone surrogates: what Python makes of non-UTF-8 bytes (surrogateescape) in the environment,
+# argv or stdin. They are the only str that UTF-8 cannot encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def reveal(password: PasswordLike) -> str:
@@ -26,8 +30,14 @@ def reveal(password: PasswordLike) -> str:
 
 
 def encode_password(password: PasswordLike) -> SecretBytes:
-    """NFC-normalised UTF-8, so the same password typed on any system gives the same key."""
-    return SecretBytes(unicodedata.normalize("NFC", reveal(password)).encode("utf-8"))
+    """NFC-normalised UTF-8, so the same password typed on any system gives the same key.
+
+    Raises `PasswordNotUtf8` (checked first, so no UnicodeEncodeError ever holds the text).
+    """
+    plain = reveal(password)
+    if _SURROGATE.search(plain):
+        raise PasswordNotUtf8()
+    return SecretBytes(unicodedata.normalize("NFC", plain).encode("utf-8"))
 
 
 def check_new_password(password: PasswordLike) -> None:
