@@ -88,14 +88,15 @@ class PicturePane(Vertical, QuietBorder):
     def on_mount(self) -> None:
         self.show_title("Portfolio")
 
-    def show(self, model: DashboardModel, by: AllocationBy) -> None:
+    def show(self, model: DashboardModel, by: AllocationBy, span: str = "this session") -> None:
+        """`span` names what the history covers ("this session", "24 h", "7 d"...)."""
         total = model.total_usd()
         history = [value for _, value in model.history]
         first = history[0] if history else None
         change = fmt.change(first, history[-1] if history else None)
         has_balances = any(view.balances is not None for view in model.views.values())
         value = fmt.usd(total) if has_balances else "…"
-        since = "  " + change + " this session" if change and len(history) > 1 else ""
+        since = f"  {change} {span}" if change and len(history) > 1 else ""
         unpriced = model.unpriced_assets()
         self.query_one("#portfolio-total", QuietStatic).set_content(
             (value, since, tuple(unpriced)), lambda: _headline(value, since, unpriced)

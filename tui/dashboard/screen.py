@@ -127,6 +127,9 @@ class DashboardScreen(Screen[None]):
         self._refresh_worker: Worker[None] | None = None
         self._palette_cache: Palette | None = None
         self._drawable = False
+        self.history_span = "this session"
+        """What the portfolio line covers; a subclass with a stored history changes it."""
+        self._round_reports: list[AccountReport] = []
 
     # --- composition -----------------------------------------------------------------------
 
@@ -236,11 +239,14 @@ class DashboardScreen(Screen[None]):
         view = self.model.apply(message.report)
         if view is None:
             return
+        self._round_reports.append(message.report)
         self.redraw()
 
     @on(RefreshFinished)
     def _on_refresh_finished(self, message: RefreshFinished) -> None:
         self.model.end_round(message.at)
+        reports, self._round_reports = self._round_reports, []
+        self.round_complete(reports)
         if message.error:
             self.notify(
                 f"The refresh stopped early ({message.error}); details are in the log.",
@@ -248,6 +254,10 @@ class DashboardScreen(Screen[None]):
                 severity="error",
             )
         self.redraw()
+
+    def round_complete(self, reports: list[AccountReport]) -> None:
+        """A refresh round ended with these reports (a hook: the session dashboard turns
+        changes into toasts and records the history)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == REFRESH_GROUP and event.state is WorkerState.ERROR:
@@ -276,7 +286,7 @@ class DashboardScreen(Screen[None]):
 
     def _draw_picture(self) -> None:
         if self._drawable:
-            self.query_one(PicturePane).show(self.model, self.allocation_by)
+            self.query_one(PicturePane).show(self.model, self.allocation_by, self.history_span)
 
     def _draw_warnings(self) -> None:
         """The permissions panel and the critical banner, which read the same findings."""

@@ -7,26 +7,33 @@ added or removed refreshes it) and opens the exchange list to connect a key.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from tui.dashboard.changes import ChangeTracker, Portfolio, PortfolioHistory
 from tui.dashboard.config import DashboardSettings
 from tui.dashboard.screen import DashboardScreen
 from tui.messages import AccountsChanged
 
 if TYPE_CHECKING:
+    from tui.connect.models import AccountReport
     from tui.exchange_catalog import ExchangeCatalog
     from tui.session import Session
+
+
+_TOAST_SEVERITY = {"critical": "error", "warning": "warning"}
 
 
 class SessionDashboard(DashboardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "connect", "Connect a key", id="dashboard.connect"),
         Binding("d", "details", "Details", id="dashboard.details"),
+        Binding("p", "history_span", "Portfolio span", id="dashboard.history_span"),
     ]
 
     def __init__(
@@ -49,15 +56,82 @@ class SessionDashboard(DashboardScreen):
         self.catalog = catalog
         self._known = _fingerprint(self.accounts)
         self._unsubscribe: Callable[[], None] | None = None
+        self._changes = ChangeTracker(session.is_acknowledged)
+        self._history: PortfolioHistory | None = None
 
     def on_mount(self) -> None:
         # No super().on_mount(): Textual calls every class's own `on_mount` in the MRO, so
         # DashboardScreen's runs anyway (calling it here started a second 1 s clock).
         self._unsubscribe = self.session.subscribe(lambda: self.post_message(AccountsChanged()))
+        self._open_history()
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        history, self._history = self._history, None
+        if history is not None:  # write what is pending off the UI thread, then wipe its key
+            threading.Thread(target=history.close, name="keydeck-history-close").start()
+
+    # ---- what changed: toasts once per change, and the history across sessions --------------
+
+    def round_complete(self, reports: list[AccountReport]) -> None:
+        if self.session.closed:
+            return
+        for event in self._changes.round(reports, (a.id for a in self.accounts)):
+            name = self.catalog.display_name(event.exchange or "")
+            self.notify(
+                f"{event.title}\n{event.detail}" if event.detail else event.title,
+                title=f"{name} · {event.label}",
+                severity=_TOAST_SEVERITY.get(event.severity, "information"),
+                timeout=12 if event.severity == "critical" else 8,
+                markup=False,
+            )
+        if reports:
+            self._record_history(list(self.session.reports.values()))
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _open_history(self) -> None:
+        history = PortfolioHistory.open(self.session.vault)
+        if history is not None:
+            self.app.call_from_thread(self._history_opened, history)
+
+    def _history_opened(self, history: PortfolioHistory) -> None:
+        if not self.is_mounted:
+            history.close()
+            return
+        self._history = history
+        self._load_portfolio()
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def _record_history(self, reports: list[AccountReport]) -> None:
+        history = self._history
+        if history is None:
+            return
+        history.record(reports)
+        portfolio = history.portfolio()
+        self.app.call_from_thread(self._show_portfolio, portfolio)
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def _load_portfolio(self) -> None:
+        history = self._history
+        if history is not None:
+            portfolio = history.portfolio()
+            self.app.call_from_thread(self._show_portfolio, portfolio)
+
+    def _show_portfolio(self, portfolio: Portfolio) -> None:
+        if len(portfolio.points) < 2:
+            return  # not enough stored yet: keep this session's line
+        self.model.history = list(portfolio.points)
+        self.history_span = f"over {portfolio.span}"
+        self._draw_picture()
+
+    def action_history_span(self) -> None:
+        """`p`: the portfolio line over 24 h, 7 d or 30 d."""
+        if self._history is None:
+            self.notify("No stored history yet: it grows with each refresh.", title="Portfolio")
+            return
+        self._history.next_span()
+        self._load_portfolio()
 
     def on_accounts_changed(self, message: AccountsChanged) -> None:
         message.stop()
