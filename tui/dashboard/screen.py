@@ -84,14 +84,63 @@ class DashboardScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("dashboard.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "refresh_now", "Refresh", id="dashboard.refresh"),
-        Binding("v", "switch_view", "View", id="dashboard.view"),
-        Binding("s", "cycle_sort", "Sort", id="dashboard.sort"),
-        Binding("h", "toggle_small", "Small balances", id="dashboard.small"),
-        Binding("b", "switch_allocation", "Bars", id="dashboard.bars"),
-        Binding("k", "acknowledge", "Acknowledge risk", id="dashboard.acknowledge"),
-        Binding("slash", "focus_filter", "Filter", id="dashboard.filter"),
-        Binding("escape", "leave_filter", "Done", show=False, id="dashboard.leave_filter"),
+        Binding(
+            "r",
+            "refresh_now",
+            "Refresh",
+            id="dashboard.refresh",
+            tooltip="Refresh: check every account now",
+        ),
+        Binding(
+            "v",
+            "switch_view",
+            "View",
+            id="dashboard.view",
+            tooltip="View: balances of all accounts together, or per account",
+        ),
+        Binding(
+            "s",
+            "cycle_sort",
+            "Sort",
+            id="dashboard.sort",
+            tooltip="Sort balances: by value, asset, total or amount in orders",
+        ),
+        Binding(
+            "h",
+            "toggle_small",
+            "Small balances",
+            id="dashboard.small",
+            tooltip="Small balances: hide or show them",
+        ),
+        Binding(
+            "b",
+            "switch_allocation",
+            "Bars",
+            id="dashboard.bars",
+            tooltip="Bars: the portfolio picture by exchange or by asset",
+        ),
+        Binding(
+            "k",
+            "acknowledge",
+            "Acknowledge risk",
+            id="dashboard.acknowledge",
+            tooltip="Acknowledge risk: accept the next critical warning for its key",
+        ),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            id="dashboard.filter",
+            tooltip="Filter: type an asset name to show only matching balances",
+        ),
+        Binding(
+            "escape",
+            "leave_filter",
+            "Done",
+            show=False,
+            id="dashboard.leave_filter",
+            tooltip="Leave the asset filter",
+        ),
     ]
 
     def __init__(
