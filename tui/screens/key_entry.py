@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,13 +26,14 @@ from textual.widgets import (
     LoadingIndicator,
     Static,
     Switch,
+    TextArea,
 )
 from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountSaved, TaskFailed, VerifyFinished
 from tui.redact import mask
 from tui.screens.dialogs import ConfirmScreen
-from tui.screens.key_form import clean_value, credential_fault, label_fault
+from tui.screens.key_form import MAX_LABEL_CHARS, clean_value, credential_fault, label_fault
 from tui.widgets.field_error import FieldError
 from tui.widgets.secret_input import KeyInput, PemArea
 
@@ -94,6 +95,7 @@ class KeyEntryScreen(Screen[None]):
         self._pending: Account | None = None
         self._pending_replaces: Account | None = None
         self._report: AccountReport | None = None
+        self._touched: set[str] = set()  # fields checked on every change
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -119,7 +121,7 @@ class KeyEntryScreen(Screen[None]):
                 field_title("Label", "a name, so several accounts can coexist"),
                 classes="field-label",
             )
-            yield Input(label, id="label", max_length=60)
+            yield Input(label, id="label", max_length=MAX_LABEL_CHARS)
             yield FieldError(id="error-label")
             for field in info.credentials:
                 hint = ""
@@ -216,39 +218,88 @@ class KeyEntryScreen(Screen[None]):
     def _set_error(self, name: str, message: str | None) -> None:
         self.query_one(f"#error-{name}", FieldError).show(message)
 
-    def read_form(self) -> Account | None:
-        """Build the Account from the form, or show what is wrong and return None."""
-        from tui.connect.endpoint import EndpointError, normalize_endpoint
-        from tui.vault import Account
-
-        first_bad: str | None = None
+    def _check_label(self) -> tuple[str, str | None]:
         label = self.query_one("#label", Input).value.strip()
         fault = label_fault(label)
         self._set_error("label", fault)
+        return label, fault
+
+    def _check_credential(self, field: CredentialField) -> tuple[str, str | None]:
+        value = self._value_of(field)
+        fault = credential_fault(
+            field.name, field.label, value, secret=field.secret, multiline=field.multiline
+        )
+        self._set_error(field.name, fault)
+        return value, fault
+
+    def _check_endpoint(self) -> tuple[str | None, str | None]:
+        from tui.connect.endpoint import EndpointError, normalize_endpoint
+
+        text = self.query_one("#endpoint", Input).value.strip()
+        fault: str | None = None
+        endpoint: str | None = None
+        if text:
+            try:
+                endpoint = normalize_endpoint(text)
+            except EndpointError as error:
+                fault = f"Endpoint: {error}"
+        self._set_error("endpoint", fault)
+        return endpoint, fault
+
+    def _check_field(self, widget_id: str) -> None:
+        """Check one field again (it changed after it was touched), so an error goes away as
+        soon as it is fixed, and a new one shows as soon as it is made."""
+        if widget_id == "label":
+            self._check_label()
+        elif widget_id == "endpoint":
+            self._check_endpoint()
+        else:
+            for field in self.info.credentials:
+                if widget_id == f"cred-{field.name}":
+                    self._check_credential(field)
+
+    def _field_id(self, widget: Widget) -> str | None:
+        return widget.id if widget.id in self._checked_ids() else None
+
+    def _checked_ids(self) -> set[str]:
+        return {"label", "endpoint"} | {f"cred-{field.name}" for field in self.info.credentials}
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _field_changed(self, event: Input.Changed | TextArea.Changed) -> None:
+        widget_id = self._field_id(event.control)
+        if widget_id is not None and widget_id in self._touched:
+            self._check_field(widget_id)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving a filled field touches it: it is checked now and on every change."""
+        widget_id = self._field_id(event.widget)
+        if widget_id is None or widget_id in self._touched:
+            return
+        value = getattr(event.widget, "value", "")
+        if value.strip():
+            self._touched.add(widget_id)
+            self._check_field(widget_id)
+
+    def read_form(self) -> Account | None:
+        """Build the Account from the form, or show what is wrong and return None."""
+        from tui.vault import Account
+
+        self._touched |= self._checked_ids()
+        first_bad: str | None = None
+        label, fault = self._check_label()
         if fault:
             first_bad = "#label"
         credentials: dict[str, str] = {}
         for field in self.info.credentials:
-            value = self._value_of(field)
-            fault = credential_fault(
-                field.name, field.label, value, secret=field.secret, multiline=field.multiline
-            )
-            self._set_error(field.name, fault)
+            value, fault = self._check_credential(field)
             if fault and first_bad is None:
                 first_bad = f"#cred-{field.name}"
             credentials[field.name] = value
-        endpoint_text = self.query_one("#endpoint", Input).value.strip()
-        endpoint: str | None = None
-        if endpoint_text:
-            try:
-                endpoint = normalize_endpoint(endpoint_text)
-                self._set_error("endpoint", None)
-            except EndpointError as error:
-                self._set_error("endpoint", f"Endpoint: {error}")
-                self.query_one("#advanced", Collapsible).collapsed = False
-                first_bad = first_bad or "#endpoint"
-        else:
-            self._set_error("endpoint", None)
+        endpoint, fault = self._check_endpoint()
+        if fault:
+            self.query_one("#advanced", Collapsible).collapsed = False
+            first_bad = first_bad or "#endpoint"
         if first_bad is not None:
             self.query_one(first_bad).focus()
             return None
@@ -357,8 +408,12 @@ class KeyEntryScreen(Screen[None]):
     def _edit(self, event: Button.Pressed) -> None:
         event.stop()
         self._hide_problem()
-        first = self.info.credentials[0].name if self.info.credentials else "label"
-        self.query_one(f"#cred-{first}" if first != "label" else "#label").focus()
+        first = self.info.credentials[0].name if self.info.credentials else None
+        field = self.query_one(f"#cred-{first}" if first else "#label")
+        if isinstance(field, KeyInput):
+            field.focus_at_end()  # a keystroke must not wipe the key: nothing selected
+        else:
+            field.focus()
 
     def _save(self, account: Account, *, verified: bool) -> None:
         from tui.vault.account import utc_now
