@@ -87,10 +87,13 @@ async def test_refreshes_by_itself_at_the_configured_interval() -> None:
 async def test_refresh_key_starts_a_round_and_a_running_round_is_not_doubled() -> None:
     connector = ScriptedConnector(hold=["acc-gate"])
     app = make_host(connector)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
-        await pilot.press("r")  # one is running: no second round
+        await pilot.press(*["r"] * 10)  # one is running: no second round, and no toast
+        await pilot.pause()
         assert connector.rounds == 1
+        await pilot.pause()
+        assert not app.screen.query("Toast")
         connector.release()
         await settle(pilot)
         await pilot.press("r")
