@@ -10,7 +10,7 @@ from typing import Any
 from textual.widgets import DataTable, Input
 
 from tests.dashboard.conftest import SIZE, make_host, settle
-from tests.dashboard.sample import REJECTED, ScriptedConnector, reports
+from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports
 from tui.connect.models import AccountReport
 from tui.dashboard import (
     CriticalAcknowledged,
@@ -185,3 +185,23 @@ def _collect(messages: list[CriticalAcknowledged]) -> Any:
             messages.append(message)
 
     return hook
+
+
+async def test_no_account_shows_the_first_run_panel_until_one_is_added() -> None:
+    from textual.widgets import Static
+
+    app = make_host(accounts=[])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        panel = screen.query_one("#first-run", Static)
+        assert panel.display
+        assert "Press c to connect your first exchange" in str(panel.render())
+        assert not screen.query_one("#dashboard-top").display
+        assert not screen.query_one("#warnings-panel").is_on_screen  # no "all clear"
+        assert "r" not in screen.active_bindings  # nothing to refresh, sort or filter
+        screen.set_accounts(ACCOUNTS)
+        await settle(pilot)
+        assert not panel.display
+        assert screen.query_one("#dashboard-top").display
+        assert "r" in screen.active_bindings

@@ -57,6 +57,25 @@ Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
 
+_PANE_ACTIONS = frozenset(
+    {
+        "refresh_now",
+        "switch_view",
+        "cycle_sort",
+        "toggle_small",
+        "switch_allocation",
+        "acknowledge",
+        "focus_filter",
+        "leave_filter",
+    }
+)
+
+FIRST_RUN_TEXT = (
+    "No keys yet. Press c to connect your first exchange.\n\n"
+    "Keydeck checks each key with its exchange, shows its status, balances and what it is "
+    "allowed to do, and warns when a key can withdraw."
+)
+
 _SORT_BY_COLUMN: dict[str, SortKey] = {
     "asset": SortKey.asset,
     "total": SortKey.total,
@@ -181,6 +200,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield CriticalBanner(id="critical-banner")
+        yield Static(FIRST_RUN_TEXT, id="first-run", markup=False)
         with Horizontal(id="dashboard-top"):
             yield StatusPane(id="status-pane")
             yield PicturePane(id="picture-pane")
@@ -225,6 +245,7 @@ class DashboardScreen(Screen[None]):
         """Follow changes to the keyfile (an account added or removed), then refresh."""
         self.accounts = list(accounts)
         self.model.set_accounts(self.accounts)
+        self.refresh_bindings()
         self.redraw()
         self.start_refresh(restart=True)
 
@@ -299,10 +320,21 @@ class DashboardScreen(Screen[None]):
 
     def redraw(self) -> None:
         """Bring every pane up to date (each still skips what has not changed)."""
+        self._show_first_run()
         self._draw_status()
         self._draw_balances()
         self._draw_picture()
         self._draw_warnings()
+
+    def _show_first_run(self) -> None:
+        """No account: one panel saying what to do, not panes of "…" and an "all clear"
+        about accounts that do not exist."""
+        if not self._drawable:
+            return
+        empty = not self.accounts
+        self.query_one("#first-run").display = empty
+        for pane in ("#dashboard-top", "#dashboard-bottom"):
+            self.query_one(pane).display = not empty
 
     def _draw_status(self) -> None:
         if self._drawable:
@@ -349,6 +381,10 @@ class DashboardScreen(Screen[None]):
         self.call_after_refresh(self.redraw)
 
     # --- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """With no account, the pane keys are hidden (footer and help): nothing to act on."""
+        return bool(self.accounts) or action not in _PANE_ACTIONS
 
     def action_refresh_now(self) -> None:
         """Check every account now. No toast: during a round the rows already say
