@@ -205,3 +205,23 @@ async def test_no_account_shows_the_first_run_panel_until_one_is_added() -> None
         assert not panel.display
         assert screen.query_one("#dashboard-top").display
         assert "r" in screen.active_bindings
+
+
+async def test_the_total_row_describes_what_the_filter_shows() -> None:
+    app = make_host()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        table = screen.query_one("#balance-table", DataTable)
+        whole = [str(cell) for cell in table.get_row("total")]
+        assert whole[0] == "All accounts" and whole[5] == "100%"
+        await pilot.press("slash", *"eth")
+        eth = [str(cell) for cell in table.get_row("all:ETH")]
+        total = [str(cell) for cell in table.get_row("total")]
+        held = sum(1 for row in screen.model.combined_assets() if row.total != 0)
+        assert total[0] == f"Filtered: 1 of {held} assets"
+        assert total[4] == eth[4]  # the value of what is shown
+        assert total[5] == eth[5] != "100%"
+        await pilot.press("v")
+        total = [str(cell) for cell in table.get_row("total")]
+        assert total[0].startswith("Filtered: ") and total[5] != "100%"
