@@ -225,3 +225,14 @@ async def test_the_total_row_describes_what_the_filter_shows() -> None:
         await pilot.press("v")
         total = [str(cell) for cell in table.get_row("total")]
         assert total[0].startswith("Filtered: ") and total[5] != "100%"
+
+
+async def test_clock_column_shows_the_precision_the_exchange_gives() -> None:
+    app = make_host()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.dashboard.query_one("#status-table", DataTable)
+        kraken = str(table.get_cell("acc-kraken", "clock")).strip()  # whole seconds
+        binance = str(table.get_cell("acc-binance", "clock")).strip()  # milliseconds
+        assert kraken == "0 s ±1 s"
+        assert binance.endswith(" ms") and "±" not in binance
