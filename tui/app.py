@@ -46,6 +46,7 @@ from tui.session import CatalogLoader, ConnectorFactory, ExchangeCatalog, Keyfil
 from tui.settings import LoadedSettings, Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    from tui.dashboard.messages import ViewChosen
     from tui.session import Session
 
 log = logging.getLogger(__name__)
@@ -352,6 +353,10 @@ class KeydeckApp(ScrubbedCrashes):
         log.warning(
             "critical risk %s acknowledged for account %s", message.code, message.account_id
         )
+
+    def on_view_chosen(self, message: ViewChosen) -> None:
+        """A dashboard view choice (sort, small balances, bars): kept across unlocks."""
+        self.update_settings(**message.changes)
 
     def on_account_removed(self, message: AccountRemoved) -> None:
         account = message.account

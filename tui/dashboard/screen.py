@@ -17,8 +17,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -37,6 +38,7 @@ from tui.dashboard.messages import (
     RefreshFinished,
     RefreshStarted,
     ReportArrived,
+    ViewChosen,
 )
 from tui.dashboard.model import (
     SORT_CYCLE,
@@ -97,6 +99,17 @@ class RefreshSource(Protocol):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def _choice(kind: type[_Choice], value: str, default: _Choice) -> _Choice:
+    """A kept view choice; the default for a word this version does not know."""
+    try:
+        return kind(value)
+    except ValueError:
+        return default
 
 
 class DashboardScreen(Screen[None]):
@@ -187,9 +200,12 @@ class DashboardScreen(Screen[None]):
         self.balance_filter = BalanceFilter(
             hide_small=self.settings.hide_small_balances,
             threshold_usd=self.settings.small_balance_usd,
+            sort=_choice(SortKey, self.settings.balance_sort, SortKey.value),
         )
-        self.balance_view = BalanceView.all
-        self.allocation_by = AllocationBy.exchange
+        self.balance_view = _choice(BalanceView, self.settings.balance_view, BalanceView.all)
+        self.allocation_by = _choice(
+            AllocationBy, self.settings.allocation_by, AllocationBy.exchange
+        )
         self._auto_timer: Timer | None = None
         self._refresh_worker: Worker[None] | None = None
         self._palette_cache: Palette | None = None
@@ -396,18 +412,18 @@ class DashboardScreen(Screen[None]):
     def action_switch_view(self) -> None:
         views = list(BalanceView)
         self.balance_view = views[(views.index(self.balance_view) + 1) % len(views)]
+        self._chosen(balance_view=self.balance_view.value)
         self._draw_balances()
 
     def action_cycle_sort(self) -> None:
         index = SORT_CYCLE.index(self.balance_filter.sort)
         self.balance_filter.sort = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self._chosen(balance_sort=self.balance_filter.sort.value)
         self._draw_balances()
 
     def action_toggle_small(self) -> None:
         self.balance_filter.hide_small = not self.balance_filter.hide_small
-        self.settings = self.settings.with_changes(
-            hide_small_balances=self.balance_filter.hide_small
-        )
+        self._chosen(hide_small_balances=self.balance_filter.hide_small)
         self._draw_balances()
 
     def action_switch_allocation(self) -> None:
@@ -416,7 +432,13 @@ class DashboardScreen(Screen[None]):
             if self.allocation_by is AllocationBy.exchange
             else AllocationBy.exchange
         )
+        self._chosen(allocation_by=self.allocation_by.value)
         self._draw_picture()
+
+    def _chosen(self, **changes: Any) -> None:
+        """A view choice: kept here, and offered to the app to keep in the settings."""
+        self.settings = self.settings.with_changes(**changes)
+        self.post_message(ViewChosen(**changes))
 
     def action_acknowledge(self) -> None:
         open_items = self.model.open_criticals(self.acknowledgements.is_acknowledged)
