@@ -430,7 +430,9 @@ class KeyEntryScreen(Screen[None]):
 
         if self.session.closed:
             return
-        report = self._report if verified else None
+        # Saved anyway: the failing report goes with it, so the lists say "rejected", not
+        # "unverified", until the next check.
+        report = self._report
         try:
             self.session.save_account(account, replaces, report=report)
         except (VaultError, ValueError, OSError) as error:
