@@ -139,9 +139,12 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
             self._fail("The current password is wrong. Nothing was changed.", "#current")
             return
         self._fail("The password was not changed.", "#current")
-        self.app.post_message(
-            TaskFailed("The password was not changed", message.error, blocking=True)
+        from tui.screens.keyfile_problem import explain_save_failure
+
+        text = explain_save_failure(
+            message.error, self.session.backup_path.parent, "choose Change password again"
         )
+        self.app.post_message(TaskFailed("The password was not changed", text, blocking=True))
 
     def on_password_changed(self, message: PasswordChanged) -> None:
         message.stop()

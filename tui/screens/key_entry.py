@@ -34,6 +34,7 @@ from tui.messages import AccountSaved, TaskFailed, VerifyFinished
 from tui.redact import mask
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.key_form import MAX_LABEL_CHARS, clean_value, credential_fault, label_fault
+from tui.screens.keyfile_problem import explain_save_failure
 from tui.widgets.field_error import FieldError
 from tui.widgets.secret_input import KeyInput, PemArea
 
@@ -436,7 +437,10 @@ class KeyEntryScreen(Screen[None]):
         try:
             self.session.save_account(account, replaces, report=report)
         except (VaultError, ValueError, OSError) as error:
-            self.post_message(TaskFailed("The key was not saved", error, blocking=True))
+            text = explain_save_failure(
+                error, self.session.backup_path.parent, "choose Verify and save again"
+            )
+            self.post_message(TaskFailed("The key was not saved", text, blocking=True))
             self.app.call_from_thread(self._set_busy, False)
             return
         self.post_message(AccountSaved(account, replaced=replaces is not None, verified=verified))
