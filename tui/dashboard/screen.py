@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState
 from tui.connect.models import AccountReport
 from tui.dashboard.balance_pane import BalancePane, BalanceView
 from tui.dashboard.config import Acknowledgements, DashboardSettings, MemoryAcknowledgements
+from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS
 from tui.dashboard.messages import (
     CriticalAcknowledged,
     RefreshFinished,
@@ -58,19 +59,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
-
-_PANE_ACTIONS = frozenset(
-    {
-        "refresh_now",
-        "switch_view",
-        "cycle_sort",
-        "toggle_small",
-        "switch_allocation",
-        "acknowledge",
-        "focus_filter",
-        "leave_filter",
-    }
-)
 
 FIRST_RUN_TEXT = (
     "No keys yet. Press c to connect your first exchange.\n\n"
@@ -115,65 +103,7 @@ def _choice(kind: type[_Choice], value: str, default: _Choice) -> _Choice:
 class DashboardScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("dashboard.tcss")
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "r",
-            "refresh_now",
-            "Refresh",
-            id="dashboard.refresh",
-            tooltip="Refresh: check every account now",
-        ),
-        Binding(
-            "v",
-            "switch_view",
-            "View",
-            id="dashboard.view",
-            tooltip="View: balances of all accounts together, or per account",
-        ),
-        Binding(
-            "s",
-            "cycle_sort",
-            "Sort",
-            id="dashboard.sort",
-            tooltip="Sort balances: by value, asset, total or amount in orders",
-        ),
-        Binding(
-            "h",
-            "toggle_small",
-            "Small balances",
-            id="dashboard.small",
-            tooltip="Small balances: hide or show them",
-        ),
-        Binding(
-            "b",
-            "switch_allocation",
-            "Bars",
-            id="dashboard.bars",
-            tooltip="Bars: the portfolio picture by exchange or by asset",
-        ),
-        Binding(
-            "k",
-            "acknowledge",
-            "Acknowledge risk",
-            id="dashboard.acknowledge",
-            tooltip="Acknowledge risk: accept the next critical warning for its key",
-        ),
-        Binding(
-            "slash",
-            "focus_filter",
-            "Filter",
-            id="dashboard.filter",
-            tooltip="Filter: type an asset name to show only matching balances",
-        ),
-        Binding(
-            "escape",
-            "leave_filter",
-            "Done",
-            show=False,
-            id="dashboard.leave_filter",
-            tooltip="Leave the asset filter",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(DASHBOARD_BINDINGS)
 
     def __init__(
         self,
@@ -400,7 +330,7 @@ class DashboardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """With no account, the pane keys are hidden (footer and help): nothing to act on."""
-        return bool(self.accounts) or action not in _PANE_ACTIONS
+        return bool(self.accounts) or action not in PANE_ACTIONS
 
     def action_refresh_now(self) -> None:
         """Check every account now. No toast: during a round the rows already say
