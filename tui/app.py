@@ -48,6 +48,7 @@ from tui.session import ConnectorFactory, KeyfileAccess
 from tui.settings import LoadedSettings, Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    from tui.dashboard.messages import ViewChosen
     from tui.session import Session
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,16 @@ class KeydeckApp(ScrubbedCrashes):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = ScrubbedCrashes.COMMANDS | {KeydeckCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
-        Binding("f2", "home", "Home", id="home"),
+        Binding("f1", "help", "Help", id="help", tooltip="Help: the keys of the screen you are on"),
+        Binding(
+            "ctrl+l",
+            "lock",
+            "Lock",
+            id="lock",
+            priority=True,
+            tooltip="Lock: forget the decrypted keys until you unlock again",
+        ),
+        Binding("f2", "home", "Home", id="home", tooltip="Home: back to the dashboard"),
     ]
 
     def __init__(
@@ -297,10 +305,11 @@ class KeydeckApp(ScrubbedCrashes):
     # ---- actions: screens the app opens with the session ------------------------------------
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen  # Markdown: kept off the path to the first frame
+        # Markdown: kept off the path to the first frame
+        from tui.screens.help import HelpScreen, keys_of
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.locations.settings))
+            self.push_screen(HelpScreen(keys_of(self.screen), self.locations.settings))
 
     def action_connect(self, exchange_id: str) -> None:
         from tui.screens.key_entry import KeyEntryScreen
@@ -371,6 +380,10 @@ class KeydeckApp(ScrubbedCrashes):
         log.warning(
             "critical risk %s acknowledged for account %s", message.code, message.account_id
         )
+
+    def on_view_chosen(self, message: ViewChosen) -> None:
+        """A dashboard view choice (sort, small balances, bars): kept across unlocks."""
+        self.update_settings(**message.changes)
 
     def on_account_removed(self, message: AccountRemoved) -> None:
         account = message.account

@@ -80,7 +80,8 @@ def cmd_locate(locations: Locations) -> int:
     ]
     width = max(len(name) for name, _ in rows)
     for name, path in rows:
-        print(f"{name:<{width}}  {path}")
+        missing = "" if path.exists() else "  (not created yet)"
+        print(f"{name:<{width}}  {path}{missing}")
     return 0
 
 

@@ -88,12 +88,23 @@ def latency(ms: float | None) -> str:
     return f"{ms:.0f} ms"
 
 
-def clock_offset(ms: float | None) -> str:
-    """Signed offset of the exchange's clock from ours: "+3.2 s", "-120 ms", "±0 ms"."""
+# Exchanges whose server time comes in whole seconds (Coinbase's and Kraken's time
+# endpoints): their offset is only known to the second. The connector adds the same second
+# to its uncertainty before it warns; AccountStatus does not carry that uncertainty yet.
+WHOLE_SECOND_CLOCKS = frozenset({"coinbase", "coinbaseadvanced", "kraken"})
+
+
+def clock_offset(ms: float | None, *, whole_seconds: bool = False) -> str:
+    """Signed offset of the exchange's clock from ours, to the precision the exchange
+    gives: "+3.2 s", "-120 ms", "0 ms"; from a whole-second clock "+1 s ±1 s", "0 s ±1 s"
+    (never "-974 ms", which is rounding noise, nor "-0")."""
     if ms is None:
         return NONE
-    if abs(ms) < 0.5:
-        return "±0 ms"
+    if whole_seconds:
+        seconds = round(ms / 1000)
+        return f"{seconds:+d} s ±1 s" if seconds else "0 s ±1 s"
+    if round(abs(ms)) == 0:
+        return "0 ms"
     sign = "+" if ms > 0 else "-"
     magnitude = abs(ms)
     if magnitude >= 1000:

@@ -1,8 +1,9 @@
 """Non-secret settings kept in `settings.toml` under the config directory.
 
 Only choices that are safe to keep in clear live here (theme, idle-lock delay, refresh
-interval). A damaged or partly invalid file never stops Keydeck: `load_settings` returns the
-defaults for whatever it could not use, with a message that says what was wrong and where.
+interval, how the portfolio is shown). A damaged or partly invalid file never stops Keydeck:
+`load_settings` returns the defaults for whatever it could not use, with a message that says
+what was wrong and where.
 """
 
 from __future__ import annotations
@@ -29,12 +30,24 @@ class Settings:
     theme: str = DEFAULT_THEME
     idle_lock_minutes: int = 10
     refresh_interval_s: int = 15
+    # The dashboard's view choices, kept across unlocks (values of tui.dashboard's enums).
+    hide_small_balances: bool = True
+    balance_sort: str = "value"
+    balance_view: str = "all accounts"
+    allocation_by: str = "exchange"
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 
-# field name -> (type, minimum, maximum) for numbers
+# field name -> the words it may hold
+CHOICES: dict[str, tuple[str, ...]] = {
+    "balance_sort": ("value", "asset", "total", "in orders"),
+    "balance_view": ("all accounts", "per account"),
+    "allocation_by": ("exchange", "asset"),
+}
+
+# field name -> (minimum, maximum) for numbers
 _LIMITS: dict[str, tuple[int, int]] = {
     "idle_lock_minutes": (0, MAX_IDLE_LOCK_MINUTES),
     "refresh_interval_s": (2, 3600),
@@ -91,6 +104,19 @@ def _from_mapping(data: dict[str, Any]) -> tuple[Settings, list[str]]:
             continue
         value = data[field.name]
         default = getattr(defaults, field.name)
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                values[field.name] = value
+            else:
+                faults.append(f"{field.name} must be true or false")
+            continue
+        if field.name in CHOICES:
+            allowed = CHOICES[field.name]
+            if value in allowed:
+                values[field.name] = value
+            else:
+                faults.append(f"{field.name} must be one of {', '.join(map(repr, allowed))}")
+            continue
         if isinstance(default, str):
             if isinstance(value, str) and value.strip():
                 values[field.name] = value.strip()

@@ -85,6 +85,9 @@ async def test_rejected_key_shows_problem_keeps_values_and_can_be_saved_unverifi
         assert pilot.app.focused is pilot.app.screen.query_one("#save-anyway")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+        table = pilot.app.screen.query_one("#exchanges")
+        row = [str(cell) for cell in table.get_row("binance")]
+        assert "rejected" in row[2] and "unverified" not in row[2]  # as it was when saved
     [account] = stored_accounts(locations, fast_kdf)
     assert account.verified_at is None
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
+from tests.app.conftest import SIZE, AppFactory, make_keyfile
+from tui.paths import Locations
 from tui.settings import Settings, dumps, load_settings, save_settings
 
 
@@ -59,3 +62,61 @@ def test_dumps_is_valid_toml() -> None:
 
     data = tomllib.loads(dumps(Settings(theme="tab\there")))
     assert data["theme"] == "tab\there"
+
+
+def test_view_choices_round_trip_and_bad_words_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    chosen = Settings(
+        hide_small_balances=False,
+        balance_sort="in orders",
+        balance_view="per account",
+        allocation_by="asset",
+    )
+    save_settings(chosen, path)
+    assert load_settings(path).settings == chosen
+    path.write_text('balance_sort = "size"\nhide_small_balances = "no"\nallocation_by = "asset"\n')
+    loaded = load_settings(path)
+    assert loaded.settings.balance_sort == "value" and loaded.settings.hide_small_balances
+    assert loaded.settings.allocation_by == "asset"
+    assert loaded.problem is not None
+    assert "balance_sort" in loaded.problem and "hide_small_balances" in loaded.problem
+
+
+def test_view_choice_words_are_the_dashboards() -> None:
+    from tui.dashboard.balance_pane import BalanceView
+    from tui.dashboard.model import AllocationBy, SortKey
+    from tui.settings import CHOICES
+
+    assert set(CHOICES["balance_sort"]) == {key.value for key in SortKey}
+    assert set(CHOICES["balance_view"]) == {view.value for view in BalanceView}
+    assert set(CHOICES["allocation_by"]) == {by.value for by in AllocationBy}
+
+
+async def test_view_choices_are_kept_across_unlock(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    from tests.app.helpers import screen_name, unlock, wait_for
+    from tests.app.test_help import unreachable_account
+    from tui.dashboard.balance_pane import BalanceView
+    from tui.dashboard.model import AllocationBy, SortKey
+
+    make_keyfile(locations, fast_kdf, [unreachable_account()])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, to_list=False)
+        await pilot.press("b", "s", "h", "v")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        await unlock(pilot, to_list=False)
+        dashboard = app.screen
+        assert dashboard.allocation_by is AllocationBy.asset
+        assert dashboard.balance_filter.sort is SortKey.asset
+        assert not dashboard.balance_filter.hide_small
+        assert dashboard.balance_view is BalanceView.accounts
+        await wait_for(pilot, lambda: locations.settings.exists(), what="settings written")
+    kept = load_settings(locations.settings).settings
+    assert (kept.allocation_by, kept.balance_sort, kept.hide_small_balances) == (
+        "asset",
+        "asset",
+        False,
+    )

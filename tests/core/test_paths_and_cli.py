@@ -52,6 +52,18 @@ def test_locate_prints_every_path(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert str(tmp_path / "keys.kdk") in out
 
 
+def test_locate_says_which_files_do_not_exist_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locations = Locations.resolve(tmp_path)
+    locations.keyfile.write_bytes(b"x")
+    assert run(["locate", "--config-dir", str(tmp_path)]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert "not created yet" not in lines["keyfile"]
+    assert lines["settings"].endswith(f"{locations.settings}  (not created yet)")
+    assert lines["cache"].endswith("(not created yet)")
+
+
 def test_locate_creates_nothing(tmp_path: Path) -> None:
     target = tmp_path / "nothing-here"
     assert run(["--config-dir", str(target), "locate"]) == 0

@@ -144,6 +144,11 @@ def test_formatting() -> None:
     assert fmt.ago(NOW - timedelta(minutes=3), NOW, step_s=10) == "3 min ago"
     assert fmt.clock_offset(31_500) == "+31.5 s"
     assert fmt.clock_offset(-120) == "-120 ms"
+    assert fmt.clock_offset(-0.4) == "0 ms"  # never "-0 ms"
+    # a whole-second clock: to the second, with its second of uncertainty
+    assert fmt.clock_offset(-974, whole_seconds=True) == "-1 s ±1 s"
+    assert fmt.clock_offset(-439, whole_seconds=True) == "0 s ±1 s"
+    assert fmt.clock_offset(2_600, whole_seconds=True) == "+3 s ±1 s"
     assert fmt.latency(None) == "–"
     assert fmt.share(D(1), D(4)) == "25.0%"
     assert fmt.change(D(100), D("100.5")) == "+0.50%"

@@ -10,7 +10,7 @@ from typing import Any
 from textual.widgets import DataTable, Input
 
 from tests.dashboard.conftest import SIZE, make_host, settle
-from tests.dashboard.sample import REJECTED, ScriptedConnector, reports
+from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports
 from tui.connect.models import AccountReport
 from tui.dashboard import (
     CriticalAcknowledged,
@@ -87,10 +87,13 @@ async def test_refreshes_by_itself_at_the_configured_interval() -> None:
 async def test_refresh_key_starts_a_round_and_a_running_round_is_not_doubled() -> None:
     connector = ScriptedConnector(hold=["acc-gate"])
     app = make_host(connector)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
-        await pilot.press("r")  # one is running: no second round
+        await pilot.press(*["r"] * 10)  # one is running: no second round, and no toast
+        await pilot.pause()
         assert connector.rounds == 1
+        await pilot.pause()
+        assert not app.screen.query("Toast")
         connector.release()
         await settle(pilot)
         await pilot.press("r")
@@ -182,3 +185,54 @@ def _collect(messages: list[CriticalAcknowledged]) -> Any:
             messages.append(message)
 
     return hook
+
+
+async def test_no_account_shows_the_first_run_panel_until_one_is_added() -> None:
+    from textual.widgets import Static
+
+    app = make_host(accounts=[])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        panel = screen.query_one("#first-run", Static)
+        assert panel.display
+        assert "Press c to connect your first exchange" in str(panel.render())
+        assert not screen.query_one("#dashboard-top").display
+        assert not screen.query_one("#warnings-panel").is_on_screen  # no "all clear"
+        assert "r" not in screen.active_bindings  # nothing to refresh, sort or filter
+        screen.set_accounts(ACCOUNTS)
+        await settle(pilot)
+        assert not panel.display
+        assert screen.query_one("#dashboard-top").display
+        assert "r" in screen.active_bindings
+
+
+async def test_the_total_row_describes_what_the_filter_shows() -> None:
+    app = make_host()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        table = screen.query_one("#balance-table", DataTable)
+        whole = [str(cell) for cell in table.get_row("total")]
+        assert whole[0] == "All accounts" and whole[5] == "100%"
+        await pilot.press("slash", *"eth")
+        eth = [str(cell) for cell in table.get_row("all:ETH")]
+        total = [str(cell) for cell in table.get_row("total")]
+        held = sum(1 for row in screen.model.combined_assets() if row.total != 0)
+        assert total[0] == f"Filtered: 1 of {held} assets"
+        assert total[4] == eth[4]  # the value of what is shown
+        assert total[5] == eth[5] != "100%"
+        await pilot.press("v")
+        total = [str(cell) for cell in table.get_row("total")]
+        assert total[0].startswith("Filtered: ") and total[5] != "100%"
+
+
+async def test_clock_column_shows_the_precision_the_exchange_gives() -> None:
+    app = make_host()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.dashboard.query_one("#status-table", DataTable)
+        kraken = str(table.get_cell("acc-kraken", "clock")).strip()  # whole seconds
+        binance = str(table.get_cell("acc-binance", "clock")).strip()  # milliseconds
+        assert kraken == "0 s ±1 s"
+        assert binance.endswith(" ms") and "±" not in binance

@@ -85,3 +85,11 @@ def test_small_balances_shown(snap_compare: Any) -> None:
         await pilot.press("h", "b")
 
     assert snap_compare(make_host(), terminal_size=SIZE, run_before=show_small)
+
+
+def test_first_run_panel_small(snap_compare: Any) -> None:
+    assert snap_compare(make_host(accounts=[]), terminal_size=(80, 24), run_before=_settled)
+
+
+def test_first_run_panel_wide(snap_compare: Any) -> None:
+    assert snap_compare(make_host(accounts=[]), terminal_size=(140, 40), run_before=_settled)

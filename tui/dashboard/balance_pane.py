@@ -77,7 +77,11 @@ class BalancePane(Vertical, QuietBorder):
     ) -> tuple[list[Row], int]:
         rows, hidden = model.combined_rows(flt)
         out = [Row(f"all:{row.asset}", _asset_cells(row)) for row in rows]
-        out.append(Row("total", _total_cells("All accounts", model, palette)))
+        if flt.text:
+            held = sum(1 for row in model.combined_assets() if row.total != 0)
+            out.append(Row("total", _filtered_cells(rows, held, model, palette)))
+        else:
+            out.append(Row("total", _total_cells("All accounts", model, palette)))
         return out, hidden
 
     def _per_account(
@@ -86,6 +90,8 @@ class BalancePane(Vertical, QuietBorder):
         out: list[Row] = []
         hidden = 0
         grand = model.total_usd()
+        shown: list[BalanceRow] = []
+        held = 0
         for section in model.sections(flt):
             out.append(Row(f"acct:{section.view.account_id}", _header(section, grand, palette)))
             out += [
@@ -93,7 +99,13 @@ class BalancePane(Vertical, QuietBorder):
                 for row in section.rows
             ]
             hidden += section.hidden
-        out.append(Row("total", _total_cells("All accounts", model, palette)))
+            shown += section.rows
+            if section.view.balances is not None:
+                held += sum(1 for row in section.view.balances.assets if row.total != 0)
+        if flt.text:
+            out.append(Row("total", _filtered_cells(shown, held, model, palette)))
+        else:
+            out.append(Row("total", _total_cells("All accounts", model, palette)))
         return out, hidden
 
     @staticmethod
@@ -165,4 +177,22 @@ def _total_cells(label: str, model: DashboardModel, palette: Palette) -> tuple[C
         _right(note, "italic"),
         _right(fmt.usd(total) if known else "…", palette.style("bold $accent")),
         _right("100%" if total > 0 else fmt.NONE, "bold"),
+    )
+
+
+def _filtered_cells(
+    shown: list[BalanceRow], held: int, model: DashboardModel, palette: Palette
+) -> tuple[Cell, ...]:
+    """The total row under a text filter: what is shown, and its share of the whole (not
+    the unfiltered total at 100 %)."""
+    value = sum((row.usd for row in shown if row.usd is not None), Decimal(0))
+    unpriced = sum(1 for row in shown if row.usd is None)
+    whole = model.total_usd()
+    return (
+        Text(f"Filtered: {len(shown)} of {held} assets", style="bold"),
+        Text(""),
+        Text(""),
+        _right(f"+ {unpriced} unpriced" if unpriced else "", "italic"),
+        _right(fmt.usd(value), palette.style("bold $accent")),
+        _right(fmt.share(value, whole) if whole > 0 else fmt.NONE, "bold"),
     )

@@ -26,6 +26,10 @@ class DashboardSettings:
     hide_small_balances: bool = True
     small_balance_usd: Decimal = Decimal(1)
     """Balances worth less than this (in USD) are hidden while `hide_small_balances` is on."""
+    balance_sort: str = "value"
+    balance_view: str = "all accounts"
+    allocation_by: str = "exchange"
+    """View choices (values of SortKey, BalanceView, AllocationBy), kept in the settings."""
 
     @classmethod
     def from_app_settings(cls, settings: Any) -> DashboardSettings:
@@ -38,6 +42,9 @@ class DashboardSettings:
                 getattr(settings, "hide_small_balances", defaults.hide_small_balances)
             ),
             small_balance_usd=Decimal(str(threshold)),
+            balance_sort=str(getattr(settings, "balance_sort", defaults.balance_sort)),
+            balance_view=str(getattr(settings, "balance_view", defaults.balance_view)),
+            allocation_by=str(getattr(settings, "allocation_by", defaults.allocation_by)),
         )
 
     def with_changes(self, **changes: Any) -> DashboardSettings:

@@ -42,3 +42,12 @@ class CriticalAcknowledged(Message):
         super().__init__()
         self.account_id = account_id
         self.code = code
+
+
+class ViewChosen(Message):
+    """The user changed how the portfolio is shown (small balances, sort, view, bars): the
+    app keeps the choice in the settings. `changes` are Settings field names and values."""
+
+    def __init__(self, **changes: object) -> None:
+        super().__init__()
+        self.changes = changes

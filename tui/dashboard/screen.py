@@ -17,12 +17,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -32,11 +33,13 @@ from textual.worker import Worker, WorkerState
 from tui.connect.models import AccountReport
 from tui.dashboard.balance_pane import BalancePane, BalanceView
 from tui.dashboard.config import Acknowledgements, DashboardSettings, MemoryAcknowledgements
+from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS
 from tui.dashboard.messages import (
     CriticalAcknowledged,
     RefreshFinished,
     RefreshStarted,
     ReportArrived,
+    ViewChosen,
 )
 from tui.dashboard.model import (
     SORT_CYCLE,
@@ -56,6 +59,12 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
+
+FIRST_RUN_TEXT = (
+    "No keys yet. Press c to connect your first exchange.\n\n"
+    "Keydeck checks each key with its exchange, shows its status, balances and what it is "
+    "allowed to do, and warns when a key can withdraw."
+)
 
 _SORT_BY_COLUMN: dict[str, SortKey] = {
     "asset": SortKey.asset,
@@ -80,20 +89,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def _choice(kind: type[_Choice], value: str, default: _Choice) -> _Choice:
+    """A kept view choice; the default for a word this version does not know."""
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
 class DashboardScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("dashboard.tcss")
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "refresh_now", "Check all", id="dashboard.refresh"),
-        Binding("R", "recheck_selected", "Check row", id="dashboard.recheck"),
-        Binding("v", "switch_view", "View", id="dashboard.view"),
-        Binding("s", "cycle_sort", "Sort", id="dashboard.sort"),
-        Binding("h", "toggle_small", "Small balances", id="dashboard.small"),
-        Binding("b", "switch_allocation", "Bars", id="dashboard.bars"),
-        Binding("k", "acknowledge", "Acknowledge risk", id="dashboard.acknowledge"),
-        Binding("slash", "focus_filter", "Filter", id="dashboard.filter"),
-        Binding("escape", "leave_filter", "Done", show=False, id="dashboard.leave_filter"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(DASHBOARD_BINDINGS)
 
     def __init__(
         self,
@@ -120,9 +130,12 @@ class DashboardScreen(Screen[None]):
         self.balance_filter = BalanceFilter(
             hide_small=self.settings.hide_small_balances,
             threshold_usd=self.settings.small_balance_usd,
+            sort=_choice(SortKey, self.settings.balance_sort, SortKey.value),
         )
-        self.balance_view = BalanceView.all
-        self.allocation_by = AllocationBy.exchange
+        self.balance_view = _choice(BalanceView, self.settings.balance_view, BalanceView.all)
+        self.allocation_by = _choice(
+            AllocationBy, self.settings.allocation_by, AllocationBy.exchange
+        )
         self._auto_timer: Timer | None = None
         self._refresh_worker: Worker[None] | None = None
         self._palette_cache: Palette | None = None
@@ -136,6 +149,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield CriticalBanner(id="critical-banner")
+        yield Static(FIRST_RUN_TEXT, id="first-run", markup=False)
         with Horizontal(id="dashboard-top"):
             yield StatusPane(id="status-pane")
             yield PicturePane(id="picture-pane")
@@ -180,6 +194,7 @@ class DashboardScreen(Screen[None]):
         """Follow changes to the keyfile (an account added or removed), then refresh."""
         self.accounts = list(accounts)
         self.model.set_accounts(self.accounts)
+        self.refresh_bindings()
         self.redraw()
         self.start_refresh(restart=True)
 
@@ -269,10 +284,21 @@ class DashboardScreen(Screen[None]):
 
     def redraw(self) -> None:
         """Bring every pane up to date (each still skips what has not changed)."""
+        self._show_first_run()
         self._draw_status()
         self._draw_balances()
         self._draw_picture()
         self._draw_warnings()
+
+    def _show_first_run(self) -> None:
+        """No account: one panel saying what to do, not panes of "…" and an "all clear"
+        about accounts that do not exist."""
+        if not self._drawable:
+            return
+        empty = not self.accounts
+        self.query_one("#first-run").display = empty
+        for pane in ("#dashboard-top", "#dashboard-bottom"):
+            self.query_one(pane).display = not empty
 
     def _draw_status(self) -> None:
         if self._drawable:
@@ -320,11 +346,16 @@ class DashboardScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """With no account, the pane keys are hidden (footer and help): nothing to act on."""
+        return bool(self.accounts) or action not in PANE_ACTIONS
+
     def action_refresh_now(self) -> None:
-        if not self.accounts:
-            self.notify("No accounts yet: connect an exchange first.", title="Refresh")
-        elif not self.start_refresh(force=True):
-            self.notify("A refresh is already under way.", title="Refresh")
+        """Check every account now. No toast: during a round the rows already say
+        "checking…" (a toast per key press stacked over the screen), and with no account
+        the first-run panel says what to do."""
+        if self.accounts:
+            self.start_refresh(force=True)
 
     def action_recheck_selected(self) -> None:
         """Check the account on the status table's selected row now (back-off bypassed)."""
@@ -342,18 +373,18 @@ class DashboardScreen(Screen[None]):
     def action_switch_view(self) -> None:
         views = list(BalanceView)
         self.balance_view = views[(views.index(self.balance_view) + 1) % len(views)]
+        self._chosen(balance_view=self.balance_view.value)
         self._draw_balances()
 
     def action_cycle_sort(self) -> None:
         index = SORT_CYCLE.index(self.balance_filter.sort)
         self.balance_filter.sort = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self._chosen(balance_sort=self.balance_filter.sort.value)
         self._draw_balances()
 
     def action_toggle_small(self) -> None:
         self.balance_filter.hide_small = not self.balance_filter.hide_small
-        self.settings = self.settings.with_changes(
-            hide_small_balances=self.balance_filter.hide_small
-        )
+        self._chosen(hide_small_balances=self.balance_filter.hide_small)
         self._draw_balances()
 
     def action_switch_allocation(self) -> None:
@@ -362,7 +393,13 @@ class DashboardScreen(Screen[None]):
             if self.allocation_by is AllocationBy.exchange
             else AllocationBy.exchange
         )
+        self._chosen(allocation_by=self.allocation_by.value)
         self._draw_picture()
+
+    def _chosen(self, **changes: Any) -> None:
+        """A view choice: kept here, and offered to the app to keep in the settings."""
+        self.settings = self.settings.with_changes(**changes)
+        self.post_message(ViewChosen(**changes))
 
     def action_acknowledge(self) -> None:
         open_items = self.model.open_criticals(self.acknowledgements.is_acknowledged)

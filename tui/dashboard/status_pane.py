@@ -95,7 +95,12 @@ class StatusPane(Vertical, QuietBorder):
             Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
             Text(view.name),
             Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
-            Text(fmt.clock_offset(status.clock_offset_ms if status else None).rjust(8)),
+            Text(
+                fmt.clock_offset(
+                    status.clock_offset_ms if status else None,
+                    whole_seconds=view.exchange in fmt.WHOLE_SECOND_CLOCKS,
+                ).rjust(8)
+            ),
             cls._checked(view, now),
         )
 

@@ -38,6 +38,7 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self._touched = False  # a try was refused: errors now follow every change
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -64,6 +65,35 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
     def _new_changed(self, event: Input.Changed) -> None:
         self.query_one(StrengthMeter).show_for(event.value)
 
+    @on(Input.Changed)
+    def _recheck(self) -> None:
+        """After a refused try, the error line follows the fields as they change (a
+        confirmation still being typed leaves it as it is)."""
+        if not self._touched or self.query_one("#working").display:
+            return
+        problem = self.problem()
+        confirm = self.query_one("#confirm", Input)
+        still_typing = self.query_one("#new", Input).value.startswith(confirm.value)
+        if problem is not None and problem[1] is confirm and still_typing:
+            return
+        self.query_one("#change-error", FieldError).show(problem[0] if problem else None)
+
+    def problem(self) -> tuple[str, Input] | None:
+        """What stops the change, and the field to fix."""
+        current = self.query_one("#current", Input)
+        new = self.query_one("#new", Input)
+        confirm = self.query_one("#confirm", Input)
+        if not current.value:
+            return "Type your current password.", current
+        if not new.value:
+            return "Choose a new password.", new
+        strength = score_password(new.value)
+        if strength.score < MIN_SCORE:
+            return f"The new password is too easy to guess. {strength.hint}".strip(), new
+        if new.value != confirm.value:
+            return "The new passwords differ. Type it again.", confirm
+        return None
+
     @on(Input.Submitted, "#current")
     @on(Input.Submitted, "#new")
     def _next_field(self, event: Input.Submitted) -> None:
@@ -77,23 +107,17 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
         current = self.query_one("#current", Input)
         new = self.query_one("#new", Input)
         confirm = self.query_one("#confirm", Input)
-        if not current.value:
-            self._fail("Type your current password.", current)
-            return
-        if not new.value:
-            self._fail("Choose a new password.", new)
-            return
-        strength = score_password(new.value)
-        if strength.score < MIN_SCORE:
-            self._fail(f"The new password is too easy to guess. {strength.hint}".strip(), new)
-            return
-        if new.value != confirm.value:
-            confirm.value = ""
-            self._fail("The new passwords differ. Type it again.", confirm)
+        problem = self.problem()
+        if problem is not None:
+            text, field = problem
+            if field is confirm:
+                confirm.value = ""
+            self._fail(text, field)
             return
         old_secret, new_secret = Secret(current.value), Secret(new.value)
-        for field in (current, new, confirm):
-            field.value = ""
+        # The new ones stay (disabled) while the key is derived: a wrong current password
+        # should not cost the user retyping them. They go with the dialog on success.
+        current.value = ""
         self._set_busy(True)
         self._change(old_secret, new_secret)
 
@@ -117,18 +141,24 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
             self._fail("The current password is wrong. Nothing was changed.", "#current")
             return
         self._fail("The password was not changed.", "#current")
-        self.app.post_message(
-            TaskFailed("The password was not changed", message.error, blocking=True)
+        from tui.screens.keyfile_problem import explain_save_failure
+
+        text = explain_save_failure(
+            message.error, self.session.backup_path.parent, "choose Change password again"
         )
+        self.app.post_message(TaskFailed("The password was not changed", text, blocking=True))
 
     def on_password_changed(self, message: PasswordChanged) -> None:
         message.stop()
+        for field in self.query(Input):
+            field.value = ""
         self.app.notify(
             "The keyfile is now encrypted with the new password.", title="Password changed"
         )
         self.dismiss(True)  # the app then offers to remove the old backup
 
     def _fail(self, text: str, field: Input | str) -> None:
+        self._touched = True
         self.query_one("#change-error", FieldError).show(text)
         widget = self.query_one(field) if isinstance(field, str) else field
         widget.focus()

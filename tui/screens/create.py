@@ -37,6 +37,7 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
     def __init__(self, keyfile: KeyfileAccess) -> None:
         super().__init__()
         self.keyfile = keyfile
+        self._touched = False  # a submit was refused: errors now follow every change
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,6 +71,33 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
     def _password_changed(self, event: Input.Changed) -> None:
         self.query_one(StrengthMeter).show_for(event.value)
 
+    @on(Input.Changed)
+    def _recheck(self) -> None:
+        """After a refused submit, the error line follows the fields as they change (a
+        confirmation still being typed leaves it as it is)."""
+        if not self._touched or self.query_one("#working").display:
+            return
+        problem = self.problem()
+        second = self.query_one("#confirm", Input)
+        still_typing = self.query_one("#password", Input).value.startswith(second.value)
+        if problem is not None and problem[1] is second and still_typing:
+            return
+        self.query_one("#create-error", FieldError).show(problem[0] if problem else None)
+
+    def problem(self) -> tuple[str, Input] | None:
+        """What stops the keyfile being created, and the field to fix."""
+        first = self.query_one("#password", Input)
+        second = self.query_one("#confirm", Input)
+        if not first.value:
+            return "Choose a master password.", first
+        strength = score_password(first.value)
+        if strength.score < MIN_SCORE:
+            hint = f" {strength.hint}" if strength.hint else ""
+            return f"This password is too easy to guess.{hint}", first
+        if first.value != second.value:
+            return "The two passwords differ. Type it again.", second
+        return None
+
     @on(Input.Submitted, "#password")
     def _to_confirm(self, event: Input.Submitted) -> None:
         event.stop()
@@ -81,17 +109,13 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
         event.stop()
         first = self.query_one("#password", Input)
         second = self.query_one("#confirm", Input)
-        if not first.value:
-            self._fail("Choose a master password.", first)
-            return
-        strength = score_password(first.value)
-        if strength.score < MIN_SCORE:
-            hint = f" {strength.hint}" if strength.hint else ""
-            self._fail(f"This password is too easy to guess.{hint}", first)
-            return
-        if first.value != second.value:
-            second.value = ""
-            self._fail("The two passwords differ. Type it again.", second)
+        problem = self.problem()
+        if problem is not None:
+            self._touched = True
+            text, field = problem
+            if field is second:
+                second.value = ""
+            self._fail(text, field)
             return
         password = Secret(first.value)
         first.value = ""

@@ -47,6 +47,7 @@ class ExchangeListScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear / back", id="exchange_clear_filter"),
         Binding("f5", "reload_catalog", "Reload list", show=False, id="exchange_reload"),
     ]
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (("type", "filter the exchange list"),)
 
     def __init__(self, session: Session, catalog: ExchangeCatalog) -> None:
         super().__init__()

@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,13 +26,15 @@ from textual.widgets import (
     LoadingIndicator,
     Static,
     Switch,
+    TextArea,
 )
 from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountSaved, TaskFailed, VerifyFinished
-from tui.redact import mask
-from tui.screens.dialogs import ConfirmScreen
-from tui.screens.key_form import clean_value, credential_fault, label_fault
+from tui.screens import key_entry_questions as questions
+from tui.screens.key_entry_questions import field_title, find_account, first_free_label
+from tui.screens.key_form import MAX_LABEL_CHARS, clean_value, credential_fault, label_fault
+from tui.screens.keyfile_problem import explain_save_failure
 from tui.widgets.field_error import FieldError
 from tui.widgets.secret_input import KeyInput, PemArea
 
@@ -47,29 +49,6 @@ log = logging.getLogger(__name__)
 SAFE_KEY_ADVICE = (
     "Grant Read and Trade only, never Withdraw, and restrict the key to your IP address."
 )
-
-
-def field_title(label: str, hint: str = "") -> Text:
-    title = Text(label, style="bold")
-    if hint:
-        title.append(f"  ({hint})", style="dim")
-    return title
-
-
-def find_account(accounts: Any, exchange: str, label: str) -> Account | None:
-    for account in accounts:
-        if account.exchange == exchange and account.label.lower() == label.lower():
-            return account
-    return None
-
-
-def first_free_label(taken: set[str]) -> str:
-    if "main" not in taken:
-        return "main"
-    number = 2
-    while f"account {number}" in taken:
-        number += 1
-    return f"account {number}"
 
 
 class KeyEntryScreen(Screen[None]):
@@ -94,6 +73,7 @@ class KeyEntryScreen(Screen[None]):
         self._pending: Account | None = None
         self._pending_replaces: Account | None = None
         self._report: AccountReport | None = None
+        self._touched: set[str] = set()  # fields checked on every change
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -119,7 +99,7 @@ class KeyEntryScreen(Screen[None]):
                 field_title("Label", "a name, so several accounts can coexist"),
                 classes="field-label",
             )
-            yield Input(label, id="label", max_length=60)
+            yield Input(label, id="label", max_length=MAX_LABEL_CHARS)
             yield FieldError(id="error-label")
             for field in info.credentials:
                 hint = ""
@@ -216,39 +196,88 @@ class KeyEntryScreen(Screen[None]):
     def _set_error(self, name: str, message: str | None) -> None:
         self.query_one(f"#error-{name}", FieldError).show(message)
 
-    def read_form(self) -> Account | None:
-        """Build the Account from the form, or show what is wrong and return None."""
-        from tui.connect.endpoint import EndpointError, normalize_endpoint
-        from tui.vault import Account
-
-        first_bad: str | None = None
+    def _check_label(self) -> tuple[str, str | None]:
         label = self.query_one("#label", Input).value.strip()
         fault = label_fault(label)
         self._set_error("label", fault)
+        return label, fault
+
+    def _check_credential(self, field: CredentialField) -> tuple[str, str | None]:
+        value = self._value_of(field)
+        fault = credential_fault(
+            field.name, field.label, value, secret=field.secret, multiline=field.multiline
+        )
+        self._set_error(field.name, fault)
+        return value, fault
+
+    def _check_endpoint(self) -> tuple[str | None, str | None]:
+        from tui.connect.endpoint import EndpointError, normalize_endpoint
+
+        text = self.query_one("#endpoint", Input).value.strip()
+        fault: str | None = None
+        endpoint: str | None = None
+        if text:
+            try:
+                endpoint = normalize_endpoint(text)
+            except EndpointError as error:
+                fault = f"Endpoint: {error}"
+        self._set_error("endpoint", fault)
+        return endpoint, fault
+
+    def _check_field(self, widget_id: str) -> None:
+        """Check one field again (it changed after it was touched), so an error goes away as
+        soon as it is fixed, and a new one shows as soon as it is made."""
+        if widget_id == "label":
+            self._check_label()
+        elif widget_id == "endpoint":
+            self._check_endpoint()
+        else:
+            for field in self.info.credentials:
+                if widget_id == f"cred-{field.name}":
+                    self._check_credential(field)
+
+    def _field_id(self, widget: Widget) -> str | None:
+        return widget.id if widget.id in self._checked_ids() else None
+
+    def _checked_ids(self) -> set[str]:
+        return {"label", "endpoint"} | {f"cred-{field.name}" for field in self.info.credentials}
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _field_changed(self, event: Input.Changed | TextArea.Changed) -> None:
+        widget_id = self._field_id(event.control)
+        if widget_id is not None and widget_id in self._touched:
+            self._check_field(widget_id)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving a filled field touches it: it is checked now and on every change."""
+        widget_id = self._field_id(event.widget)
+        if widget_id is None or widget_id in self._touched:
+            return
+        value = getattr(event.widget, "value", "")
+        if value.strip():
+            self._touched.add(widget_id)
+            self._check_field(widget_id)
+
+    def read_form(self) -> Account | None:
+        """Build the Account from the form, or show what is wrong and return None."""
+        from tui.vault import Account
+
+        self._touched |= self._checked_ids()
+        first_bad: str | None = None
+        label, fault = self._check_label()
         if fault:
             first_bad = "#label"
         credentials: dict[str, str] = {}
         for field in self.info.credentials:
-            value = self._value_of(field)
-            fault = credential_fault(
-                field.name, field.label, value, secret=field.secret, multiline=field.multiline
-            )
-            self._set_error(field.name, fault)
+            value, fault = self._check_credential(field)
             if fault and first_bad is None:
                 first_bad = f"#cred-{field.name}"
             credentials[field.name] = value
-        endpoint_text = self.query_one("#endpoint", Input).value.strip()
-        endpoint: str | None = None
-        if endpoint_text:
-            try:
-                endpoint = normalize_endpoint(endpoint_text)
-                self._set_error("endpoint", None)
-            except EndpointError as error:
-                self._set_error("endpoint", f"Endpoint: {error}")
-                self.query_one("#advanced", Collapsible).collapsed = False
-                first_bad = first_bad or "#endpoint"
-        else:
-            self._set_error("endpoint", None)
+        endpoint, fault = self._check_endpoint()
+        if fault:
+            self.query_one("#advanced", Collapsible).collapsed = False
+            first_bad = first_bad or "#endpoint"
         if first_bad is not None:
             self.query_one(first_bad).focus()
             return None
@@ -288,14 +317,6 @@ class KeyEntryScreen(Screen[None]):
         if old is None:
             self._start_verify(account, None)
             return
-        old_key = old.credentials.get("apiKey")
-        shown = old_key.masked() if old_key is not None else mask("")
-        body = Text.assemble(
-            f"{self.info.name} · {old.label} already has a key ",
-            (shown, "bold"),
-            ".\nReplace it with the one you entered? The old key stays valid at the exchange "
-            "until you revoke it there.",
-        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -309,18 +330,10 @@ class KeyEntryScreen(Screen[None]):
                     old,
                 )
 
-        self.app.push_screen(
-            ConfirmScreen("Replace the key?", body, confirm="Replace", danger=True), answered
-        )
+        self.app.push_screen(questions.replace_key(self.info.name, old), answered)
 
     def _offer_replacing_twin(self, account: Account, twin: Account) -> None:
         """The same API key is stored under another label: one key, one account."""
-        body = Text.assemble(
-            "This API key is already stored as ",
-            (f"{self.info.name} · {twin.label}", "bold"),
-            ".\nKeydeck keeps each key once, so balances are not counted twice. Update that "
-            "account with what you entered (its label stays), or go back and check the key.",
-        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -334,15 +347,7 @@ class KeyEntryScreen(Screen[None]):
             else:
                 self._set_error(self.info.credentials[0].name, f"Already stored as {twin.label}.")
 
-        self.app.push_screen(
-            ConfirmScreen(
-                "This key is already stored",
-                body,
-                confirm=f"Update {twin.label}",
-                cancel="Back to the form",
-            ),
-            answered,
-        )
+        self.app.push_screen(questions.stored_twice(self.info.name, twin), answered)
 
     def _start_verify(self, account: Account, replaces: Account | None) -> None:
         self._pending = account
@@ -372,16 +377,6 @@ class KeyEntryScreen(Screen[None]):
 
     def _ask_before_saving_a_dangerous_key(self, account: Account, criticals: list[Any]) -> None:
         """A key that can withdraw (or another critical risk): an explicit choice first."""
-        body = Text()
-        for finding in criticals:
-            body.append(f"✖ {finding.title}\n", style="bold")
-            body.append(f"{finding.advice}\n")
-            if finding.link:
-                body.append(f"{finding.link}\n", style="dim")
-        body.append(
-            "\nThe safest fix is at the exchange: edit the key (turn Withdraw off), then verify "
-            "again here. Saved anyway, it stays flagged in red until you fix or accept it."
-        )
 
         def answered(save: bool | None) -> None:
             if save:
@@ -394,16 +389,7 @@ class KeyEntryScreen(Screen[None]):
                     markup=False,
                 )
 
-        self.app.push_screen(
-            ConfirmScreen(
-                "This key can move your money",
-                body,
-                confirm="Save anyway",
-                cancel="Cancel, fix it first",
-                danger=True,
-            ),
-            answered,
-        )
+        self.app.push_screen(questions.dangerous_key(criticals), answered)
 
     def _show_problem(self, report: AccountReport) -> None:
         problem = report.problem
@@ -431,8 +417,12 @@ class KeyEntryScreen(Screen[None]):
     def _edit(self, event: Button.Pressed) -> None:
         event.stop()
         self._hide_problem()
-        first = self.info.credentials[0].name if self.info.credentials else "label"
-        self.query_one(f"#cred-{first}" if first != "label" else "#label").focus()
+        first = self.info.credentials[0].name if self.info.credentials else None
+        field = self.query_one(f"#cred-{first}" if first else "#label")
+        if isinstance(field, KeyInput):
+            field.focus_at_end()  # a keystroke must not wipe the key: nothing selected
+        else:
+            field.focus()
 
     def _save(self, account: Account, *, verified: bool) -> None:
         from tui.vault.account import utc_now
@@ -449,11 +439,16 @@ class KeyEntryScreen(Screen[None]):
 
         if self.session.closed:
             return
-        report = self._report if verified else None
+        # Saved anyway: the failing report goes with it, so the lists say "rejected", not
+        # "unverified", until the next check.
+        report = self._report
         try:
             self.session.save_account(account, replaces, report=report)
         except (VaultError, ValueError, OSError) as error:
-            self.post_message(TaskFailed("The key was not saved", error, blocking=True))
+            text = explain_save_failure(
+                error, self.session.backup_path.parent, "choose Verify and save again"
+            )
+            self.post_message(TaskFailed("The key was not saved", text, blocking=True))
             self.app.call_from_thread(self._set_busy, False)
             return
         self.post_message(AccountSaved(account, replaced=replaces is not None, verified=verified))

@@ -6,6 +6,9 @@ Nothing here writes to the keyfile. The user fixes the cause outside Keydeck and
 
 from __future__ import annotations
 
+import enum
+import errno
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -27,12 +30,89 @@ class KeyfileTrouble:
     fix: str
 
 
+class StorageCause(enum.Enum):
+    """Why the keyfile's folder cannot be written, found by looking at the folder itself
+    (the error's words are not always kept: the vault words a failed lock for people)."""
+
+    read_only = "read-only"
+    no_permission = "no permission"
+    full = "full"
+
+
+def storage_cause(error: BaseException | None, folder: Path) -> StorageCause | None:
+    """The cause of a failed write in `folder`, or None when it looks writable."""
+    code = getattr(error, "errno", None)
+    if code == errno.EROFS:
+        return StorageCause.read_only
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return StorageCause.full
+    if code in (errno.EACCES, errno.EPERM):
+        return StorageCause.no_permission
+    try:
+        status = os.statvfs(folder)
+    except OSError:
+        return None
+    if status.f_flag & os.ST_RDONLY:
+        return StorageCause.read_only
+    if not os.access(folder, os.W_OK):
+        return StorageCause.no_permission
+    if status.f_bavail == 0 or (status.f_files and status.f_favail == 0):
+        return StorageCause.full
+    return None
+
+
+def storage_advice(cause: StorageCause, folder: Path) -> tuple[str, str]:
+    """(what is wrong, what to do) for a folder Keydeck cannot write. The keyfile is fine."""
+    where = shell_path(folder)
+    if cause is StorageCause.read_only:
+        return (
+            f"The folder {folder} is on a read-only file system.",
+            "Make it writable (remount the disk read-write), or copy the folder somewhere "
+            f"writable and start Keydeck there:\n\n  cp -a {where} ~/keydeck-copy\n"
+            "  keydeck --config-dir ~/keydeck-copy",
+        )
+    if cause is StorageCause.no_permission:
+        return (
+            f"Keydeck may not write in the folder {folder}.",
+            f"Make the folder yours and writable:\n\n  ls -ld {where}\n  chmod u+w {where}",
+        )
+    return (
+        f"The disk holding {folder} is full.",
+        "Free some space on that disk (or ask for more quota).",
+    )
+
+
+def explain_save_failure(error: BaseException, folder: Path, retry: str) -> BaseException | str:
+    """Why a change was not written to the keyfile in `folder`, what to do, and the action
+    to repeat (`retry`, e.g. "choose Verify and save again"). The keyfile on disk is intact:
+    never "start over". Errors that are not about writing come back as they are."""
+    if type(error).__name__ != "KeyfileWriteError" and not isinstance(error, OSError):
+        return error
+    cause = storage_cause(error, folder)
+    if cause is None:
+        reason = getattr(error, "reason", "") or describe(error)
+        return f"Could not write the keyfile: {reason}. It is unchanged on disk. Then {retry}."
+    what, todo = storage_advice(cause, folder)
+    return f"{what} Your keyfile on disk is unchanged and still opens.\n\n{todo}\n\nThen {retry}."
+
+
 def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble:
     """Plain words for each keyfile error, with the command or step that fixes it."""
     path = shell_path(keyfile)
     kind = type(error).__name__
     detail = (getattr(error, "reason", "") or describe(error)).rstrip(".")
     detail = detail[:1].upper() + detail[1:]
+    if kind in {"VaultError", "KeyfileWriteError"} or isinstance(error, OSError):
+        cause = storage_cause(error, keyfile.parent)
+        if cause is not None:
+            what, todo = storage_advice(cause, keyfile.parent)
+            return KeyfileTrouble(
+                "Keydeck cannot write beside the keyfile",
+                f"{detail}.\n\n{what} The keyfile itself is not damaged; Keydeck needs to "
+                "write its lock file next to it. To only check your keys without changing "
+                "anything, `keydeck check` opens the keyfile read-only.",
+                f"{todo}\n\nThen choose Try again.",
+            )
     if kind == "UnsafePermissions":
         command = str(getattr(error, "fix", "") or "chmod 600 PATH").replace("PATH", path)
         return KeyfileTrouble(
@@ -74,16 +154,18 @@ def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble
             detail,
             f"Check that the file and its folder belong to you:\n\n  ls -l {path}",
         )
-    if isinstance(error, OSError):
+    if isinstance(error, OSError) or kind in {"VaultError", "KeyfileWriteError"}:
         return KeyfileTrouble(
-            "The keyfile could not be read",
+            "The keyfile could not be opened",
             detail,
-            "Check the disk and the path, then try again.",
+            "Check the disk, the path and that you can write to the keyfile's folder, then "
+            "choose Try again. The keyfile was not changed.",
         )
     return KeyfileTrouble(
         "The keyfile could not be opened",
         describe(error),
-        f"Restore it from a backup, or move it aside to start a new one:\n\n  mv {path} {path}.old",
+        "The keyfile was not changed. Details are in the log; choose Try again, or quit and "
+        "report the message above.",
     )
 
 

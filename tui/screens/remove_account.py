@@ -114,6 +114,11 @@ def _remove(app: App[object], session: Session, account: Account) -> None:
     try:
         session.remove_account(account.id)
     except (VaultError, OSError, KeyError) as error:
-        app.post_message(TaskFailed("The account was not removed", error, blocking=True))
+        from tui.screens.keyfile_problem import explain_save_failure
+
+        text = explain_save_failure(
+            error, session.backup_path.parent, "remove the account again (F8 in the list)"
+        )
+        app.post_message(TaskFailed("The account was not removed", text, blocking=True))
         return
     app.post_message(AccountRemoved(account))

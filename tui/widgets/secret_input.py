@@ -34,6 +34,24 @@ class KeyInput(Input):
     def __init__(self, *, secret: bool, **kwargs: object) -> None:
         super().__init__(password=secret, **kwargs)  # type: ignore[arg-type]
         self.secret = secret
+        self._focus_at_end = False
+
+    def focus_at_end(self) -> None:
+        """Focus with the cursor after the last character and nothing selected (a focus
+        from Tab selects everything, so a paste replaces the key)."""
+        if self.has_focus:
+            self.cursor_position = len(self.value)
+            return
+        self._focus_at_end = True
+        self.focus()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # Runs before Input's own focus handler, which selects all unless told not to.
+        if self._focus_at_end:
+            self._focus_at_end = False
+            self.select_on_focus = False
+            self.cursor_position = len(self.value)
+            self.call_later(setattr, self, "select_on_focus", True)
 
     def _on_paste(self, event: events.Paste) -> None:
         text = trim_paste(event.text)
