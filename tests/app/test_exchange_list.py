@@ -39,7 +39,14 @@ async def test_lists_every_exchange_connected_first_and_filters(
         names = rows(pilot)
         assert len(names) == len(catalog)
         assert names[0] == "OKX"  # connected first
-        rest = names[1:]
+        # then the exchanges most traders use, then the rest by name
+        from tui.screens.exchanges import POPULAR
+
+        by_id = {info.name: info.id for info in catalog}
+        popular = [n for n in names[1:] if by_id[n] in POPULAR]
+        assert names[1 : 1 + len(popular)] == popular
+        assert popular[:3] == ["Binance", "Bybit", "Coinbase"]  # OKX is connected, above
+        rest = names[1 + len(popular) :]
         assert rest == sorted(rest, key=str.lower)
         # movement keys work while the filter box keeps the focus
         await pilot.press("down", "down")

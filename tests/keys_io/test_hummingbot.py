@@ -176,3 +176,26 @@ def test_the_docs_list_every_mapped_connector() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "keys-in-and-out.md").read_text()
     missing = [name for name, m in CONNECTORS.items() if f"| `{name}` | {m.exchange}" not in doc]
     assert missing == []
+
+
+def test_reading_hummingbot_values_leaves_the_recursion_limit_alone() -> None:
+    """py_ecc (under eth-keyfile) raises it to 100,000 on import; a deeply nested JSON then
+    crashes the process instead of raising RecursionError."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "from tui.keys_io.hummingbot import decrypt_value\n"
+        "try:\n"
+        "    decrypt_value('00', 'x')\n"
+        "except ValueError:\n"
+        "    pass\n"
+        "assert sys.getrecursionlimit() == 1000, sys.getrecursionlimit()\n"
+        "try:\n"
+        "    json.loads('[' * 100000)\n"
+        "except RecursionError:\n"
+        "    print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr[-500:]

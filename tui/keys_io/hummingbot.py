@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 import json
 import os
+import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -106,10 +107,22 @@ class _WrongPassword(Exception):
     pass
 
 
+def _import_eth_keyfile() -> Any:
+    """eth-keyfile, imported without its side effect: its dependency py_ecc raises the
+    recursion limit to 100,000 on import, after which a deeply nested JSON answer crashes
+    the whole process (a C stack overflow) instead of raising RecursionError."""
+    limit = sys.getrecursionlimit()
+    try:
+        import eth_keyfile
+    finally:
+        sys.setrecursionlimit(limit)
+    return eth_keyfile
+
+
 def decrypt_value(hex_text: str, password: str) -> str:
     """One secure value: hex -> v3 keyfile JSON -> plain text. `_WrongPassword` on a MAC
     mismatch, ValueError when the value is not such a keyfile."""
-    from eth_keyfile import decode_keyfile_json
+    decode_keyfile_json = _import_eth_keyfile().decode_keyfile_json
 
     try:
         document = json.loads(binascii.unhexlify(hex_text.strip()).decode("utf-8"))

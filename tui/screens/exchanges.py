@@ -26,6 +26,28 @@ if TYPE_CHECKING:
     from tui.vault import Account
 
 
+# The exchanges most traders connect, by spot volume and API use (2026), shown first.
+POPULAR: tuple[str, ...] = (
+    "binance",
+    "okx",
+    "bybit",
+    "coinbase",
+    "kraken",
+    "bitget",
+    "kucoin",
+    "gate",
+    "htx",
+    "mexc",
+    "bingx",
+    "cryptocom",
+    "bitfinex",
+    "gemini",
+    "bitstamp",
+    "deribit",
+    "hyperliquid",
+)
+
+
 class FilterInput(Input):
     """The filter box. Movement keys drive the list below so typing never has to stop."""
 
@@ -106,7 +128,8 @@ class ExchangeListScreen(Screen[None]):
         return grouped
 
     def visible_exchanges(self) -> list[ExchangeInfo]:
-        """Connected first, then by name; with a filter, best match first."""
+        """Connected first, then the exchanges most traders use, then by name; with a filter,
+        best match first."""
         grouped = self._accounts_by_exchange()
         query = self.query_one("#filter", Input).value.strip()
         keyed: list[tuple[tuple[object, ...], ExchangeInfo]] = []
@@ -114,7 +137,8 @@ class ExchangeListScreen(Screen[None]):
             rank = fuzzy_rank(query, info.name, info.id)
             if rank is None:
                 continue
-            order = (info.id not in grouped, info.name.lower())
+            popular = POPULAR.index(info.id) if info.id in POPULAR else len(POPULAR)
+            order = (info.id not in grouped, popular, info.name.lower())
             keyed.append(((rank, *order) if query else order, info))
         keyed.sort(key=lambda pair: pair[0])
         return [info for _, info in keyed]
