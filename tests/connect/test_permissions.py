@@ -184,4 +184,4 @@ def test_bitget() -> None:
 
 
 def test_other_exchange_not_reported() -> None:
-    assert normalize_permissions("htx", {}).reported is False
+    assert normalize_permissions("bitstamp", {}).reported is False

@@ -8,7 +8,7 @@ client made elsewhere (`tui.connect.clients`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tui.connect.models import Permissions
@@ -55,3 +55,9 @@ class ExchangeModule:
     def ids(self) -> tuple[str, ...]:
         """Every ccxt id this module serves."""
         return (self.id, *self.aliases)
+
+
+def alias_of(module: ExchangeModule, exchange_id: str, name: str) -> ExchangeModule:
+    """Another ccxt id for the same exchange account: the same key, permission endpoint,
+    error codes and key page as `module`, under its own id and display name."""
+    return replace(module, id=exchange_id, name=name, aliases=())
