@@ -1,4 +1,10 @@
-"""Bitget: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+"""Bitget: reading a key's permissions, and the error codes ccxt maps to the wrong kind.
+
+Doc followed: Bitget v2 "Get Account Information", `GET /api/v2/spot/account/info`
+(https://www.bitget.com/api-doc/spot/account/Get-Account-Info): `ips` is a comma string;
+`authorities` is described as codes (`stow` spot trade, `wwow` wallet withdrawal, `...or`
+read-only) while the doc's example shows words (`["trade", "readonly"]`): both are read.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +30,14 @@ def normalize(raw: Raw) -> Permissions:
     sub_account = None
     if parent not in (None, "", 0, "0") and user is not None:
         sub_account = str(parent) != str(user)
-    trade = "trade" in codes
     return Permissions(
         reported=True,
         read=bool(codes),
-        spot_trade="stow" in codes or trade,
+        spot_trade=bool(codes & {"stow", "trade"}),
         margin="smow" in codes,
         futures=bool(codes & {"coow", "cpow"}),
-        withdraw="wwow" in codes,
-        internal_transfer="wtow" in codes,
+        withdraw=bool(codes & {"wwow", "withdraw", "withdrawal"}),
+        internal_transfer=bool(codes & {"wtow", "transfer"}),
         ip_restricted=allowlist_in_use(addresses),
         ip_addresses=addresses,
         sub_account=sub_account,

@@ -1,4 +1,10 @@
-"""Bybit: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+"""Bybit: reading a key's permissions, and the error codes ccxt maps to the wrong kind.
+
+Doc followed: Bybit v5 "Get API Key Information", `GET /v5/user/query-api`
+(https://bybit-exchange.github.io/docs/v5/user/apikey-info). Its example answers
+`"ips": ["*"]` for a key bound to no IP: "*" is no allowlist. `expiredAt` (and `deadlineDay`)
+come only with keys bound to no IP or after a password change; otherwise there is no expiry.
+"""
 
 from __future__ import annotations
 
