@@ -22,14 +22,29 @@ CODE = r'["\']?(?:code|retCode)["\']?\s*[:=]\s*["\']?'
 LABEL = r'"label"\s*:\s*"'
 
 
+READABLE_RIGHTS: tuple[str, ...] = (
+    "withdraw",
+    "transfer",
+    "trade",
+    "IP allowlist",
+    "created",
+    "expiry",
+)
+"""What a permission endpoint can tell, in the order docs/permissions.md shows them."""
+
+
 @dataclass(frozen=True)
 class PermissionReader:
     """Reads a key's permissions: `fetch` makes the raw ccxt implicit call(s) (no markets
     needed), `normalize` is pure: the payload in the exchange's documented format ->
-    Permissions."""
+    Permissions. `endpoint`, `doc` and `reads` (names from READABLE_RIGHTS) describe it for
+    docs/permissions.md (scripts/permissions_table.py)."""
 
     fetch: Callable[[Any], Awaitable[Raw]]
     normalize: Callable[[Raw], Permissions]
+    endpoint: str = ""
+    doc: str = ""
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,13 @@ MODULE = ExchangeModule(
     id="binance",
     name="Binance",
     key_page="https://www.binance.com/en/my/settings/api-management",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /sapi/v1/account/apiRestrictions",
+        doc="https://developers.binance.com/docs/wallet/account/api-key-permission",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
+    ),
     error_rules=(
         # Binance: -2015 is "Invalid API-key, IP, or permissions for action".
         error_rule(CODE + r"-1021\b", ProblemKind.clock_skew),

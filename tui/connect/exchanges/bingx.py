@@ -75,7 +75,13 @@ MODULE = ExchangeModule(
     id="bingx",
     name="BingX",
     key_page="https://bingx.com/en/account/api/",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /openApi/v1/account/apiPermissions",
+        doc="https://bingx-api.github.io/docs/#/en-us/common/sub-account",
+        reads=("withdraw", "transfer", "trade", "IP allowlist"),
+    ),
     error_rules=(
         # BingX: ccxt raises BadSymbol for a stale timestamp (100421), PermissionDenied for an
         # IP outside the whitelist (100419) and OperationFailed for the rate limit (100410).

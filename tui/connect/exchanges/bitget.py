@@ -52,7 +52,13 @@ MODULE = ExchangeModule(
     id="bitget",
     name="Bitget",
     key_page="https://www.bitget.com/account/newapi",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v2/spot/account/info",
+        doc="https://www.bitget.com/api-doc/spot/account/Get-Account-Info",
+        reads=("withdraw", "transfer", "trade", "IP allowlist"),
+    ),
     error_rules=(
         # Bitget: 40012 is "apikey/password is incorrect"; 40008 a stale timestamp.
         error_rule(CODE + r"40012\b", ProblemKind.bad_passphrase),

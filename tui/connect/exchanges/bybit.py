@@ -54,7 +54,13 @@ MODULE = ExchangeModule(
     id="bybit",
     name="Bybit",
     key_page="https://www.bybit.com/app/user/api-management",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /v5/user/query-api",
+        doc="https://bybit-exchange.github.io/docs/v5/user/apikey-info",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created", "expiry"),
+    ),
     error_rules=(
         # Bybit.
         error_rule(CODE + r"10002\b", ProblemKind.clock_skew),

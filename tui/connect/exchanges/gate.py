@@ -100,7 +100,13 @@ MODULE = ExchangeModule(
     id="gate",
     name="Gate",
     key_page="https://www.gate.com/myaccount/api_key_manage",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v4/account/detail, GET /api/v4/account/main_keys",
+        doc="https://www.gate.com/docs/developers/apiv4/en/#query-all-main-account-key-information",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
+    ),
     error_rules=(
         # Gate: REQUEST_EXPIRED (timestamp) comes out as AuthenticationError.
         error_rule(LABEL + r"REQUEST_EXPIRED\b", ProblemKind.clock_skew),

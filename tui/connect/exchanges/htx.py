@@ -67,7 +67,13 @@ MODULE = ExchangeModule(
     id="htx",
     name="HTX",
     key_page="https://www.htx.com/en-us/apikey/",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /v2/user/uid, GET /v2/user/api-key",
+        doc="https://www.htx.com/en-us/opend/newApiPages/?id=7ec52c92-7773-11ed-9966-0242ac110003",
+        reads=("withdraw", "trade", "IP allowlist", "created", "expiry"),
+    ),
     error_rules=(
         # HTX's gateway refuses every authentication problem with err-code
         # api-signature-not-valid (ccxt: AuthenticationError); the message tells them apart.

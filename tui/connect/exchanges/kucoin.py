@@ -54,7 +54,13 @@ MODULE = ExchangeModule(
     id="kucoin",
     name="KuCoin",
     key_page="https://www.kucoin.com/account/api",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v1/user/api-key",
+        doc="https://dereckmezquita.github.io/kucoin/reference/get_apikey_info_impl.html",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
+    ),
     error_rules=(
         # KuCoin: 400004 is the passphrase (checked with the secret, so a wrong secret shows the
         # same error); 400006 the IP allowlist.

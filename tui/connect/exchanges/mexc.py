@@ -51,7 +51,13 @@ MODULE = ExchangeModule(
     id="mexc",
     name="MEXC",
     key_page="https://www.mexc.com/user/openapi",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v3/apiKeyInfo",
+        doc="https://www.mexc.com/api-docs/spot-v3/spot-account-trade/query-api-key-info",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created", "expiry"),
+    ),
     error_rules=(
         # MEXC: ccxt raises BadRequest for an unknown (or expired) key, 10072, and for an IP
         # outside the key's list, 700006.
