@@ -113,6 +113,28 @@ ROLES: tuple[Role, ...] = (
         faults={"clock_skew_ms": CLOCK_SKEW_MS},
         balances={"USDT": ("1500", "0"), "SOL": ("10", "0")},
     ),
+    Role(
+        "mexc",
+        "grid",
+        "a key that can withdraw, from any IP address (critical)",
+        permissions=frozenset({"read", "spot", "withdraw"}),
+        allowlisted=False,
+        balances={"USDT": ("2750", "250"), "ETH": ("0.6", "0")},
+    ),
+    Role(
+        "htx",
+        "hodl",
+        "a key that expires in ten days",
+        expires_in=timedelta(days=10, hours=6),
+        balances={"BTC": ("0.12", "0"), "USDT": ("640", "0")},
+    ),
+    Role(
+        "bingx",
+        "copy",
+        "a read-only key",
+        permissions=frozenset({"read"}),
+        balances={"USDT": ("1800", "0"), "SOL": ("6", "0")},
+    ),
 )
 
 HAND_EXCHANGE = "bitget"

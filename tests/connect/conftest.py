@@ -29,7 +29,19 @@ except ImportError:  # the package may not re-export it
 # Exchanges with a permission reader that the simulator serves (grows as it lands).
 EXCHANGES: tuple[str, ...] = tuple(
     e
-    for e in ("binance", "okx", "bybit", "kucoin", "coinbase", "kraken", "gate", "bitget")
+    for e in (
+        "binance",
+        "okx",
+        "bybit",
+        "kucoin",
+        "coinbase",
+        "kraken",
+        "gate",
+        "bitget",
+        "mexc",
+        "htx",
+        "bingx",
+    )
     if e in sim_registry.load_all()
 )
 

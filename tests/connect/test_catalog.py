@@ -32,7 +32,8 @@ def test_catalog_built_then_cached(tmp_path: Path) -> None:
             ("password", "Passphrase", True),
         ]
         assert by_id["kraken"].has_testnet is False
-        assert by_id["htx"].reads_permissions is False
+        assert by_id["bitstamp"].reads_permissions is False
+        assert by_id["htx"].reads_permissions and by_id["binanceusdm"].reads_permissions
         coinbase_secret = by_id["coinbase"].credentials[1]
         assert coinbase_secret.label == "Private key (PEM)" and coinbase_secret.multiline
         assert by_id["binance"].api_keys_help.startswith("https://")

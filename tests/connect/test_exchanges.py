@@ -38,11 +38,11 @@ def test_each_module_says_what_keydeck_needs(exchange_id: str) -> None:
 
 
 def test_exchanges_without_a_module() -> None:
-    assert module_for("htx") is None and not reads_permissions("htx")
-    assert key_page("htx") == "https://www.htx.com/en-us/apikey/"
+    assert module_for("bitstamp") is None and not reads_permissions("bitstamp")
+    assert key_page("bitstamp") == "https://www.bitstamp.net/account/security/api/"
     assert key_page("no-such-exchange") is None
     assert pem_secret("coinbase") and pem_secret("coinbaseadvanced")
-    assert not pem_secret("binance") and not pem_secret("htx")
+    assert not pem_secret("binance") and not pem_secret("bitstamp")
 
 
 def test_display_names_are_known_without_the_catalog() -> None:

@@ -86,11 +86,12 @@ def test_unknown_ip_is_not_a_warning() -> None:
 
 
 def test_not_reported_has_checklist_and_link() -> None:
-    found = evaluate("htx", Permissions.not_reported(), now=NOW)
+    found = evaluate("bitstamp", Permissions.not_reported(), now=NOW)
     assert [f.code for f in found] == ["permissions_not_reported"]
     assert "withdrawals are OFF" in found[0].advice
-    assert found[0].link == "https://www.htx.com/en-us/apikey/"
-    assert "HTX" in found[0].title
+    assert "API does not report a key's permissions" in found[0].advice
+    assert found[0].link == "https://www.bitstamp.net/account/security/api/"
+    assert "Bitstamp" in found[0].title
 
 
 def test_expired_key_title() -> None:

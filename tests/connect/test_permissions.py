@@ -150,15 +150,20 @@ def test_gate_with_main_key() -> None:
         {
             "ip_whitelist": [],
             "key": {"mode": 1},
-            "key_info": {
-                "perms": [
-                    {"name": "spot", "read_only": False},
-                    {"name": "wallet", "read_only": True},
-                ],
-                "ip_whitelist": ["1.1.1.1"],
-                "created_at": "1700000000",
-                "name": "k",
-            },
+            "callingKey": "demo-gate-key-1",
+            "main_keys": [
+                {
+                    "key": "demo-gate-key-1",
+                    "perms": [
+                        {"name": "spot", "read_only": False},
+                        {"name": "wallet", "read_only": True},
+                        {"name": "withdrawal", "read_only": True},
+                    ],
+                    "ip_whitelist": ["1.1.1.1"],
+                    "created_at": "1700000000",
+                    "name": "k",
+                }
+            ],
         },
     )
     assert p.spot_trade and p.withdraw is False and p.ip_addresses == ("1.1.1.1",)
@@ -184,4 +189,4 @@ def test_bitget() -> None:
 
 
 def test_other_exchange_not_reported() -> None:
-    assert normalize_permissions("htx", {}).reported is False
+    assert normalize_permissions("bitstamp", {}).reported is False

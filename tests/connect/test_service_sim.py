@@ -87,7 +87,7 @@ async def test_default_keys(sim: Simulator, connector: Connector, exchange: str)
 async def test_not_reported_exchange_gets_checklist(connector: Connector) -> None:
     from tui.vault.account import Account
 
-    account = Account(exchange="htx", label="x", credentials={"apiKey": "a", "secret": "b"})
+    account = Account(exchange="bitstamp", label="x", credentials={"apiKey": "a", "secret": "b"})
     permissions = await connector.permissions(account)
     assert permissions.reported is False
     findings = connector.findings(account, permissions)
@@ -96,16 +96,19 @@ async def test_not_reported_exchange_gets_checklist(connector: Connector) -> Non
 
 
 # What each exchange's permission endpoint can tell apart.
-REPORTS_EXPIRY = {"binance", "bybit", "kraken"}
+# (Binance's tradingAuthorityExpirationTime is the trading right's expiry, not the key's.)
+REPORTS_EXPIRY = {"bybit", "kraken", "mexc", "htx"}
 TRANSFER_SEEN_AS = {
     "binance": "transfer_enabled",
     "bybit": "transfer_enabled",
     "kucoin": "transfer_enabled",
     "bitget": "transfer_enabled",
     "coinbase": "withdraw_enabled",  # can_transfer: sending funds off the exchange
-    "gate": "withdraw_enabled",  # a writable "wallet" group allows both
+    "gate": "transfer_enabled",  # wallet read-write: fund transfers (withdrawal is its own group)
+    "mexc": "transfer_enabled",
+    "bingx": "transfer_enabled",
 }
-REPORTS_FUTURES = {"binance", "bybit", "kucoin", "gate", "bitget", "okx"}
+REPORTS_FUTURES = {"binance", "bybit", "kucoin", "gate", "bitget", "okx", "mexc", "bingx"}
 
 
 def _key(sim: Simulator, exchange: str, label: str, permissions: set[str], **traits: object):

@@ -48,6 +48,10 @@ async def test_demo_keyfile_shows_every_state_together(demo: DemoSession) -> Non
     gate = reports["gate"]
     problem = gate.problem or gate.status.problem
     assert problem is not None and problem.kind is ProblemKind.clock_skew
+    assert reports["mexc"].findings[0].code == "withdraw_enabled"
+    assert "no_ip_allowlist" in codes["mexc"]
+    assert "expires_soon" in codes["htx"]
+    assert codes["bingx"] == {"read_only"}
     with_balances = {ex for ex, r in reports.items() if r.balances is not None}
     assert len(with_balances) >= 5
 

@@ -43,6 +43,9 @@ EXCHANGES: tuple[str, ...] = (
     "kraken",
     "gate",
     "bitget",
+    "mexc",
+    "htx",
+    "bingx",
 )
 CLOCK_SKEW_MS = -30_000
 REQUEST_TIMEOUT_S = 8.0  # roomy: ~90 accounts refresh at once on a shared 2-core machine

@@ -69,17 +69,20 @@ async def test_clock_skew_is_request_expired(sim: Simulator) -> None:
 async def test_permission_endpoints_in_gate_format(sim: Simulator) -> None:
     async with make_client(sim, "gate", "main") as client:
         detail = await client.private_account_get_detail()
-        (main_key,) = await client.private_account_get_main_keys()
-    async with make_client(sim, "gate", "risky") as client:
-        (risky_key,) = await client.private_account_get_main_keys()
+        listed = await client.private_account_get_main_keys()
+    # Every key of the main account, masked as in Gate's doc example ("c5dcfbf1f3a7*****").
+    keys = {entry["name"]: entry for entry in listed}
+    assert set(keys) == {"main", "risky"}
+    main_key, risky_key = keys["main"], keys["risky"]
     assert detail["ip_whitelist"] == ["198.51.100.7"] and detail["key"] == {"mode": 1}
-    assert main_key["key"] == "demo-gate-main-key" and main_key["name"] == "main"
+    assert main_key["key"] == "demo-gate-ma*****" and main_key["name"] == "main"
     assert main_key["ip_whitelist"] == ["198.51.100.7"]
     created = sim.account("gate", "main").traits.created_at
     assert main_key["created_at"] == int(created.timestamp())
     main_perms = {p["name"]: p["read_only"] for p in main_key["perms"]}
     risky_perms = {p["name"]: p["read_only"] for p in risky_key["perms"]}
     assert main_perms["spot"] is False and main_perms["wallet"] is True
+    assert main_perms["withdrawal"] is True and risky_perms["withdrawal"] is False
     assert risky_perms["wallet"] is False and risky_perms["futures"] is True
     assert risky_key["ip_whitelist"] == []
 

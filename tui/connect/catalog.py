@@ -7,6 +7,7 @@ the cache directory, keyed by the ccxt version, so later starts read one small f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -15,12 +16,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.connect.exchanges import key_page, pem_secret, reads_permissions
+from tui.connect.exchanges import EXCHANGES, key_page, pem_secret, reads_permissions
 from tui.connect.names import display_name, use_catalog_names
 
 log = logging.getLogger(__name__)
 
 CATALOG_FORMAT = 1
+
+
+def _registry_tag() -> str:
+    """Changes when the exchange modules change what a catalog entry holds (which ids read
+    key rights, their key pages), so a cached catalog never hides a newly supported one."""
+    facts = sorted((i, m.permissions is not None, m.key_page or "") for i, m in EXCHANGES.items())
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,7 @@ def _build_from_ccxt() -> list[ExchangeInfo]:
 
 
 def _cache_file(cache_dir: Path) -> Path:
-    return cache_dir / f"catalog-ccxt-{ccxt_version()}-v{CATALOG_FORMAT}.json"
+    return cache_dir / f"catalog-ccxt-{ccxt_version()}-v{CATALOG_FORMAT}-{_registry_tag()}.json"
 
 
 def _to_json(infos: list[ExchangeInfo]) -> str:

@@ -65,8 +65,9 @@ def _is_old(p: Permissions, ctx: Context) -> bool:
 
 
 _CHECKLIST = (
-    "{name} does not report key permissions through its API, so check them yourself on "
-    "{name}'s API management page{link_part}: 1) withdrawals are OFF; 2) the key is limited "
+    "{name}'s API does not report a key's permissions, so Keydeck cannot see whether this key "
+    "can withdraw. Check it yourself on {name}'s API management page{link_part}: "
+    "1) withdrawals are OFF; 2) the key is limited "
     "to your IP addresses; 3) only the permissions you need (read, and trade if a bot "
     "trades); 4) transfers are off unless you need them; 5) note when the key expires and "
     "rotate it regularly."

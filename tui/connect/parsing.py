@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -85,3 +85,20 @@ def ip_list(value: Any) -> tuple[str, ...]:
 def allowlist_in_use(addresses: tuple[str, ...]) -> bool:
     """For exchanges without a flag of their own: restricted when the allowlist has entries."""
     return bool(addresses)
+
+
+def expiry_in_days(value: Any, now: datetime | None = None) -> datetime | None:
+    """An expiry given as whole days left (MEXC `remainingValidity`, HTX `validDays`).
+
+    A negative count (-1 = "permanent") or no count is no expiry. The exact moment lies
+    somewhere in the last day counted; midday of it keeps "expires in N days" showing N.
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        days = int(float(value))
+    except (TypeError, ValueError):
+        return None
+    if days < 0:
+        return None
+    return (now or datetime.now(UTC)) + timedelta(days=days, hours=12)

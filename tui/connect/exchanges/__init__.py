@@ -18,6 +18,7 @@ from tui.connect.names import register_names
 
 __all__ = [
     "EXCHANGES",
+    "NOT_READ_REASONS",
     "ExchangeModule",
     "PermissionReader",
     "key_page",
@@ -31,14 +32,19 @@ __all__ = [
 # API-key pages of exchanges that have no module (yet).
 _KEY_PAGES_WITHOUT_MODULE: dict[str, str] = {
     "binanceus": "https://www.binance.us/settings/api-management",
-    "htx": "https://www.htx.com/en-us/apikey/",
     "bitfinex": "https://setting.bitfinex.com/api",
-    "mexc": "https://www.mexc.com/user/openapi",
     "bitmex": "https://www.bitmex.com/app/apiKeys",
     "bitstamp": "https://www.bitstamp.net/account/security/api/",
     "cryptocom": "https://crypto.com/exchange/user/settings/api-management",
     "gemini": "https://exchange.gemini.com/settings/api",
     "deribit": "https://www.deribit.com/account/BTC/api",
+}
+
+# Exchanges whose key rights were looked into and are not read, and why (docs/permissions.md).
+NOT_READ_REASONS: dict[str, str] = {
+    "binanceus": "ccxt has Binance's `sapi/v1/account/apiRestrictions` for it, but Binance.US's "
+    "API docs (https://docs.binance.us/) do not document that endpoint, so Keydeck does not "
+    "rely on it.",
 }
 
 # Coinbase's other ccxt ids also take a CDP key: its secret is a multi-line PEM private key.

@@ -8,7 +8,7 @@ client made elsewhere (`tui.connect.clients`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tui.connect.models import Permissions
@@ -22,14 +22,29 @@ CODE = r'["\']?(?:code|retCode)["\']?\s*[:=]\s*["\']?'
 LABEL = r'"label"\s*:\s*"'
 
 
+READABLE_RIGHTS: tuple[str, ...] = (
+    "withdraw",
+    "transfer",
+    "trade",
+    "IP allowlist",
+    "created",
+    "expiry",
+)
+"""What a permission endpoint can tell, in the order docs/permissions.md shows them."""
+
+
 @dataclass(frozen=True)
 class PermissionReader:
     """Reads a key's permissions: `fetch` makes the raw ccxt implicit call(s) (no markets
     needed), `normalize` is pure: the payload in the exchange's documented format ->
-    Permissions."""
+    Permissions. `endpoint`, `doc` and `reads` (names from READABLE_RIGHTS) describe it for
+    docs/permissions.md (scripts/permissions_table.py)."""
 
     fetch: Callable[[Any], Awaitable[Raw]]
     normalize: Callable[[Raw], Permissions]
+    endpoint: str = ""
+    doc: str = ""
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,3 +70,9 @@ class ExchangeModule:
     def ids(self) -> tuple[str, ...]:
         """Every ccxt id this module serves."""
         return (self.id, *self.aliases)
+
+
+def alias_of(module: ExchangeModule, exchange_id: str, name: str) -> ExchangeModule:
+    """Another ccxt id for the same exchange account: the same key, permission endpoint,
+    error codes and key page as `module`, under its own id and display name."""
+    return replace(module, id=exchange_id, name=name, aliases=())

@@ -1,4 +1,10 @@
-"""Binance: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+"""Binance: reading a key's permissions, and the error codes ccxt maps to the wrong kind.
+
+Doc followed: Binance wallet "Get API Key Permission", `GET /sapi/v1/account/apiRestrictions`
+(https://developers.binance.com/docs/wallet/account/api-key-permission). Older docs and SDKs
+add `tradingAuthorityExpirationTime`, the "expiration time for spot and margin trading
+permission": the trading right lapses then, the key does not, so it is no key expiry.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,6 @@ from tui.connect.problems import ProblemKind, error_rule
 
 def normalize(raw: Raw) -> Permissions:
     """GET /sapi/v1/account/apiRestrictions."""
-    expiry = as_time(raw.get("tradingAuthorityExpirationTime"))
     transfer = as_bool(raw.get("enableInternalTransfer"))
     universal = as_bool(raw.get("permitsUniversalTransfer"))
     if transfer is None and universal is None:
@@ -30,7 +35,6 @@ def normalize(raw: Raw) -> Permissions:
         ip_restricted=as_bool(raw.get("ipRestrict")),
         ip_addresses=ip_list(raw.get("ipList")),
         created_at=as_time(raw.get("createTime")),
-        expires_at=expiry,
     )
 
 
@@ -50,7 +54,13 @@ MODULE = ExchangeModule(
     id="binance",
     name="Binance",
     key_page="https://www.binance.com/en/my/settings/api-management",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /sapi/v1/account/apiRestrictions",
+        doc="https://developers.binance.com/docs/wallet/account/api-key-permission",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
+    ),
     error_rules=(
         # Binance: -2015 is "Invalid API-key, IP, or permissions for action".
         error_rule(CODE + r"-1021\b", ProblemKind.clock_skew),

@@ -1,4 +1,10 @@
-"""Bitget: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+"""Bitget: reading a key's permissions, and the error codes ccxt maps to the wrong kind.
+
+Doc followed: Bitget v2 "Get Account Information", `GET /api/v2/spot/account/info`
+(https://www.bitget.com/api-doc/spot/account/Get-Account-Info): `ips` is a comma string;
+`authorities` is described as codes (`stow` spot trade, `wwow` wallet withdrawal, `...or`
+read-only) while the doc's example shows words (`["trade", "readonly"]`): both are read.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +30,14 @@ def normalize(raw: Raw) -> Permissions:
     sub_account = None
     if parent not in (None, "", 0, "0") and user is not None:
         sub_account = str(parent) != str(user)
-    trade = "trade" in codes
     return Permissions(
         reported=True,
         read=bool(codes),
-        spot_trade="stow" in codes or trade,
+        spot_trade=bool(codes & {"stow", "trade"}),
         margin="smow" in codes,
         futures=bool(codes & {"coow", "cpow"}),
-        withdraw="wwow" in codes,
-        internal_transfer="wtow" in codes,
+        withdraw=bool(codes & {"wwow", "withdraw", "withdrawal"}),
+        internal_transfer=bool(codes & {"wtow", "transfer"}),
         ip_restricted=allowlist_in_use(addresses),
         ip_addresses=addresses,
         sub_account=sub_account,
@@ -47,7 +52,13 @@ MODULE = ExchangeModule(
     id="bitget",
     name="Bitget",
     key_page="https://www.bitget.com/account/newapi",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v2/spot/account/info",
+        doc="https://www.bitget.com/api-doc/spot/account/Get-Account-Info",
+        reads=("withdraw", "transfer", "trade", "IP allowlist"),
+    ),
     error_rules=(
         # Bitget: 40012 is "apikey/password is incorrect"; 40008 a stale timestamp.
         error_rule(CODE + r"40012\b", ProblemKind.bad_passphrase),

@@ -1,4 +1,10 @@
-"""Bybit: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+"""Bybit: reading a key's permissions, and the error codes ccxt maps to the wrong kind.
+
+Doc followed: Bybit v5 "Get API Key Information", `GET /v5/user/query-api`
+(https://bybit-exchange.github.io/docs/v5/user/apikey-info). Its example answers
+`"ips": ["*"]` for a key bound to no IP: "*" is no allowlist. `expiredAt` (and `deadlineDay`)
+come only with keys bound to no IP or after a password change; otherwise there is no expiry.
+"""
 
 from __future__ import annotations
 
@@ -48,7 +54,13 @@ MODULE = ExchangeModule(
     id="bybit",
     name="Bybit",
     key_page="https://www.bybit.com/app/user/api-management",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /v5/user/query-api",
+        doc="https://bybit-exchange.github.io/docs/v5/user/apikey-info",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created", "expiry"),
+    ),
     error_rules=(
         # Bybit.
         error_rule(CODE + r"10002\b", ProblemKind.clock_skew),

@@ -36,7 +36,13 @@ MODULE = ExchangeModule(
     id="coinbase",
     name="Coinbase",
     key_page="https://portal.cdp.coinbase.com/projects/api-keys",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v3/brokerage/key_permissions",
+        doc="https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/data-api/get-api-key-permissions",
+        reads=("withdraw", "transfer", "trade"),
+    ),
     error_rules=(
         # Coinbase answers 401 for a bad key, a bad signature and an IP outside the allowlist.
         error_rule(

@@ -1,4 +1,14 @@
-"""Gate: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+"""Gate: reading a key's permissions, and the error codes ccxt maps to the wrong kind.
+
+Docs followed: Gate APIv4 "Query All Main Account Key Information", `GET /account/main_keys`
+(https://www.gate.com/docs/developers/apiv4/en/#query-all-main-account-key-information), and
+"APIv4 Permissions" (same page, #apiv4-permissions) for what each group allows: `wallet`
+read-write is account records and fund transfers; `withdrawal` is a group of its own, the
+only one that withdraws. main_keys' documented name list omits the withdrawal group, so its
+name ("withdrawal" or "withdraw") is matched loosely and its absence is "not said".
+`GET /account/detail` gives the account's IP allowlist; its `key.mode` is the account mode
+(1 classic, 2 legacy unified), not a right.
+"""
 
 from __future__ import annotations
 
@@ -9,38 +19,65 @@ from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
 
+MAIN_KEYS, CALLING_KEY = "main_keys", "callingKey"
+"""Added by `fetch_raw` to account/detail: the main_keys list and the key it is read for."""
+_WITHDRAW_GROUPS = frozenset({"withdrawal", "withdraw"})
+
+
+def calling_key_entry(keys: Any, api_key: str) -> Raw | None:
+    """This key's entry among main_keys, or None when it cannot be told apart.
+
+    `key` may be the whole key, the key masked as its first characters and "*****", or an
+    object (the schema's type) that names no key: only an exact match or exactly one masked
+    prefix of `api_key` counts, never "the first entry".
+    """
+    entries = [entry for entry in keys if isinstance(entry, dict)] if isinstance(keys, list) else []
+    exact = [e for e in entries if e.get("key") == api_key]
+    if len(exact) == 1:
+        return exact[0]
+    masked = []
+    for entry in entries:
+        shown = entry.get("key")
+        if isinstance(shown, str) and "*" in shown:
+            prefix = shown.split("*", 1)[0]
+            if len(prefix) >= 4 and api_key.startswith(prefix):
+                masked.append(entry)
+    return masked[0] if len(masked) == 1 else None
+
+
+def _rights(key_info: Raw) -> Raw:
+    perms = [p for p in key_info.get("perms") or [] if isinstance(p, dict)]
+    groups = {str(p.get("name", "")).lower(): as_bool(p.get("read_only")) for p in perms}
+    writable = {name for name, read_only in groups.items() if read_only is False}
+    withdraw_groups = _WITHDRAW_GROUPS & set(groups)
+    return {
+        "read": bool(groups),
+        "spot_trade": "spot" in writable,
+        # Margin trading needs spot write plus the margin, loan or unified group.
+        "margin": "margin" in writable
+        or ("spot" in writable and bool(writable & {"loan", "unified"})),
+        "futures": bool(writable & {"futures", "delivery", "options"}),
+        "withdraw": bool(writable & _WITHDRAW_GROUPS) if withdraw_groups else None,
+        "internal_transfer": "wallet" in writable,
+    }
+
 
 def normalize(raw: Raw) -> Permissions:
-    """GET /api/v4/account/detail, plus this key's entry from /account/main_keys as "key_info".
+    """GET /api/v4/account/detail plus this key's entry of /account/main_keys.
 
-    Without main_keys only the IP allowlist is known. Perms are {name, read_only} rows; a
-    writable "wallet" perm allows withdrawals and transfers.
+    Perms are {name, read_only} rows. Without this key's entry (sub-account keys cannot list
+    main keys) only the IP allowlist is known.
     """
     addresses = ip_list(raw.get("ip_whitelist"))
-    key_info = raw.get("key_info")
-    if not isinstance(key_info, dict):
+    key_info = calling_key_entry(raw.get(MAIN_KEYS), str(raw.get(CALLING_KEY) or ""))
+    if key_info is None:
         return Permissions(
             reported=True, ip_restricted=allowlist_in_use(addresses), ip_addresses=addresses
         )
-    writable = {
-        str(p.get("name", "")).lower()
-        for p in key_info.get("perms") or []
-        if isinstance(p, dict) and as_bool(p.get("read_only")) is False
-    }
-    readable = {
-        str(p.get("name", "")).lower() for p in key_info.get("perms") or [] if isinstance(p, dict)
-    }
     key_ips = ip_list(key_info.get("ip_whitelist")) or addresses
     return Permissions(
         reported=True,
-        read=bool(readable),
-        spot_trade="spot" in writable,
-        # Margin trading needs spot write plus the loan (or unified) group.
-        margin="margin" in writable
-        or ("spot" in writable and bool(writable & {"loan", "unified"})),
-        futures=bool(writable & {"futures", "delivery", "options"}),
-        withdraw="wallet" in writable or "withdraw" in writable,
-        internal_transfer="wallet" in writable or "transfer" in writable,
+        **_rights(key_info),
         ip_restricted=allowlist_in_use(key_ips),
         ip_addresses=key_ips,
         created_at=as_time(key_info.get("created_at")),
@@ -51,14 +88,11 @@ def normalize(raw: Raw) -> Permissions:
 async def fetch_raw(client: Any) -> Raw:
     detail = await client.private_account_get_detail()
     raw: Raw = dict(detail) if isinstance(detail, dict) else {}
+    raw[CALLING_KEY] = client.apiKey
     try:
-        keys = await client.private_account_get_main_keys()
+        raw[MAIN_KEYS] = await client.private_account_get_main_keys()
     except Exception:  # sub-account keys and older accounts cannot list main keys
-        return raw
-    for entry in keys if isinstance(keys, list) else []:
-        if isinstance(entry, dict) and entry.get("key") == client.apiKey:
-            raw["key_info"] = entry
-            break
+        raw[MAIN_KEYS] = []
     return raw
 
 
@@ -66,7 +100,13 @@ MODULE = ExchangeModule(
     id="gate",
     name="Gate",
     key_page="https://www.gate.com/myaccount/api_key_manage",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v4/account/detail, GET /api/v4/account/main_keys",
+        doc="https://www.gate.com/docs/developers/apiv4/en/#query-all-main-account-key-information",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
+    ),
     error_rules=(
         # Gate: REQUEST_EXPIRED (timestamp) comes out as AuthenticationError.
         error_rule(LABEL + r"REQUEST_EXPIRED\b", ProblemKind.clock_skew),

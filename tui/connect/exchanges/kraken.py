@@ -40,7 +40,13 @@ MODULE = ExchangeModule(
     id="kraken",
     name="Kraken",
     key_page="https://pro.kraken.com/app/settings/api",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="POST /0/private/GetApiKeyInfo",
+        doc="https://docs.kraken.com/api-reference/account-data/get-api-key-info",
+        reads=("withdraw", "trade", "IP allowlist", "created", "expiry"),
+    ),
     error_rules=(
         # Kraken: ccxt raises a plain ExchangeError for a bad signature.
         error_rule(r"EAPI:Invalid signature", ProblemKind.bad_credentials),

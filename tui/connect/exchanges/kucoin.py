@@ -1,4 +1,11 @@
-"""KuCoin: reading a key's permissions, and the error codes ccxt maps to the wrong kind."""
+"""KuCoin: reading a key's permissions, and the error codes ccxt maps to the wrong kind.
+
+Docs followed: KuCoin "Get API Key Info", `GET /api/v1/user/api-key` (fields as given by the
+kucoin R SDK's reference, https://dereckmezquita.github.io/kucoin/reference/get_apikey_info_impl.html:
+`permission` a comma string such as "General,Spot", `ipWhitelist` an optional string,
+`createdAt` ms, `isMaster`), and KuCoin's API-key help, which names the withdraw-capable
+right "Transfer" ("transfer funds, including deposit and withdrawal") as well as "Withdraw".
+"""
 
 from __future__ import annotations
 
@@ -16,13 +23,14 @@ def _flags(names: set[str]) -> dict[str, bool]:
         "spot_trade": bool(names & {"spot", "trade"}),
         "margin": "margin" in names,
         "futures": "futures" in names,
-        "withdraw": bool(names & {"withdraw", "withdrawal"}),
+        # "Transfer" moves funds off KuCoin (deposit and withdrawal), not only between accounts.
+        "withdraw": bool(names & {"withdraw", "withdrawal", "transfer"}),
         "internal_transfer": bool(names & {"innertransfer", "transfer"}),
     }
 
 
 def normalize(raw: Raw) -> Permissions:
-    """GET /api/v1/user/api-key: permission "General,Spot,...", ipWhitelist, createdAt ms."""
+    """GET /api/v1/user/api-key: permission "General,Spot,...", ipWhitelist (optional)."""
     data = unwrap(raw, "data")
     names = {p.lower() for p in as_list(data.get("permission") or data.get("permissions"))}
     addresses = ip_list(data.get("ipWhitelist"))
@@ -46,7 +54,13 @@ MODULE = ExchangeModule(
     id="kucoin",
     name="KuCoin",
     key_page="https://www.kucoin.com/account/api",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v1/user/api-key",
+        doc="https://dereckmezquita.github.io/kucoin/reference/get_apikey_info_impl.html",
+        reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
+    ),
     error_rules=(
         # KuCoin: 400004 is the passphrase (checked with the secret, so a wrong secret shows the
         # same error); 400006 the IP allowlist.

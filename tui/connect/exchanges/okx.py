@@ -41,7 +41,13 @@ MODULE = ExchangeModule(
     id="okx",
     name="OKX",
     key_page="https://www.okx.com/account/my-api",
-    permissions=PermissionReader(fetch_raw, normalize),
+    permissions=PermissionReader(
+        fetch_raw,
+        normalize,
+        endpoint="GET /api/v5/account/config",
+        doc="https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-account-configuration",
+        reads=("withdraw", "trade", "IP allowlist"),
+    ),
     error_rules=(
         # OKX: 50112 (timestamp) comes out as AuthenticationError.
         error_rule(CODE + r"5010[12]\b|" + CODE + r"50112\b", ProblemKind.clock_skew),

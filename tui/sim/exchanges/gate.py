@@ -55,10 +55,23 @@ _WRITE_GROUPS: dict[str, tuple[str, ...]] = {
     "spot": ("spot",),
     "margin": ("spot", "loan"),
     "futures": ("futures", "delivery"),
-    "withdraw": ("wallet",),
+    # Gate's docs ("APIv4 Permissions"): wallet read-write is fund transfers; withdrawal is a
+    # group of its own. main_keys' documented name list omits it; "withdrawal" is assumed.
+    "withdraw": ("withdrawal",),
     "transfer": ("wallet",),
 }
-_GROUPS: tuple[str, ...] = ("wallet", "spot", "futures", "delivery", "earn", "loan", "account")
+_GROUPS: tuple[str, ...] = (
+    "wallet",
+    "withdrawal",
+    "spot",
+    "futures",
+    "delivery",
+    "earn",
+    "loan",
+    "account",
+)
+MASKED_KEY_CHARS = 12
+"""main_keys shows each key as its first 12 characters and "*****" (Gate's doc example)."""
 
 
 def sign(secret: str, method: str, path: str, query: str, body: str, timestamp: str) -> str:
@@ -173,7 +186,7 @@ def render_main_key(account: SimAccount, now_s: int) -> dict[str, Any]:
         "user_id": user_id(account),
         "ip_whitelist": list(account.traits.ip_allowlist),
         "perms": render_perms(account.traits.permissions),
-        "key": account.api_key,
+        "key": account.api_key[:MASKED_KEY_CHARS] + "*****",
         "created_at": created,
         "updated_at": created,
         "last_access": now_s,
@@ -266,7 +279,9 @@ class Gate(SimExchange):
     @route("GET", "/api/v4/account/main_keys", signed=True)
     async def main_keys(self, request: SimRequest, account: SimAccount | None) -> Any:
         assert account is not None
-        return [render_main_key(account, self.now_ms(account) // 1000)]
+        now_s = self.now_ms(account) // 1000
+        keys = [k for k in self.state.for_exchange(self.id) if user_id(k) == user_id(account)]
+        return [render_main_key(key, now_s) for key in keys]
 
     @route("GET", "/api/v4/spot/accounts", signed=True, permission="read")
     async def spot_accounts(self, request: SimRequest, account: SimAccount | None) -> Any:

@@ -1,0 +1,57 @@
+"""ccxt ids that are another face of a supported exchange read key rights the same way.
+
+A real ccxt client of the alias id, pointed at the simulator's prefix of the base exchange,
+calls the base exchange's permission endpoint with the same key.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.connect.conftest import account_for
+from tui.connect.clients import build_client, load_ccxt
+from tui.connect.exchanges import EXCHANGES, key_page, module_for, reads_permissions
+from tui.sim import Simulator
+
+ALIASES: dict[str, str] = {
+    "binanceusdm": "binance",
+    "binancecoinm": "binance",
+    "kucoinfutures": "kucoin",
+    "myokx": "okx",
+    "okxus": "okx",
+}
+
+
+@pytest.mark.parametrize(("alias", "base"), ALIASES.items())
+def test_registry_resolves_the_alias(alias: str, base: str) -> None:
+    module, base_module = module_for(alias), module_for(base)
+    assert module is not None and base_module is not None
+    assert module.id == alias and module is not base_module
+    assert reads_permissions(alias) and module.permissions == base_module.permissions
+    assert module.error_rules == base_module.error_rules
+    assert module.name != base_module.name
+    assert (key_page(alias) or "").startswith("https://")
+
+
+def test_binanceus_is_not_an_alias() -> None:
+    """Binance.US documents no apiRestrictions endpoint: it keeps the manual checklist."""
+    assert "binanceus" not in EXCHANGES and not reads_permissions("binanceus")
+
+
+@pytest.mark.parametrize(("alias", "base"), ALIASES.items())
+async def test_alias_client_reads_the_base_endpoint(sim: Simulator, alias: str, base: str) -> None:
+    ccxt_async = await load_ccxt()
+    module = module_for(alias)
+    assert module is not None and module.permissions is not None
+    for label, withdraw in (("main", False), ("risky", True)):
+        account = account_for(sim, base, label).replace(exchange=alias)
+        client = build_client(ccxt_async, account, timeout_s=5)
+        try:
+            assert client.id == alias
+            raw = await module.permissions.fetch(client)
+        finally:
+            await client.close()
+        permissions = module.permissions.normalize(raw)
+        assert permissions.reported and permissions.withdraw is withdraw, (alias, label)
+        assert permissions.ip_restricted is (label == "main")
+        assert permissions.spot_trade is True
