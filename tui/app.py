@@ -173,8 +173,21 @@ class KeydeckApp(ScrubbedCrashes):
         def chosen(choice: str | None) -> None:
             if choice == "quit":
                 self.exit()
+            elif choice == "restore":
+                from tui.screens.restore_backup import RestoreBackupScreen
+
+                self.push_screen(RestoreBackupScreen(self.keyfile), restored)
             else:
                 self.show_entry_screen()
+
+        def restored(aside: Path | None) -> None:
+            if aside is not None:
+                self.notify(
+                    f"The backup is in place; the damaged keyfile is kept as {aside.name}.",
+                    title="Backup restored",
+                    markup=False,
+                )
+            self.show_entry_screen()
 
         self.push_screen(KeyfileProblemScreen(trouble, self.keyfile.keyfile), chosen)
 

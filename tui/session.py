@@ -390,6 +390,15 @@ class KeyfileAccess:
         vault = Vault.create(self.keyfile, password, state_dir=self.state_dir, **self.vault_options)
         return self._session(vault)
 
+    def restore_backup(self, password: redact.Secret | str) -> Path:
+        """Put the backup in place of a damaged keyfile after checking it opens with
+        `password`; returns where the damaged file was kept (blocking: two KDF runs)."""
+        from tui.vault.restore import restore_backup
+
+        return restore_backup(
+            self.keyfile, password, state_dir=self.state_dir, **self.vault_options
+        )
+
     def _session(self, vault: Vault) -> Session:
         try:
             connector = self.connector_factory()

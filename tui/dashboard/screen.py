@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
+WIDE_NOTICE_COLUMNS = 160
 
 FIRST_RUN_TEXT = (
     "No keys yet. Press c to connect your first exchange.\n\n"
@@ -102,6 +103,12 @@ def _choice(kind: type[_Choice], value: str, default: _Choice) -> _Choice:
 
 class DashboardScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("dashboard.tcss")
+    # Classes for the layout by width (dashboard.tcss): 80x24 to wide desk monitors.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"),
+        (110, "-normal"),
+        (170, "-wide"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = list(DASHBOARD_BINDINGS)
 
@@ -157,8 +164,19 @@ class DashboardScreen(Screen[None]):
             yield BalancePane(id="balance-pane")
             yield WarningsPanel(id="warnings-panel")
         if self.notice:
-            yield Static(self.notice, id="dashboard-notice", markup=False)
+            yield Static(self._notice_for(self.app.size.width), id="dashboard-notice", markup=False)
         yield Footer()
+
+    def _notice_for(self, width: int) -> str:
+        """The demo's notice: its first line on a small terminal (the rest is on the key form,
+        where it is used), all of it where there is room."""
+        notice = self.notice or ""
+        return notice if width >= WIDE_NOTICE_COLUMNS else notice.splitlines()[0]
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.notice:
+            notice = self.query_one("#dashboard-notice", Static)
+            notice.update(self._notice_for(event.size.width))
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
@@ -320,7 +338,14 @@ class DashboardScreen(Screen[None]):
             return
         acknowledged = self.acknowledgements.is_acknowledged
         groups = self.model.warnings(acknowledged)
-        self.query_one(WarningsPanel).show(groups, self._palette())
+        # Accounts whose rights are not known (not answered yet, failed) never count as
+        # "all clear"; one whose exchange does not report them has its own info finding.
+        views = self.model.views.values()
+        checking = tuple(v.name for v in views if v.report is None)
+        unknown = tuple(
+            v.name for v in views if v.report is not None and v.report.permissions is None
+        )
+        self.query_one(WarningsPanel).show(groups, self._palette(), checking, unknown)
         self.query_one(CriticalBanner).show(
             [item for item in groups["critical"] if not item.acknowledged]
         )

@@ -27,8 +27,16 @@ def link(url: str) -> Content:
     return Content.assemble((url, Style(link=url, underline=True)))
 
 
-def render_groups(groups: dict[str, list[WarningItem]], palette: Palette) -> RenderableType:
-    """Rich renderables, so advice wraps with a hanging indent under its finding."""
+def render_groups(
+    groups: dict[str, list[WarningItem]],
+    palette: Palette,
+    checking: tuple[str, ...] = (),
+    unknown: tuple[str, ...] = (),
+) -> RenderableType:
+    """Rich renderables, so advice wraps with a hanging indent under its finding.
+
+    `checking`: accounts not answered yet; `unknown`: accounts whose rights could not be
+    read (failed, or the exchange does not report them). Neither ever reads as safe."""
     blocks: list[RenderableType] = []
     for severity, items in groups.items():
         if not items:
@@ -52,6 +60,15 @@ def render_groups(groups: dict[str, list[WarningItem]], palette: Palette) -> Ren
                 body.append("\n")
                 body.append(finding.link, style=RichStyle(link=finding.link, underline=True))
             blocks.append(Padding(body, (0, 0, 0, 3)))
+    if unknown:
+        if blocks:
+            blocks.append(Text(""))
+        names = ", ".join(unknown)
+        blocks.append(Text(f"? Could not read the permissions of: {names}", style="dim"))
+    if checking:
+        if blocks:
+            blocks.append(Text(""))
+        blocks.append(Text(f"◌ Reading permissions: {len(checking)} to go…", style="dim"))
     if not blocks:
         return Text("✔ No permission warnings.", style=palette.style("$success"))
     return Group(*blocks)
@@ -71,12 +88,23 @@ class WarningsPanel(VerticalScroll, QuietBorder, can_focus=True):
     def on_mount(self) -> None:
         self.show_title("Permissions")
 
-    def show(self, groups: dict[str, list[WarningItem]], palette: Palette) -> None:
-        key = (tuple((severity, fingerprint(items)) for severity, items in groups.items()), palette)
+    def show(
+        self,
+        groups: dict[str, list[WarningItem]],
+        palette: Palette,
+        checking: tuple[str, ...] = (),
+        unknown: tuple[str, ...] = (),
+    ) -> None:
+        findings = tuple((severity, fingerprint(items)) for severity, items in groups.items())
+        key = (findings, palette, len(checking), unknown)
         self.query_one("#warnings-text", QuietStatic).set_content(
-            key, lambda: render_groups(groups, palette)
+            key, lambda: render_groups(groups, palette, checking, unknown)
         )
         counts = [f"{len(items)} {severity}" for severity, items in groups.items() if items]
+        if unknown:
+            counts.append(f"{len(unknown)} unknown")
+        if checking:
+            counts.append("checking")
         self.show_subtitle(" · ".join(counts) if counts else "all clear")
 
 

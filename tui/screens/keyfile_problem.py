@@ -28,6 +28,8 @@ class KeyfileTrouble:
     title: str
     what: str
     fix: str
+    restorable: bool = False
+    """A backup beside the keyfile can be put in its place (the screen offers it)."""
 
 
 class StorageCause(enum.Enum):
@@ -96,6 +98,33 @@ def explain_save_failure(error: BaseException, folder: Path, retry: str) -> Base
     return f"{what} Your keyfile on disk is unchanged and still opens.\n\n{todo}\n\nThen {retry}."
 
 
+def _damaged(detail: str, keyfile: Path, path: str) -> KeyfileTrouble:
+    """A damaged keyfile: offer the backup beside it when there is one."""
+    from datetime import datetime
+
+    from tui.vault.restore import backup_of
+
+    what = f"{detail}.\n\nKeydeck has not changed it and will not overwrite it."
+    backup = backup_of(keyfile)
+    if backup is None:
+        return KeyfileTrouble(
+            "The keyfile is damaged",
+            what,
+            "There is no backup beside it. Restore it from a copy of your own, or move it "
+            f"aside (it is kept) and start a new keyfile:\n\n  mv {path} {path}.damaged",
+        )
+    saved = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    return KeyfileTrouble(
+        "The keyfile is damaged",
+        what,
+        f"Keydeck's backup from {saved} is beside it ({display_path(backup)}). Choose "
+        "Restore backup: Keydeck checks that it opens with your password, keeps the damaged "
+        "file aside, and puts the backup in its place. Keys added after that backup are not "
+        "in it: add them again.",
+        restorable=True,
+    )
+
+
 def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble:
     """Plain words for each keyfile error, with the command or step that fixes it."""
     path = shell_path(keyfile)
@@ -128,12 +157,7 @@ def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble
             "Upgrade Keydeck (pip install -U keydeck), then open it again.",
         )
     if kind == "KeyfileCorrupt":
-        return KeyfileTrouble(
-            "The keyfile is damaged",
-            f"{detail}.\n\nKeydeck has not changed it and will not overwrite it.",
-            f"Restore it from the backup Keydeck keeps beside it ({path}.bak, if it exists), "
-            f"or move it aside and start a new keyfile:\n\n  mv {path} {path}.damaged",
-        )
+        return _damaged(detail, keyfile, path)
     if kind == "KeyfileLocked":
         return KeyfileTrouble(
             "Another Keydeck is using this keyfile",
@@ -193,6 +217,8 @@ class KeyfileProblemScreen(Screen[str]):
             yield Static("How to fix it", classes="section-title")
             yield Static(self.trouble.fix, id="fix", classes="problem-fix", markup=False)
             with Horizontal(classes="buttons"):
+                if self.trouble.restorable:
+                    yield Button("Restore backup", id="restore", variant="warning")
                 yield Button("Try again", id="retry", variant="primary")
                 yield Button("Quit", id="quit")
         yield Footer()
@@ -204,6 +230,8 @@ class KeyfileProblemScreen(Screen[str]):
         event.stop()
         if event.button.id == "retry":
             self.action_retry()
+        elif event.button.id == "restore":
+            self.dismiss("restore")
         else:
             self.action_quit_app()
 
