@@ -27,6 +27,8 @@ from textual.worker import Worker, WorkerState
 
 from tui.crash import ScrubbedCrashes
 from tui.exchange_catalog import CatalogLoader, ExchangeCatalog
+from tui.idle import IdleClock
+from tui.idle_lock import IdleLock
 from tui.messages import (
     AccountRemoved,
     ConnectRequested,
@@ -56,7 +58,7 @@ log = logging.getLogger(__name__)
 IDLE_CHECK_SECONDS = 5.0
 
 
-class KeydeckApp(ScrubbedCrashes):
+class KeydeckApp(IdleLock, ScrubbedCrashes):
     TITLE = "Keydeck"
     SUB_TITLE = "exchange API keys"
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -114,9 +116,10 @@ class KeydeckApp(ScrubbedCrashes):
         )
         self.catalog = ExchangeCatalog(catalog_loader, locations.cache_dir)
         self.session: Session | None = None
-        self._clock = clock
         self._wall_clock = wall_clock
-        self._last_activity = clock()
+        self._idle = IdleClock(clock)
+        self._idle_warned = False
+        self._kept_form: tuple[str, str] | None = None  # (exchange, label) of a form
         self._idle_timer: Timer | None = None
 
     # ---- start-up ------------------------------------------------------------------------
@@ -218,6 +221,9 @@ class KeydeckApp(ScrubbedCrashes):
                 "Keyfile created. Pick an exchange and press Enter to add a key.",
                 title="Ready",
             )
+        kept, self._kept_form = self._kept_form, None
+        if kept is not None:
+            self._reopen_form(session, *kept)
         self.load_catalog()
         self._warm_up_exchange_library()
 
@@ -268,10 +274,6 @@ class KeydeckApp(ScrubbedCrashes):
 
     # ---- idle auto-lock ------------------------------------------------------------------
 
-    def touch(self) -> None:
-        """Note user activity (keys, mouse, paste)."""
-        self._last_activity = self._clock()
-
     async def on_event(self, event: events.Event) -> None:
         if isinstance(
             event,
@@ -283,14 +285,6 @@ class KeydeckApp(ScrubbedCrashes):
         ):
             self.touch()
         await super().on_event(event)
-
-    def check_idle_lock(self) -> None:
-        """Lock when no input came for the configured time (runs on a timer)."""
-        minutes = self.settings.idle_lock_minutes
-        if self.session is None or minutes <= 0:
-            return
-        if self._clock() - self._last_activity >= minutes * 60:
-            self.call_later(self.lock, f"Locked after {minutes} minutes without input.")
 
     # ---- the exchange catalog ---------------------------------------------------------------
 

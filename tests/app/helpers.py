@@ -45,7 +45,7 @@ async def unlock(pilot: Pilot[Any], password: str = PASSWORD, *, to_list: bool =
     field = pilot.app.screen.query_one("#password", Input)
     field.value = password
     await pilot.press("enter")
-    homes = {"ExchangeListScreen", "SessionDashboard"}
+    homes = {"ExchangeListScreen", "SessionDashboard", "KeyEntryScreen"}  # a kept form
     await wait_for(pilot, lambda: screen_name(pilot) in homes, what="the dashboard")
     await wait_for(pilot, lambda: pilot.app.catalog.loaded, what="catalog")
     if to_list and screen_name(pilot) == "SessionDashboard":

@@ -181,7 +181,9 @@ async def test_idle_auto_lock(
         app.check_idle_lock()
         await pilot.pause()
         assert app.session is not None
+        assert "locking in 1 s" in app.sub_title  # the countdown, a minute before
         await pilot.press("a")  # activity resets the idle time
+        assert "locking" not in app.sub_title
         now[0] += 100
         app.check_idle_lock()
         await pilot.pause()
@@ -191,6 +193,31 @@ async def test_idle_auto_lock(
         await pilot.pause()
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
         assert app.session is None
+
+
+async def test_an_idle_lock_keeps_the_key_form_but_not_its_secrets(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    from tui.settings import Settings
+
+    make_keyfile(locations, fast_kdf)
+    now = [1000.0]
+    app = make_app(settings=Settings(idle_lock_minutes=10), clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        app.screen.query_one("#filter").value = "kraken"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+        app.screen.query_one("#label").value = "desk"
+        app.screen.query_one("#cred-apiKey").value = "half-typed-key"
+        now[0] += 600
+        app.check_idle_lock()
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        await unlock(pilot, to_list=False)
+        await wait_for(pilot, lambda: screen_name(pilot) == "KeyEntryScreen")
+        assert app.screen.info.id == "kraken"
+        assert app.screen.query_one("#label").value == "desk"
+        assert app.screen.query_one("#cred-apiKey").value == ""  # secrets are never kept
 
 
 async def test_change_password(

@@ -64,12 +64,15 @@ class KeyEntryScreen(Screen[None]):
         *,
         replace: Account | None = None,
         notice: str | None = None,
+        label: str | None = None,
     ) -> None:
+        """`label`: the label to start with (a form kept over an idle lock)."""
         super().__init__()
         self.session = session
         self.info = info
         self.replace_target = replace
         self.notice = notice
+        self.start_label = label
         self._pending: Account | None = None
         self._pending_replaces: Account | None = None
         self._report: AccountReport | None = None
@@ -83,7 +86,7 @@ class KeyEntryScreen(Screen[None]):
         label = (
             self.replace_target.label
             if self.replace_target is not None
-            else first_free_label({a.label for a in existing})
+            else self.start_label or first_free_label({a.label for a in existing})
         )
         yield Header()
         with VerticalScroll(id="key-form"), Vertical(classes="panel form-panel"):
@@ -489,6 +492,9 @@ class KeyEntryScreen(Screen[None]):
         else:
             indicator.query_one(Static).update(Text(f"Verifying the key with {self.info.name}…"))
         self.query_one("#submit", Button).disabled = busy
+
+    def kept_on_lock(self) -> tuple[str, str]:  # over an idle lock; never a secret
+        return self.info.id, self.query_one("#label", Input).value.strip()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
