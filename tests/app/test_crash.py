@@ -51,3 +51,23 @@ def test_crash_report_has_no_secrets_and_no_locals(
         text = log.read_text()
         assert PASSWORD not in text
         assert all(value not in text for value in CREDENTIALS.values())
+
+
+def test_the_textual_code_the_crash_hook_replaces_is_unchanged() -> None:
+    """tui/crash.py overrides Textual's private `App._handle_exception` (no public hook
+    exists) and mirrors what it does minus the locals traceback. If Textual changes that
+    method, this fails: re-read it and update tui/crash.py, then this digest."""
+    import hashlib
+    import inspect
+
+    from textual.app import App
+
+    source = inspect.getsource(App._handle_exception)
+    assert hashlib.sha256(source.encode()).hexdigest() == TEXTUAL_HANDLE_EXCEPTION_SHA256
+    for name in ("_return_code", "_exception", "_exception_event", "panic"):
+        assert hasattr(App, name) or name in source, name
+
+
+TEXTUAL_HANDLE_EXCEPTION_SHA256 = (
+    "baea2e7f88e7ac52e1f66886fe613f74b201a8857a670fc06306dded15d37bee"  # textual 8.2
+)

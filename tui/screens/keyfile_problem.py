@@ -21,6 +21,15 @@ from textual.widgets import Button, Footer, Header, Static
 
 from tui.messages import describe
 from tui.paths import display_path, shell_path
+from tui.vault.errors import (
+    KeyfileCorrupt,
+    KeyfileLocked,
+    KeyfileTooNew,
+    KeyfileUnsupported,
+    KeyfileWriteError,
+    UnsafePermissions,
+    VaultError,
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ def explain_save_failure(error: BaseException, folder: Path, retry: str) -> Base
     """Why a change was not written to the keyfile in `folder`, what to do, and the action
     to repeat (`retry`, e.g. "choose Verify and save again"). The keyfile on disk is intact:
     never "start over". Errors that are not about writing come back as they are."""
-    if type(error).__name__ != "KeyfileWriteError" and not isinstance(error, OSError):
+    if not isinstance(error, KeyfileWriteError | OSError):
         return error
     cause = storage_cause(error, folder)
     if cause is None:
@@ -128,10 +137,11 @@ def _damaged(detail: str, keyfile: Path, path: str) -> KeyfileTrouble:
 def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble:
     """Plain words for each keyfile error, with the command or step that fixes it."""
     path = shell_path(keyfile)
-    kind = type(error).__name__
+    # A plain VaultError is what the vault raises for a lock file it cannot create.
+    about_writing = type(error) is VaultError or isinstance(error, KeyfileWriteError | OSError)
     detail = (getattr(error, "reason", "") or describe(error)).rstrip(".")
     detail = detail[:1].upper() + detail[1:]
-    if kind in {"VaultError", "KeyfileWriteError"} or isinstance(error, OSError):
+    if about_writing:
         cause = storage_cause(error, keyfile.parent)
         if cause is not None:
             what, todo = storage_advice(cause, keyfile.parent)
@@ -142,7 +152,7 @@ def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble
                 "anything, `keydeck check` opens the keyfile read-only.",
                 f"{todo}\n\nThen choose Try again.",
             )
-    if kind == "UnsafePermissions":
+    if isinstance(error, UnsafePermissions):
         command = str(getattr(error, "fix", "") or "chmod 600 PATH").replace("PATH", path)
         return KeyfileTrouble(
             "The keyfile is not private",
@@ -150,22 +160,22 @@ def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble
             "refuses to use it.",
             f"Make it yours and private, then try again:\n\n  {command}",
         )
-    if kind == "KeyfileTooNew":
+    if isinstance(error, KeyfileTooNew):
         return KeyfileTrouble(
             "The keyfile was written by a newer Keydeck",
             f"{detail}.\n\nThis version cannot read it and will not change it.",
             "Upgrade Keydeck (pip install -U keydeck), then open it again.",
         )
-    if kind == "KeyfileCorrupt":
+    if isinstance(error, KeyfileCorrupt):
         return _damaged(detail, keyfile, path)
-    if kind == "KeyfileLocked":
+    if isinstance(error, KeyfileLocked):
         return KeyfileTrouble(
             "Another Keydeck is using this keyfile",
             "Another Keydeck window, a `keydeck check` run or a script has it open. Two "
             "programs writing the same keyfile could lose keys.",
             "Close the other Keydeck (or `keydeck check`), then choose Try again.",
         )
-    if kind == "KeyfileUnsupported":
+    if isinstance(error, KeyfileUnsupported):
         return KeyfileTrouble(
             "This system cannot open the keyfile",
             f"{detail}.\n\nThe file was not changed.",
@@ -178,7 +188,7 @@ def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble
             detail,
             f"Check that the file and its folder belong to you:\n\n  ls -l {path}",
         )
-    if isinstance(error, OSError) or kind in {"VaultError", "KeyfileWriteError"}:
+    if about_writing:
         return KeyfileTrouble(
             "The keyfile could not be opened",
             detail,
