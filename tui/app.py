@@ -398,6 +398,11 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
             self.run_worker(
                 self.session.forget_client(account.id), group="closing", exit_on_error=False
             )
+        if message.forget_history:
+            for screen in self.screen_stack:
+                forget = getattr(screen, "forget_history", None)
+                if callable(forget):
+                    forget(account.id)
         name = self.catalog.display_name(account.exchange)
         self.notify(f"{name} · {account.label} removed.", title="Account removed", markup=False)
 

@@ -105,11 +105,13 @@ class AccountSaved(Message):
 
 
 class AccountRemoved(Message):
-    """An account was removed from the keyfile and the keyfile saved."""
+    """An account was removed from the keyfile and the keyfile saved; `forget_history`: the
+    user also asked to drop its past balances from the portfolio history."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, *, forget_history: bool = False) -> None:
         super().__init__()
         self.account = account
+        self.forget_history = forget_history
 
 
 class PasswordChanged(Message):

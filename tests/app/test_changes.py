@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
-from tests.app.helpers import unlock, wait_for
+from tests.app.helpers import screen_name, unlock, wait_for
 from tui.paths import Locations
 from tui.settings import Settings
 
@@ -73,3 +73,37 @@ async def test_the_portfolio_line_comes_from_the_stored_history(
         assert len(app.screen.model.history) >= 2
         await pilot.press("p")
         await wait_for(pilot, lambda: app.screen.history_span == "over 7 d")
+
+
+async def test_removing_an_account_can_forget_its_history(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    from tui.connect import Connector
+    from tui.history.store import History
+    from tui.session import Session
+    from tui.vault import Vault
+
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "binance"), sim_account(sim, "okx")])
+    vault = Vault.open(locations.keyfile, PASSWORD, **fast_kdf)
+    session = Session(vault, Connector(cache_dir=locations.cache_dir, timeout_s=5))
+    reports = [r async for r in session.refresh()]
+    history = History.for_vault(vault)
+    history.record(reports, now=datetime.now(UTC) - timedelta(hours=3))
+    history.close()
+    await session.aclose()
+
+    app = make_app(settings=Settings(refresh_interval_s=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, to_list=False)
+        await wait_for(pilot, lambda: app.screen.history_span == "over 24 h", limit=20)
+        binance = next(a for a in app.session.accounts if a.exchange == "binance")
+        app.action_remove_account("binance")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ChoiceScreen")
+        await pilot.click("#forget")
+        await wait_for(pilot, lambda: len(app.session.accounts) == 1)
+        await app.workers.wait_for_complete()
+        stored = History.for_vault(app.session.vault)
+        try:
+            assert all(binance.id not in p.holdings for p in stored.points())
+        finally:
+            stored.close()

@@ -215,9 +215,9 @@ async def test_key_that_can_withdraw_is_flagged_and_remove_account(
             pilot, lambda: "WITHDRAW" in str(table.get_row_at(0)[3]), limit=20, what="withdraw mark"
         )
         await pilot.press("f8")
-        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ChoiceScreen")
         assert "revoke it there" in text_of(pilot, ".dialog-body")
-        await pilot.click("#confirm")
+        await pilot.click("#remove")
         await wait_for(pilot, lambda: not app.session.accounts)
         await app.workers.wait_for_complete()
     assert stored_accounts(locations, fast_kdf) == []

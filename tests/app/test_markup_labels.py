@@ -51,7 +51,7 @@ async def test_a_markup_label_shows_as_typed_everywhere(
         await pilot.pause(0.2)
         assert label[:10] in screen_text(app)  # the accounts column is narrow
         await pilot.press("f8")  # the remove dialog names it
-        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ChoiceScreen")
         assert label in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")

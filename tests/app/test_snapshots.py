@@ -266,6 +266,6 @@ def test_remove_account_confirm(
             pilot, lambda: len(app.session.reports) == 1, limit=20, what="the account check"
         )
         app.action_remove_account("kraken")
-        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ChoiceScreen")
 
     assert snap_compare(snap_app(), terminal_size=SNAP_SIZE, run_before=run_before)

@@ -125,6 +125,13 @@ class SessionDashboard(DashboardScreen):
         self.history_span = f"over {portfolio.span}"
         self._draw_picture()
 
+    @work(thread=True, group="history", exit_on_error=False)
+    def forget_history(self, account_id: str) -> None:
+        """Drop a removed account's past balances (the user chose so)."""
+        if self._history is not None:
+            self._history.forget(account_id)
+        self._load_portfolio()
+
     def action_history_span(self) -> None:
         """`p`: the portfolio line over 24 h, 7 d or 30 d."""
         if self._history is None:

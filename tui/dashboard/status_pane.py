@@ -151,7 +151,13 @@ class StatusPane(Vertical, QuietBorder):
             f" ({lines[chosen].plain.split(':')[0][2:]}): ",
             failing[chosen][5],
         )
-        return Group(*lines, fix)
+        hint = Text(
+            "↑↓ picks whose fix is shown · d (or Enter): everything about that account"
+            if len(failing) > 1
+            else "d (or Enter): everything about this account",
+            style="dim",
+        )
+        return Group(*lines, fix, hint)
 
     def _selected_id(self) -> str | None:
         table = self.query_one("#status-table", DataTable)

@@ -55,11 +55,11 @@ def render_groups(
                 (" (acknowledged)" if item.acknowledged else "", "italic dim"),
             )
             blocks.append(Padding(title, (0, 0, 0, 1)))
-            body = Text(finding.advice, style="dim")
-            if finding.link:
-                body.append("\n")
-                body.append(finding.link, style=RichStyle(link=finding.link, underline=True))
-            blocks.append(Padding(body, (0, 0, 0, 3)))
+            blocks.append(Padding(Text(finding.advice, style="dim"), (0, 0, 0, 3)))
+            if finding.link:  # a URL is cut at the edge, never broken over two lines
+                style = RichStyle(link=finding.link, underline=True)
+                url = Text(finding.link, style=style, no_wrap=True, overflow="ellipsis")
+                blocks.append(Padding(url, (0, 0, 0, 3)))
     if unknown:
         if blocks:
             blocks.append(Text(""))

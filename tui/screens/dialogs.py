@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -85,4 +86,46 @@ class ErrorScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen["str | None"]):
+    """Several answers as buttons; dismisses with the chosen id, or None on Esc."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="choice_cancel")
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        body: str | Text,
+        choices: Sequence[tuple[str, str]],
+        *,
+        danger: Collection[str] = (),
+    ) -> None:
+        """`choices`: (id, button text), first is focused; `danger`: ids shown in red."""
+        super().__init__()
+        self._title = title
+        self._body = body
+        self._choices = list(choices)
+        self._danger = set(danger)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Static(self._body, classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                for choice_id, text in self._choices:
+                    variant = "error" if choice_id in self._danger else "default"
+                    yield Button(Text(text), id=choice_id, variant=variant)
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

@@ -96,7 +96,7 @@ class KeyEntryScreen(Screen[None]):
                 yield Static(self.notice, id="key-notice", classes="dim", markup=False)
             if existing:
                 yield Static(
-                    self._existing_text(existing), id="existing", classes="dim", markup=False
+                    questions.existing_text(existing), id="existing", classes="dim", markup=False
                 )
             yield Static(
                 field_title("Label", "a name, so several accounts can coexist"),
@@ -171,17 +171,6 @@ class KeyEntryScreen(Screen[None]):
 
     def _existing_accounts(self) -> list[Account]:
         return self.session.accounts_of(self.info.id)
-
-    def _existing_text(self, accounts: list[Account]) -> str:
-        parts = []
-        for account in accounts:
-            key = account.credentials.get("apiKey")
-            shown = f" (key {key.masked()})" if key is not None else ""
-            parts.append(f"{account.label}{shown}")
-        return (
-            f"Already connected: {', '.join(parts)}. Use the same label to replace that "
-            "account's key, or a new label to add another account."
-        )
 
     def on_mount(self) -> None:
         self.query_one("#verifying").display = False
@@ -492,6 +481,8 @@ class KeyEntryScreen(Screen[None]):
         else:
             indicator.query_one(Static).update(Text(f"Verifying the key with {self.info.name}…"))
         self.query_one("#submit", Button).disabled = busy
+        if busy:  # keep the progress in view, below the buttons on a short terminal
+            self.query_one("#key-form", VerticalScroll).scroll_to_widget(indicator)
 
     def kept_on_lock(self) -> tuple[str, str]:  # over an idle lock; never a secret
         return self.info.id, self.query_one("#label", Input).value.strip()

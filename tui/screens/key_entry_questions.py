@@ -37,6 +37,19 @@ def first_free_label(taken: set[str]) -> str:
     return f"account {number}"
 
 
+def existing_text(accounts: Sequence[Account]) -> str:
+    """The accounts of this exchange already in the keyfile, keys masked."""
+    parts = []
+    for account in accounts:
+        key = account.credentials.get("apiKey")
+        shown = f" (key {key.masked()})" if key is not None else ""
+        parts.append(f"{account.label}{shown}")
+    return (
+        f"Already connected: {', '.join(parts)}. Use the same label to replace that "
+        "account's key, or a new label to add another account."
+    )
+
+
 def replace_key(exchange_name: str, old: Account) -> ConfirmScreen:
     old_key = old.credentials.get("apiKey")
     shown = old_key.masked() if old_key is not None else mask("")

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.messages import AccountRemoved, TaskFailed
-from tui.screens.dialogs import ConfirmScreen
+from tui.screens.dialogs import ChoiceScreen
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -89,23 +89,31 @@ def confirm_remove(
         "Remove ",
         (title, "bold"),
         " from the keyfile?\n\nThe key itself stays valid at the exchange: revoke it there "
-        "too if you no longer use it.",
+        "too if you no longer use it. Its past balances stay in the portfolio history unless "
+        "you forget them too.",
     )
 
-    def answered(yes: bool | None) -> None:
-        if yes:
+    def answered(choice: str | None) -> None:
+        if choice in ("remove", "forget"):
+            forget = choice == "forget"
             app.run_worker(
-                lambda: _remove(app, session, account),
+                lambda: _remove(app, session, account, forget_history=forget),
                 thread=True,
                 exclusive=True,
                 group="remove-account",
                 exit_on_error=False,
             )
 
-    app.push_screen(ConfirmScreen("Remove account?", body, confirm="Remove", danger=True), answered)
+    choices = [
+        ("cancel", "Cancel"),
+        ("remove", "Remove, keep its history"),
+        ("forget", "Remove and forget its history"),
+    ]
+    dialog = ChoiceScreen("Remove account?", body, choices, danger={"remove", "forget"})
+    app.push_screen(dialog, answered)
 
 
-def _remove(app: App[object], session: Session, account: Account) -> None:
+def _remove(app: App[object], session: Session, account: Account, *, forget_history: bool) -> None:
     """Thread worker: drop the account and save; the outcome comes back as a message."""
     from tui.vault import VaultError
 
@@ -121,4 +129,4 @@ def _remove(app: App[object], session: Session, account: Account) -> None:
         )
         app.post_message(TaskFailed("The account was not removed", text, blocking=True))
         return
-    app.post_message(AccountRemoved(account))
+    app.post_message(AccountRemoved(account, forget_history=forget_history))
