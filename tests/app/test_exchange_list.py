@@ -45,7 +45,7 @@ async def test_lists_every_exchange_connected_first_and_filters(
         by_id = {info.name: info.id for info in catalog}
         popular = [n for n in names[1:] if by_id[n] in POPULAR]
         assert names[1 : 1 + len(popular)] == popular
-        assert popular[:3] == ["Binance", "Bybit", "Coinbase"]  # OKX is connected, above
+        assert popular[:3] == ["Binance", "Bybit", "Coinbase Advanced"]  # OKX: connected, above
         rest = names[1 + len(popular) :]
         assert rest == sorted(rest, key=str.lower)
         # movement keys work while the filter box keeps the focus

@@ -44,7 +44,10 @@ async def test_help_on_the_dashboard_lists_the_dashboard_keys(
         await wait_for(pilot, lambda: screen_name(pilot) == "HelpScreen")
         here, everywhere = rows_of(app.screen)
         for key, does in {
-            "r": "Refresh",
+            "r": "Check all",
+            "R": "Check row",
+            "d": "Details",
+            "p": "Portfolio span",
             "v": "View",
             "s": "Sort",
             "h": "Small balances",

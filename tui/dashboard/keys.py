@@ -76,6 +76,8 @@ PANE_ACTIONS = frozenset(
     {
         "refresh_now",
         "recheck_selected",
+        "details",
+        "history_span",
         "switch_view",
         "cycle_sort",
         "toggle_small",

@@ -31,9 +31,27 @@ _TOAST_SEVERITY = {"critical": "error", "warning": "warning"}
 
 class SessionDashboard(DashboardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "connect", "Connect a key", id="dashboard.connect"),
-        Binding("d", "details", "Details", id="dashboard.details"),
-        Binding("p", "history_span", "Portfolio span", id="dashboard.history_span"),
+        Binding(
+            "c",
+            "connect",
+            "Connect a key",
+            id="dashboard.connect",
+            tooltip="Connect a key: the list of every exchange; type to filter",
+        ),
+        Binding(
+            "d",
+            "details",
+            "Details",
+            id="dashboard.details",
+            tooltip="Details: everything about the selected account, and what to do with it",
+        ),
+        Binding(
+            "p",
+            "history_span",
+            "Portfolio span",
+            id="dashboard.history_span",
+            tooltip="Portfolio span: the portfolio line over 24 h, 7 d or 30 d",
+        ),
     ]
 
     def __init__(
