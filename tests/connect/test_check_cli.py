@@ -41,9 +41,11 @@ ACCOUNT_KEYS = {
     "unpriced_assets",
     "permissions",
     "findings",
+    "endpoint",
 }
 PERMISSION_KEYS = {
     "reported",
+    "unreadable",
     "read",
     "spot_trade",
     "margin",
@@ -117,7 +119,7 @@ def _check_schema(document: dict[str, Any]) -> None:
             assert Decimal(row["total"]) == Decimal(row["free"]) + Decimal(row["used"])
             assert row["usd"] is None or Decimal(row["usd"]) >= 0
         for finding in account["findings"]:
-            assert set(finding) == {"severity", "code", "title", "advice", "link"}
+            assert set(finding) == {"severity", "code", "title", "advice", "link", "acknowledged"}
 
 
 def _config_dir(root: Path, name: str) -> Path:

@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -51,6 +52,10 @@ MODULE = ExchangeModule(
     name="Binance",
     key_page="https://www.binance.com/en/my/settings/api-management",
     permissions=PermissionReader(fetch_raw, normalize),
+    balance_shape=Shape(fields={"balances": list}),
+    permission_shape=Shape(
+        fields={"enableReading": bool, "enableWithdrawals": bool, "ipRestrict": bool}
+    ),
     error_rules=(
         # Binance: -2015 is "Invalid API-key, IP, or permissions for action".
         error_rule(CODE + r"-1021\b", ProblemKind.clock_skew),

@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -49,6 +50,10 @@ MODULE = ExchangeModule(
     name="Bybit",
     key_page="https://www.bybit.com/app/user/api-management",
     permissions=PermissionReader(fetch_raw, normalize),
+    balance_shape=Shape(fields={"retCode": int, "result.list": list}),
+    permission_shape=Shape(
+        fields={"retCode": int, "result.readOnly": int, "result.permissions": dict}
+    ),
     error_rules=(
         # Bybit.
         error_rule(CODE + r"10002\b", ProblemKind.clock_skew),

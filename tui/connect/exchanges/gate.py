@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import LABEL, ExchangeModule, PermissionReader, 
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -67,6 +68,8 @@ MODULE = ExchangeModule(
     name="Gate",
     key_page="https://www.gate.com/myaccount/api_key_manage",
     permissions=PermissionReader(fetch_raw, normalize),
+    balance_shape=Shape(root=list, items=("currency", "available", "locked")),
+    permission_shape=Shape(fields={"user_id": (int, str), "ip_whitelist": list}),
     error_rules=(
         # Gate: REQUEST_EXPIRED (timestamp) comes out as AuthenticationError.
         error_rule(LABEL + r"REQUEST_EXPIRED\b", ProblemKind.clock_skew),

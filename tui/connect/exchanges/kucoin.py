@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def _flags(names: set[str]) -> dict[str, bool]:
@@ -47,6 +48,8 @@ MODULE = ExchangeModule(
     name="KuCoin",
     key_page="https://www.kucoin.com/account/api",
     permissions=PermissionReader(fetch_raw, normalize),
+    balance_shape=Shape(fields={"code": str, "data": list}),
+    permission_shape=Shape(fields={"code": str, "data.permission": str}),
     error_rules=(
         # KuCoin: 400004 is the passphrase (checked with the secret, so a wrong secret shows the
         # same error); 400006 the IP allowlist.
