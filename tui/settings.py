@@ -1,8 +1,9 @@
 """Non-secret settings kept in `settings.toml` under the config directory.
 
 Only choices that are safe to keep in clear live here (theme, idle-lock delay, refresh
-interval). A damaged or partly invalid file never stops Keydeck: `load_settings` returns the
-defaults for whatever it could not use, with a message that says what was wrong and where.
+interval, whether to use the system proxy). A damaged or partly invalid file never stops
+Keydeck: `load_settings` returns the defaults for whatever it could not use, with a message
+that says what was wrong and where.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ MAX_IDLE_LOCK_MINUTES = 24 * 60
 
 @dataclass(frozen=True)
 class Settings:
-    """User settings. `idle_lock_minutes = 0` turns the idle auto-lock off."""
+    """User settings. `idle_lock_minutes = 0` turns the idle auto-lock off.
+
+    `use_system_proxy`: send exchange requests through HTTPS_PROXY (honouring NO_PROXY);
+    off by default, never for a loopback endpoint (docs/network-safety.md).
+    """
 
     theme: str = DEFAULT_THEME
     idle_lock_minutes: int = 10
     refresh_interval_s: int = 15
+    use_system_proxy: bool = False
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -91,6 +97,12 @@ def _from_mapping(data: dict[str, Any]) -> tuple[Settings, list[str]]:
             continue
         value = data[field.name]
         default = getattr(defaults, field.name)
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                values[field.name] = value
+            else:
+                faults.append(f"{field.name} must be true or false")
+            continue
         if isinstance(default, str):
             if isinstance(value, str) and value.strip():
                 values[field.name] = value.strip()
