@@ -16,6 +16,7 @@ classifying costs nothing and works before ccxt has been loaded.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import ssl
 
@@ -154,6 +155,25 @@ def _raised_inside_ccxt(exc: BaseException) -> bool:
     return last is not None and "/ccxt/" in last.tb_frame.f_code.co_filename.replace("\\", "/")
 
 
+# Keys an exchange's error answer carries (a code, a message). ccxt raises a bare
+# ExchangeError("<id> <body>") when an answer has none of its exchange's fields at all.
+_ERROR_KEYS = frozenset({"code", "retCode", "ret_code", "error", "err", "msg", "message", "label"})
+
+
+def _answer_without_error_fields(exc: BaseException, exchange_id: str) -> bool:
+    """`bybit {}`, `okx []`, `kucoin {"url": ...}`: JSON that is no answer of that exchange."""
+    if type(exc).__name__ not in ("ExchangeError", "BadResponse", "NullResponse"):
+        return False
+    prefix, _, body = str(exc).partition(" ")
+    if prefix != exchange_id or not body.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        return True
+    return not isinstance(answer, dict) or not _ERROR_KEYS & answer.keys()
+
+
 def _network_safety_problem(exc: BaseException, exchange_id: str, detail: str) -> Problem | None:
     """Redirects, oversized answers, TLS failures and unreadable answers, in plain words."""
     for link in _chain(exc):
@@ -178,7 +198,7 @@ def _network_safety_problem(exc: BaseException, exchange_id: str, detail: str) -
             detail,
             title=f"The secure connection to {{name}} failed: {cause}.",
         )
-    if _raised_inside_ccxt(exc):
+    if _raised_inside_ccxt(exc) or _answer_without_error_fields(exc, exchange_id):
         return make_problem(ProblemKind.bad_answer, exchange_id, detail)
     return None
 
