@@ -131,10 +131,12 @@ def _chain(exc: BaseException) -> list[BaseException]:
 def tls_cause(exc: BaseException) -> str | None:
     """'certificate expired', 'hostname mismatch'...: None when TLS is not what failed."""
     for link in _chain(exc):
-        if isinstance(link, ssl.SSLCertVerificationError):
+        # aiohttp's ClientConnectorCertificateError is one too, without the codes: skip it
+        # for the ssl error it carries (`certificate_error`, next in the chain).
+        if isinstance(link, ssl.SSLCertVerificationError) and hasattr(link, "verify_code"):
             cause = _TLS_CAUSES.get(link.verify_code)
             if cause is None:
-                message = (link.verify_message or "").lower()
+                message = str(getattr(link, "verify_message", "") or "").lower()
                 cause = "hostname mismatch" if "hostname" in message else "certificate not trusted"
             return cause
     for link in _chain(exc):
