@@ -369,17 +369,12 @@ class KeyfileAccess:
         *,
         connector_factory: ConnectorFactory | None = None,
         vault_options: Mapping[str, Any] | None = None,
-        use_system_proxy: bool | None = None,
     ) -> KeyfileAccess:
-        """`use_system_proxy` None: as the settings file at `locations.settings` says."""
-
-        def default_connector() -> Connector:
+        def default_connector() -> Connector:  # the proxy choice is the settings file's
             from tui.connect.service import Connector
             from tui.settings import load_settings
 
-            proxy = use_system_proxy
-            if proxy is None:
-                proxy = load_settings(locations.settings).settings.use_system_proxy
+            proxy = load_settings(locations.settings).settings.use_system_proxy
             return Connector(cache_dir=locations.cache_dir, use_system_proxy=proxy)
 
         return cls(
