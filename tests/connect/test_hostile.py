@@ -98,3 +98,14 @@ async def test_verify_and_status_refuse_a_redirect_too(
             status = await connector.status(account)
             assert status.problem is not None and status.problem.kind is K.redirected
     assert hostile.trap_requests == []
+
+
+@pytest.mark.parametrize("mode", ["object", "list", "html", "nan"])
+async def test_verify_never_proves_a_key_with_a_foreign_answer(
+    hostile: HostileServer, tmp_path: Path, mode: str
+) -> None:
+    """Verify decides whether a new key is saved: `{}` must not prove it works."""
+    async with Connector(cache_dir=tmp_path, timeout_s=2) as connector:
+        for exchange in EXCHANGE_IDS:
+            result = await connector.verify(hostile_account(hostile, exchange, mode))
+            assert not result.ok and result.problem.kind is K.bad_answer, (exchange, mode)

@@ -29,7 +29,7 @@ from tui.connect.clients import (
     load_ccxt,
 )
 from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
-from tui.connect.exchanges import module_for, permission_reader
+from tui.connect.exchanges import balance_shape, permission_reader, permission_shape
 from tui.connect.models import (
     AccountReport,
     AccountStatus,
@@ -38,13 +38,7 @@ from tui.connect.models import (
     Permissions,
     VerifyResult,
 )
-from tui.connect.problems import (
-    STOP_KINDS,
-    UNREACHABLE_KINDS,
-    Problem,
-    ProblemKind,
-    make_problem,
-)
+from tui.connect.problems import STOP_KINDS, UNREACHABLE_KINDS, Problem, ProblemKind, make_problem
 from tui.connect.shapes import has_shape, require_json, require_shape
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
@@ -203,11 +197,15 @@ class Connector:
 
     async def _signed_probe(self, client: Any, account: Any) -> None:
         reader = permission_reader(account.exchange)
-        if reader is not None and not account.sandbox:
-            await reader.fetch(client)
+        if reader is not None and not account.sandbox:  # `{}` proves nothing: shapes count
+            raw = await reader.fetch(client)
+            require_json(raw, "key permissions")
+            require_shape(
+                raw, permission_shape(account.exchange), account.exchange, "key permissions"
+            )
             return
         await ensure_markets(client, account, self._markets)
-        await client.fetch_balance()
+        _checked_balance(await client.fetch_balance(), account.exchange)
 
     async def status(self, account: Any) -> AccountStatus:
         """Reachability, latency and clock offset (from the exchange's time, if it has one)."""
@@ -254,12 +252,7 @@ class Connector:
         `refresh` turns that into a Problem."""
         client = await self._client(account)
         await ensure_markets(client, account, self._markets)
-        raw = await client.fetch_balance()
-        answer = raw.get("info") if isinstance(raw, dict) else raw
-        require_json(answer, "balance")
-        module = module_for(account.exchange)
-        shape = module.balance_shape if module is not None else None
-        require_shape(answer, shape, account.exchange, "balance")
+        raw = _checked_balance(await client.fetch_balance(), account.exchange)
         fetched_at = self._now()
         held = held_assets(raw)
         plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
@@ -298,8 +291,7 @@ class Connector:
         client = await self._client(account)
         raw = await reader.fetch(client)
         require_json(raw, "key permissions")
-        module = module_for(account.exchange)
-        if not has_shape(raw, module.permission_shape if module is not None else None):
+        if not has_shape(raw, permission_shape(account.exchange)):
             log.warning("%s: the key permissions answer lacks its usual fields", account.exchange)
             return Permissions.could_not_read()
         return reader.normalize(raw if isinstance(raw, dict) else {"data": raw})
@@ -487,6 +479,14 @@ class _ProblemRaised(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.title)
         self.problem = problem
+
+
+def _checked_balance(raw: Any, exchange_id: str) -> Any:
+    """ccxt's fetch_balance result, once its raw answer (`info`) has the exchange's shape."""
+    answer = raw.get("info") if isinstance(raw, dict) else raw
+    require_json(answer, "balance")
+    require_shape(answer, balance_shape(exchange_id), exchange_id, "balance")
+    return raw
 
 
 async def _close_client(client: Any) -> None:

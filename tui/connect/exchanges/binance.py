@@ -36,7 +36,10 @@ def normalize(raw: Raw) -> Permissions:
 
 
 async def fetch_raw(client: Any) -> Raw:
-    raw = dict(await client.sapi_get_account_apirestrictions())
+    answer = await client.sapi_get_account_apirestrictions()
+    if not isinstance(answer, dict):
+        return answer  # not Binance's answer: the shape check says so
+    raw = dict(answer)
     if as_bool(raw.get("ipRestrict")):
         try:
             listing = await client.sapi_get_account_apirestrictions_iprestriction()
