@@ -127,13 +127,10 @@ def exit_code(checked: Sequence[Checked]) -> int:
 
 async def _check_all(vault: Any, locations: Locations) -> list[Checked]:
     """Every account checked now (back-off bypassed), on the Session the app uses."""
-    from tui.connect import Connector
-    from tui.session import Session
+    from tui.session import Session, make_connector
 
-    connector = Connector(
-        cache_dir=locations.cache_dir,
-        timeout_s=REQUEST_TIMEOUT_S,
-        account_timeout_s=ACCOUNT_TIMEOUT_S,
+    connector = make_connector(
+        locations, timeout_s=REQUEST_TIMEOUT_S, account_timeout_s=ACCOUNT_TIMEOUT_S
     )
     session = Session(vault, connector)
     try:

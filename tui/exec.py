@@ -52,10 +52,9 @@ def find_account(accounts: Sequence[Any], reference: str) -> Any:
 
 async def _check(vault: Any, account: Any, locations: Locations) -> Any:
     """One verify of the account (a signed call and its permissions)."""
-    from tui.connect import Connector
-    from tui.session import Session
+    from tui.session import Session, make_connector
 
-    connector = Connector(cache_dir=locations.cache_dir, timeout_s=REQUEST_TIMEOUT_S)
+    connector = make_connector(locations, timeout_s=REQUEST_TIMEOUT_S)
     try:
         return await Session(vault, connector).verify(account)
     finally:

@@ -320,6 +320,16 @@ class Session:
         return values
 
 
+def make_connector(locations: Locations, **options: Any) -> Connector:
+    """The connector every command uses: its cache under `locations`, and the system proxy
+    only when the settings say so (`use_system_proxy`). `options`: timeouts."""
+    from tui.connect.service import Connector
+    from tui.settings import load_settings
+
+    proxy = load_settings(locations.settings).settings.use_system_proxy
+    return Connector(cache_dir=locations.cache_dir, use_system_proxy=proxy, **options)
+
+
 @dataclass
 class KeyfileAccess:
     """Inspect, open or create the keyfile at `keyfile` and start a Session on it.
@@ -343,14 +353,9 @@ class KeyfileAccess:
         connector_factory: ConnectorFactory | None = None,
         vault_options: Mapping[str, Any] | None = None,
     ) -> KeyfileAccess:
-        def default_connector() -> Connector:
-            from tui.connect.service import Connector
-
-            return Connector(cache_dir=locations.cache_dir)
-
         return cls(
             keyfile=locations.keyfile,
-            connector_factory=connector_factory or default_connector,
+            connector_factory=connector_factory or (lambda: make_connector(locations)),
             vault_options=dict(vault_options or {}),
             config_dir=locations.config_dir,
             state_dir=locations.state_dir,

@@ -1,9 +1,9 @@
 """Non-secret settings kept in `settings.toml` under the config directory.
 
 Only choices that are safe to keep in clear live here (theme, idle-lock delay, refresh
-interval, how the portfolio is shown). A damaged or partly invalid file never stops Keydeck:
-`load_settings` returns the defaults for whatever it could not use, with a message that says
-what was wrong and where.
+interval, how the portfolio is shown, whether to use the system proxy). A damaged or partly
+invalid file never stops Keydeck: `load_settings` returns the defaults for whatever it could
+not use, with a message that says what was wrong and where.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ MAX_IDLE_LOCK_MINUTES = 24 * 60
 
 @dataclass(frozen=True)
 class Settings:
-    """User settings. `idle_lock_minutes = 0` turns the idle auto-lock off."""
+    """User settings. `idle_lock_minutes = 0` turns the idle auto-lock off.
+
+    `use_system_proxy`: send exchange requests through HTTPS_PROXY (honouring NO_PROXY);
+    off by default, never for a loopback endpoint (docs/network-safety.md).
+    """
 
     theme: str = DEFAULT_THEME
     idle_lock_minutes: int = 10
@@ -35,6 +39,8 @@ class Settings:
     balance_sort: str = "value"
     balance_view: str = "all accounts"
     allocation_by: str = "exchange"
+    # Honour HTTPS_PROXY / NO_PROXY (off: direct connections; never for loopback).
+    use_system_proxy: bool = False
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)

@@ -120,3 +120,14 @@ async def test_view_choices_are_kept_across_unlock(
         "asset",
         False,
     )
+
+
+def test_use_system_proxy_is_off_by_default_and_must_be_a_boolean(tmp_path: Path) -> None:
+    assert Settings().use_system_proxy is False
+    path = tmp_path / "settings.toml"
+    save_settings(Settings(use_system_proxy=True), path)
+    assert load_settings(path).settings.use_system_proxy is True
+    path.write_text('use_system_proxy = "yes"\n')
+    loaded = load_settings(path)
+    assert loaded.settings.use_system_proxy is False
+    assert loaded.problem is not None and "use_system_proxy" in loaded.problem

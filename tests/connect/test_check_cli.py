@@ -45,6 +45,7 @@ ACCOUNT_KEYS = {
 }
 PERMISSION_KEYS = {
     "reported",
+    "unreadable",
     "read",
     "spot_trade",
     "margin",

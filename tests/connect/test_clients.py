@@ -7,6 +7,7 @@ from typing import Any
 import ccxt.async_support as ccxt_async
 import pytest
 
+from tui.connect.ccxt_hooks import close_client
 from tui.connect.clients import build_client, load_ccxt
 from tui.vault import Account
 
@@ -25,7 +26,7 @@ async def test_rate_limiter_is_on_but_does_not_busy_wait(exchange: str) -> None:
         if exchange == "kraken":  # its own burst allowance survives the merge
             assert client.throttler.config["capacity"] == 6
     finally:
-        await client.close()
+        await close_client(client)
 
 
 def _account(exchange: str) -> Account:
@@ -35,7 +36,7 @@ def _account(exchange: str) -> Account:
 async def _close(*clients: Any) -> None:
     for client in clients:
         client.timeout_on_exit = 0  # no connection was opened: nothing to wait for
-        await client.close()
+        await close_client(client)
 
 
 def _market_types(option: Any) -> Any:

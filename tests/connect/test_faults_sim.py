@@ -31,7 +31,7 @@ EXPECTED: dict[str, ProblemKind] = {
     "ratelimit": K.rate_limited,
     "ipblock": K.ip_not_allowed,
     "expired": K.bad_credentials,
-    "garbled": K.unknown,
+    "garbled": K.bad_answer,
     "badkey": K.bad_credentials,
     "badsecret": K.bad_credentials,
     "badpass": K.bad_passphrase,
@@ -52,7 +52,7 @@ MUST_MENTION: dict[ProblemKind, str] = {
     K.bad_passphrase: "passphrase",
     K.ip_not_allowed: "IP address",
     K.permission_missing: "IP address",
-    K.unknown: "could not read",
+    K.bad_answer: "not what it sends",
     K.clock_skew: "time sync",
     K.timeout: "did not answer",
 }

@@ -179,7 +179,7 @@ def test_ambiguous_refusals_name_every_cause() -> None:
 
 def test_malformed_answer() -> None:
     problem = classify(MalformedResponse("okx: an answer of 20 characters"), "okx")
-    assert problem.kind is K.unknown and "could not read" in problem.title
+    assert problem.kind is K.bad_answer and "not what it sends" in problem.title
 
 
 def test_unknown_exchange_name_falls_back() -> None:

@@ -69,3 +69,36 @@ async def test_apply_endpoint_moves_every_rest_url(exchange_id: str) -> None:
         )
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://127.0.0.1:8400/binance",
+        "http://127.3.4.5",
+        "http://[::1]:9000",
+        "http://localhost:8400",
+        "http://LOCALHOST.",
+        "http://[::ffff:127.0.0.1]:1",
+    ],
+)
+def test_plain_http_is_allowed_to_loopback_only(text: str) -> None:
+    assert normalize_endpoint(text).startswith("http://")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://api.binance.com.evil.example",
+        "http://10.0.0.1:8400",
+        "http://192.168.1.2",
+        "http://0.0.0.0:8400",
+        "http://localhost.evil.example",
+        "http://128.0.0.1",
+        "http://[::2]",
+    ],
+)
+def test_plain_http_to_any_other_host_is_refused_with_the_reason(text: str) -> None:
+    with pytest.raises(EndpointError, match="in clear"):
+        normalize_endpoint(text)
+    assert normalize_endpoint("https" + text[4:]).startswith("https://")

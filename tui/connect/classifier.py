@@ -1,6 +1,8 @@
 """Turning any exception raised while talking to an exchange into a Problem.
 
-`classify(exc, exchange_id)` looks, in order, at: the exchange's own error codes and texts
+`classify(exc, exchange_id)` looks, in order, at: what Keydeck refused to trust (a redirect,
+an oversized or malformed answer, a failed TLS verification: `_network_safety_problem`), the
+exchange's own error codes and texts
 that ccxt maps to the wrong class (the `error_rules` of its module in
 `tui.connect.exchanges`, then a few texts seen across exchanges; see docs/problems.md), the
 HTTP status hidden in ccxt's message (a 403 HTML page is a block, not an outage), then
@@ -14,7 +16,9 @@ classifying costs nothing and works before ccxt has been loaded.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import ssl
 
 from tui.connect.exchanges import module_for
 from tui.connect.problems import (
@@ -22,6 +26,8 @@ from tui.connect.problems import (
     MalformedResponse,
     Problem,
     ProblemKind,
+    RedirectRefused,
+    ResponseTooLarge,
     error_rule,
     make_problem,
 )
@@ -95,9 +101,116 @@ def _kind_from_http_status(status: int, message: str) -> ProblemKind | None:
     return None
 
 
+# OpenSSL verify codes (X509_V_ERR_*) -> what a trader can understand of them.
+_TLS_CAUSES: dict[int, str] = {
+    2: "certificate not trusted",  # unable to get issuer certificate
+    9: "certificate not valid yet",
+    10: "certificate expired",
+    18: "certificate not trusted (self-signed)",
+    19: "certificate not trusted (self-signed root)",
+    20: "certificate not trusted",  # unable to get local issuer certificate
+    21: "certificate not trusted",  # unable to verify the first certificate
+    62: "hostname mismatch",
+}
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes (ccxt wraps aiohttp's errors, which wrap ssl's)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 16:
+        seen.append(current)
+        nested = getattr(current, "certificate_error", None)
+        if isinstance(nested, BaseException) and nested not in seen:
+            seen.append(nested)
+        suppressed = current.__suppress_context__
+        current = current.__cause__ or (None if suppressed else current.__context__)
+    return seen
+
+
+def tls_cause(exc: BaseException) -> str | None:
+    """'certificate expired', 'hostname mismatch'...: None when TLS is not what failed."""
+    for link in _chain(exc):
+        # aiohttp's ClientConnectorCertificateError is one too, without the codes: skip it
+        # for the ssl error it carries (`certificate_error`, next in the chain).
+        if isinstance(link, ssl.SSLCertVerificationError) and hasattr(link, "verify_code"):
+            cause = _TLS_CAUSES.get(link.verify_code)
+            if cause is None:
+                message = str(getattr(link, "verify_message", "") or "").lower()
+                cause = "hostname mismatch" if "hostname" in message else "certificate not trusted"
+            return cause
+    for link in _chain(exc):
+        if isinstance(link, ssl.SSLError):
+            return "TLS handshake failed"
+    return None
+
+
+def _raised_inside_ccxt(exc: BaseException) -> bool:
+    """A KeyError/TypeError... raised by ccxt's own parsing: an answer it could not read."""
+    if not isinstance(exc, KeyError | IndexError | TypeError | AttributeError | ValueError):
+        return False
+    frame = exc.__traceback__
+    last = None
+    while frame is not None:
+        last = frame
+        frame = frame.tb_next
+    return last is not None and "/ccxt/" in last.tb_frame.f_code.co_filename.replace("\\", "/")
+
+
+# Keys an exchange's error answer carries (a code, a message). ccxt raises a bare
+# ExchangeError("<id> <body>") when an answer has none of its exchange's fields at all.
+_ERROR_KEYS = frozenset({"code", "retCode", "ret_code", "error", "err", "msg", "message", "label"})
+
+
+def _answer_without_error_fields(exc: BaseException, exchange_id: str) -> bool:
+    """`bybit {}`, `okx []`, `kucoin {"url": ...}`: JSON that is no answer of that exchange."""
+    if type(exc).__name__ not in ("ExchangeError", "BadResponse", "NullResponse"):
+        return False
+    prefix, _, body = str(exc).partition(" ")
+    if prefix != exchange_id or not body.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        return True
+    return not isinstance(answer, dict) or not _ERROR_KEYS & answer.keys()
+
+
+def _network_safety_problem(exc: BaseException, exchange_id: str, detail: str) -> Problem | None:
+    """Redirects, oversized answers, TLS failures and unreadable answers, in plain words."""
+    for link in _chain(exc):
+        if isinstance(link, RedirectRefused):
+            where = link.host or "an address it did not name"
+            return make_problem(
+                ProblemKind.redirected,
+                exchange_id,
+                detail,
+                title=f"{{name}} answered with a redirect to {where}; Keydeck does not follow "
+                "redirects with your key.",
+            )
+        if isinstance(link, ResponseTooLarge):
+            return make_problem(ProblemKind.too_large, exchange_id, detail)
+        if isinstance(link, MalformedResponse):
+            return make_problem(ProblemKind.bad_answer, exchange_id, detail)
+    cause = tls_cause(exc)
+    if cause is not None:
+        return make_problem(
+            ProblemKind.tls_failed,
+            exchange_id,
+            detail,
+            title=f"The secure connection to {{name}} failed: {cause}.",
+        )
+    if _raised_inside_ccxt(exc) or _answer_without_error_fields(exc, exchange_id):
+        return make_problem(ProblemKind.bad_answer, exchange_id, detail)
+    return None
+
+
 def classify(exc: BaseException, exchange_id: str) -> Problem:
     """Map any exception raised while talking to an exchange onto a Problem."""
     detail = _detail(exc)
+    safety = _network_safety_problem(exc, exchange_id, detail)
+    if safety is not None:
+        return safety
     message = str(exc)
     ccxt_names = _ccxt_class_names(exc)
     status_match = _HTTP_STATUS.search(message) if ccxt_names else None
@@ -118,16 +231,6 @@ def classify(exc: BaseException, exchange_id: str) -> Problem:
         if kind is not None:
             return make_problem(kind, exchange_id, detail)
 
-    if isinstance(exc, MalformedResponse):
-        return make_problem(
-            ProblemKind.unknown,
-            exchange_id,
-            detail,
-            title="{name} sent an answer Keydeck could not read.",
-            fix="This is usually brief (an overloaded exchange, or a proxy or captive portal "
-            "in between). Try again in a minute; if this account uses a custom endpoint, "
-            "check that it points at {name}'s API.",
-        )
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return make_problem(ProblemKind.timeout, exchange_id, detail)
     if isinstance(exc, ConnectionError | OSError):

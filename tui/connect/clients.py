@@ -20,12 +20,14 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tui.connect.catalog import ccxt_version
-from tui.connect.endpoint import apply_endpoint
+from tui.connect.ccxt_hooks import install_strict_json, session_config
+from tui.connect.endpoint import EndpointError, apply_endpoint, is_loopback, normalize_endpoint
 from tui.connect.exchanges import module_for
 from tui.connect.names import remember_display_name
-from tui.connect.problems import MalformedResponse, Problem, ProblemKind, make_problem
+from tui.connect.problems import Problem, ProblemKind, make_problem
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +100,15 @@ def config_fingerprint(account: Any) -> str:
     return digest.hexdigest()
 
 
-def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
-    """One ccxt client for one account: rate limiting on, timeout, sandbox, endpoint."""
+def build_client(
+    ccxt_async: Any, account: Any, timeout_s: float, *, use_system_proxy: bool = False
+) -> Any:
+    """One ccxt client for one account: rate limiting on, timeout, sandbox, endpoint, and
+    Keydeck's own HTTP session (no redirects, bounded answers; `tui.connect.transport`).
+
+    Call inside a running event loop; close the client with `ccxt_hooks.close_client`.
+    `use_system_proxy` honours HTTPS_PROXY/NO_PROXY, never for a loopback endpoint.
+    """
     exchange_cls = getattr(ccxt_async, account.exchange, None)
     if exchange_cls is None:
         raise ClientSetupError(
@@ -110,6 +119,7 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
                 title="Keydeck does not know the exchange {name}.",
             )
         )
+    endpoint = _checked_endpoint(account)
     module = module_for(account.exchange)
     own_options = dict(module.client_options) if module is not None else {}
     own_config = dict(module.client_config) if module is not None else {}
@@ -121,7 +131,22 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
         **copy.deepcopy(own_config),
     }
     config["tokenBucket"] = {**_TOKEN_BUCKET, **config.get("tokenBucket", {})}
-    client = exchange_cls(config)
+    from tui.connect.transport import open_session  # aiohttp: loaded with ccxt, not before
+
+    loopback = endpoint is not None and is_loopback(_host_of(endpoint))
+    session = open_session(trust_env=use_system_proxy and not loopback)
+    try:
+        client = exchange_cls({**config, **session_config(session)})
+        _configure(client, account, own_options, endpoint)
+    except BaseException:
+        _close_session_soon(session)
+        raise
+    return client
+
+
+def _configure(
+    client: Any, account: Any, own_options: dict[str, Any], endpoint: str | None
+) -> None:
     if "fetchMarkets" not in own_options:
         default = client.options.get("fetchMarkets")
         narrowed = spot_markets_only(default)
@@ -129,7 +154,7 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
             client.options["fetchMarkets"] = narrowed
     remember_display_name(account.exchange, str(client.name or ""))
     client.has["fetchCurrencies"] = False
-    _reject_broken_json(client)
+    install_strict_json(client)
     if account.sandbox:
         if not client.urls.get("test"):
             raise ClientSetupError(
@@ -141,13 +166,49 @@ def build_client(ccxt_async: Any, account: Any, timeout_s: float) -> Any:
                 )
             )
         client.set_sandbox_mode(True)
-    if account.endpoint:
-        apply_endpoint(client, account.endpoint)
-        if account.endpoint.startswith("http://"):
+    if endpoint is not None:
+        apply_endpoint(client, endpoint)
+        if endpoint.startswith("http://"):
             # ccxt waits 250 ms on close so TLS connections can shut down; plain HTTP
             # (a local simulator or proxy) has nothing to wait for.
             client.timeout_on_exit = 0
-    return client
+
+
+def _host_of(endpoint: str) -> str:
+    return urlsplit(endpoint).hostname or ""
+
+
+def _checked_endpoint(account: Any) -> str | None:
+    """The account's endpoint, re-checked now: a keyfile written before the rules (or by
+    hand) may hold `http://` to a remote host. Refused before any connection is made."""
+    if not account.endpoint:
+        return None
+    try:
+        return normalize_endpoint(account.endpoint)
+    except EndpointError as error:
+        kind = (
+            ProblemKind.insecure_endpoint
+            if account.endpoint.strip().lower().startswith("http://")
+            else ProblemKind.unsupported
+        )
+        title = (
+            None
+            if kind is ProblemKind.insecure_endpoint
+            else f"This account's endpoint is not usable: {error}"
+        )
+        raise ClientSetupError(
+            make_problem(kind, account.exchange, detail=f"endpoint refused: {error}", title=title)
+        ) from None
+
+
+def _close_session_soon(session: Any) -> None:
+    """Close a session whose client could not be built (we are in a running loop)."""
+    task = asyncio.get_running_loop().create_task(session.close())
+    _PENDING_CLOSES.add(task)
+    task.add_done_callback(_PENDING_CLOSES.discard)
+
+
+_PENDING_CLOSES: set[asyncio.Task[Any]] = set()
 
 
 def spot_markets_only(default: Any) -> Any:
@@ -166,25 +227,6 @@ def spot_markets_only(default: Any) -> Any:
     if isinstance(types, dict) and "spot" in types:
         return {**default, "types": {name: name == "spot" for name in types}}
     return default
-
-
-def _reject_broken_json(client: Any) -> None:
-    """Make a body that looks like JSON but does not parse an error.
-
-    ccxt otherwise returns None or the raw text, and some exchanges then parse that into
-    an empty balance: a cut-off answer would show as "no funds" instead of a problem.
-    """
-    parse = client.on_json_response
-
-    def strict(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as error:
-            raise MalformedResponse(
-                f"{client.id}: an answer of {len(text)} characters was not valid JSON"
-            ) from error
-
-    client.on_json_response = strict
 
 
 class MarketsCache:

@@ -12,6 +12,7 @@ from typing import Any
 
 from tui.connect.models import StatusState
 from tui.connect.problems import Problem, ProblemKind, make_problem
+from tui.connect.shapes import require_server_time
 
 CLOCK_WARN_MS = 2_000
 CLOCK_FAIL_MS = 10_000
@@ -25,12 +26,11 @@ async def measure_clock(
     tighter sample kept (a busy event loop or a cold connection skews the first)."""
     best: tuple[float, float | None, float] | None = None
     for _attempt in range(2):
-        server_ms, before_wall, latency_ms = await timed_fetch_time(client, clock)
-        offset_ms = None
-        if isinstance(server_ms, int | float) and not isinstance(server_ms, bool):
-            offset_ms = round(float(server_ms) - (before_wall * 1000 + latency_ms / 2), 1)
+        answer, before_wall, latency_ms = await timed_fetch_time(client, clock)
+        server_ms = require_server_time(answer, client.id)  # `{}` is no time: never "in sync"
+        offset_ms: float | None = round(server_ms - (before_wall * 1000 + latency_ms / 2), 1)
         uncertainty_ms = latency_ms / 2
-        if offset_ms is not None and float(server_ms) % 1000 == 0:
+        if server_ms % 1000 == 0:
             uncertainty_ms += 1000  # the exchange reports whole seconds only
         sample = (latency_ms, offset_ms, uncertainty_ms)
         if best is None or sample[0] < best[0]:

@@ -1,14 +1,17 @@
 """Pointing a ccxt client at an alternate API host (regional host, proxy, the simulator).
 
 `Account.endpoint` replaces the scheme and host of every REST URL the exchange uses and keeps
-each path. An endpoint may carry a path prefix of its own (`http://127.0.0.1:8400/binance`,
-or a reverse proxy mounted under a path): it is put in front of each original path.
+each path. `https://` may point anywhere; plain `http://` only at this computer (127.0.0.0/8,
+::1, localhost): keys, passphrases and replayable signatures never cross a network in clear.
+An endpoint may carry a path prefix of its own (`http://127.0.0.1:8400/binance`, or a
+reverse proxy mounted under a path): it is put in front of each original path.
 
 This module works on the client's `urls` dictionary only and does not import ccxt.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,6 +20,19 @@ _HTTP_SCHEMES = ("http", "https")
 
 class EndpointError(ValueError):
     """The text is not a usable API base URL; the message says why."""
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 (also IPv4-mapped) or the name `localhost`: this computer only."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def normalize_endpoint(text: str) -> str:
@@ -33,6 +49,11 @@ def normalize_endpoint(text: str) -> str:
         raise EndpointError("Put no user name or password in the endpoint URL.")
     if parts.query or parts.fragment:
         raise EndpointError("The endpoint must not contain '?' or '#'.")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise EndpointError(
+            "Plain http:// would send the key in clear over the network: use https://. "
+            "(http:// is allowed only to this computer: 127.0.0.1, ::1 or localhost.)"
+        )
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as error:

@@ -56,6 +56,7 @@ def permissions_dict(permissions: Permissions | None) -> dict[str, Any] | None:
         return None
     return {
         "reported": permissions.reported,
+        "unreadable": permissions.unreadable,
         "read": permissions.read,
         "spot_trade": permissions.spot_trade,
         "margin": permissions.margin,

@@ -130,9 +130,20 @@ RULES: tuple[Rule, ...] = (
         "rejected; enable trading on {name} only if you need it.",
     ),
     Rule(
+        code="permissions_unreadable",
+        severity="warning",
+        applies=lambda p, ctx: p.unreadable,
+        title="Could not read this key's permissions",
+        advice="{name}'s answer about this key was not what it sends (a proxy, captive portal "
+        "or outage in between?), so Keydeck cannot tell whether the key can trade or "
+        "withdraw. Keydeck asks again on the next refresh; meanwhile check on {name}'s API "
+        "management page{link_part} that withdrawals are off.",
+        with_link=True,
+    ),
+    Rule(
         code="permissions_not_reported",
         severity="info",
-        applies=lambda p, ctx: not p.reported,
+        applies=lambda p, ctx: not p.reported and not p.unreadable,
         title="{name} does not report this key's permissions",
         advice=_CHECKLIST,
         with_link=True,

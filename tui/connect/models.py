@@ -65,7 +65,11 @@ class Balances:
 
 @dataclass(frozen=True)
 class Permissions:
-    """One normalized view of a key's rights, whatever the exchange's own format."""
+    """One normalized view of a key's rights, whatever the exchange's own format.
+
+    `reported=False` with `unreadable=True`: the exchange does report permissions, but its
+    answer this time lacked the fields it always sends; nothing about the key is known.
+    """
 
     reported: bool
     read: bool | None = None
@@ -80,10 +84,15 @@ class Permissions:
     expires_at: datetime | None = None
     label: str | None = None
     sub_account: bool | None = None
+    unreadable: bool = False
 
     @classmethod
     def not_reported(cls) -> Permissions:
         return cls(reported=False)
+
+    @classmethod
+    def could_not_read(cls) -> Permissions:
+        return cls(reported=False, unreadable=True)
 
     @property
     def can_trade(self) -> bool | None:

@@ -26,11 +26,59 @@ class ProblemKind(StrEnum):
     blocked = "blocked"
     maintenance = "maintenance"
     unsupported = "unsupported"
+    redirected = "redirected"
+    bad_answer = "bad_answer"
+    too_large = "too_large"
+    tls_failed = "tls_failed"
+    insecure_endpoint = "insecure_endpoint"
     unknown = "unknown"
 
 
+# Kinds that mean "we could not talk to the exchange at all".
+UNREACHABLE_KINDS = frozenset(
+    {
+        ProblemKind.unreachable,
+        ProblemKind.timeout,
+        ProblemKind.blocked,
+        ProblemKind.maintenance,
+        ProblemKind.tls_failed,
+        ProblemKind.insecure_endpoint,
+    }
+)
+# Kinds after which no signed request follows and the whole check fails: the exchange cannot
+# be reached, or something other than the exchange answered (a portal, proxy, hostile host).
+STOP_KINDS = UNREACHABLE_KINDS | {
+    ProblemKind.redirected,
+    ProblemKind.bad_answer,
+    ProblemKind.too_large,
+}
+
+
 class MalformedResponse(Exception):
-    """The exchange (or something in between) answered with text that is not its API's JSON."""
+    """The exchange (or something in between) answered with text that is not its API's JSON,
+    or with JSON that lacks the fields that exchange always sends."""
+
+
+class RedirectRefused(Exception):
+    """The server answered a request with a redirect; Keydeck never follows one with a key.
+
+    Deliberately not an aiohttp `ClientError` or an `OSError`: ccxt re-wraps those as its
+    network errors, and this must reach the classifier as itself.
+    """
+
+    def __init__(self, status: int, host: str) -> None:
+        super().__init__(f"HTTP {status} redirect to {host or 'an unnamed location'} refused")
+        self.status = status
+        self.host = host
+
+
+class ResponseTooLarge(Exception):
+    """An answer grew past Keydeck's cap while it was being read (see tui.connect.transport)."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"the answer's {what} passed the cap of {limit} bytes")
+        self.what = what
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -107,6 +155,39 @@ _TEXT: dict[ProblemKind, tuple[str, str]] = {
         "{name} does not support this through its API.",
         "Nothing is wrong with the key. This feature is not available for {name} (or for its "
         "testnet).",
+    ),
+    ProblemKind.redirected: (
+        "{name}'s address answered with a redirect; Keydeck does not follow redirects with "
+        "your key.",
+        "Nothing was sent to the new location. If this account uses a custom endpoint, replace "
+        "it with the address the exchange's API really lives at (https://...). A redirect from "
+        "{name}'s own API usually means a captive portal (hotel or airport Wi-Fi) or a proxy "
+        "in between: sign in to the network, or use another one.",
+    ),
+    ProblemKind.bad_answer: (
+        "{name}'s answer was not what it sends: a proxy, captive portal or outage in between?",
+        "Keydeck counts nothing from such an answer. This is usually brief (an overloaded "
+        "exchange, or a proxy or captive portal in between): try again in a minute. If this "
+        "account uses a custom endpoint, check that it points at {name}'s API.",
+    ),
+    ProblemKind.too_large: (
+        "{name} sent an answer far larger than its API ever sends; Keydeck stopped reading it.",
+        "Something in between (a proxy, captive portal or a wrong custom endpoint) is sending "
+        "this, or the exchange is misbehaving. Check the account's endpoint and your network, "
+        "then try again.",
+    ),
+    ProblemKind.tls_failed: (
+        "The secure connection to {name} failed: its certificate could not be verified.",
+        "Nothing was sent. Check your computer's date and time; a company proxy or antivirus "
+        "that inspects HTTPS, or a wrong custom endpoint, also causes this. Do not connect "
+        "through a network you do not trust.",
+    ),
+    ProblemKind.insecure_endpoint: (
+        "This account's endpoint uses plain http:// to a host that is not this computer.",
+        "Keydeck sends keys over https:// only (plain http:// is allowed to 127.0.0.1 or "
+        "localhost, for a local simulator). Edit the account and give its endpoint as "
+        "https://..., or remove the endpoint to use {name}'s own address. No connection was "
+        "made.",
     ),
     ProblemKind.unknown: (
         "Something unexpected went wrong talking to {name}.",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.connect import findings as findings_rules
+from tui.connect.ccxt_hooks import close_client
 from tui.connect.classifier import classify
 from tui.connect.clients import (
     DEFAULT_MARKETS_TTL_S,
@@ -28,7 +29,7 @@ from tui.connect.clients import (
     load_ccxt,
 )
 from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
-from tui.connect.exchanges import permission_reader
+from tui.connect.exchanges import balance_shape, permission_reader, permission_shape
 from tui.connect.models import (
     AccountReport,
     AccountStatus,
@@ -37,12 +38,8 @@ from tui.connect.models import (
     Permissions,
     VerifyResult,
 )
-from tui.connect.problems import (
-    MalformedResponse,
-    Problem,
-    ProblemKind,
-    make_problem,
-)
+from tui.connect.problems import STOP_KINDS, UNREACHABLE_KINDS, Problem, ProblemKind, make_problem
+from tui.connect.shapes import has_shape, require_json, require_shape
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
 log = logging.getLogger(__name__)
@@ -55,11 +52,6 @@ MAX_BACKOFF_S = 600.0
 # Refusals a badly set clock produces on exchanges that do not say "timestamp".
 _CLOCK_MASKED_KINDS = frozenset(
     {ProblemKind.bad_credentials, ProblemKind.bad_passphrase, ProblemKind.unknown}
-)
-
-# Kinds that mean "we could not talk to the exchange at all".
-_UNREACHABLE_KINDS = frozenset(
-    {ProblemKind.unreachable, ProblemKind.timeout, ProblemKind.blocked, ProblemKind.maintenance}
 )
 
 
@@ -85,7 +77,9 @@ class Connector:
     """Async service over ccxt. Use `async with Connector(...) as connector:` or `aclose()`.
 
     `timeout_s` bounds each HTTP request; `account_timeout_s` bounds one account's whole
-    refresh. `clock` (seconds since the epoch) is injectable for tests.
+    refresh. `clock` (seconds since the epoch) is injectable for tests. `use_system_proxy`
+    sends requests through HTTPS_PROXY (honouring NO_PROXY), never for a loopback endpoint;
+    off by default (docs/network-safety.md).
     """
 
     def __init__(
@@ -96,8 +90,10 @@ class Connector:
         *,
         account_timeout_s: float = DEFAULT_ACCOUNT_TIMEOUT_S,
         markets_ttl_s: float = DEFAULT_MARKETS_TTL_S,
+        use_system_proxy: bool = False,
     ) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.use_system_proxy = use_system_proxy
         self.timeout_s = timeout_s
         self.account_timeout_s = account_timeout_s
         self.clock = clock
@@ -143,7 +139,9 @@ class Connector:
                 self._health.pop(account.id, None)
                 await _close_client(entry.client)
             ccxt_async = await load_ccxt()
-            client = build_client(ccxt_async, account, self.timeout_s)
+            client = build_client(
+                ccxt_async, account, self.timeout_s, use_system_proxy=self.use_system_proxy
+            )
             self._clients[account.id] = _ClientEntry(client, fingerprint)
             return client
 
@@ -199,11 +197,15 @@ class Connector:
 
     async def _signed_probe(self, client: Any, account: Any) -> None:
         reader = permission_reader(account.exchange)
-        if reader is not None and not account.sandbox:
-            await reader.fetch(client)
+        if reader is not None and not account.sandbox:  # `{}` proves nothing: shapes count
+            raw = await reader.fetch(client)
+            require_json(raw, "key permissions")
+            require_shape(
+                raw, permission_shape(account.exchange), account.exchange, "key permissions"
+            )
             return
         await ensure_markets(client, account, self._markets)
-        await client.fetch_balance()
+        _checked_balance(await client.fetch_balance(), account.exchange)
 
     async def status(self, account: Any) -> AccountStatus:
         """Reachability, latency and clock offset (from the exchange's time, if it has one)."""
@@ -227,7 +229,7 @@ class Connector:
             )
             return AccountStatus(
                 state="failing",
-                reachable=problem.kind not in _UNREACHABLE_KINDS,
+                reachable=problem.kind not in UNREACHABLE_KINDS,
                 latency_ms=None,
                 clock_offset_ms=None,
                 checked_at=checked_at,
@@ -250,8 +252,7 @@ class Connector:
         `refresh` turns that into a Problem."""
         client = await self._client(account)
         await ensure_markets(client, account, self._markets)
-        raw = await client.fetch_balance()
-        _require_json(raw.get("info") if isinstance(raw, dict) else raw, "balance")
+        raw = _checked_balance(await client.fetch_balance(), account.exchange)
         fetched_at = self._now()
         held = held_assets(raw)
         plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
@@ -289,7 +290,10 @@ class Connector:
             return Permissions.not_reported()
         client = await self._client(account)
         raw = await reader.fetch(client)
-        _require_json(raw, "key permissions")
+        require_json(raw, "key permissions")
+        if not has_shape(raw, permission_shape(account.exchange)):
+            log.warning("%s: the key permissions answer lacks its usual fields", account.exchange)
+            return Permissions.could_not_read()
         return reader.normalize(raw if isinstance(raw, dict) else {"data": raw})
 
     def findings(self, account: Any, permissions: Permissions) -> list[Finding]:
@@ -380,7 +384,7 @@ class Connector:
         exchange we cannot reach at all is not asked three more times.
         """
         status = await self.status(account)
-        if status.problem is not None and status.problem.kind in _UNREACHABLE_KINDS:
+        if status.problem is not None and status.problem.kind in STOP_KINDS:
             self._record_failure(account, status.problem)
             return self._failed_report(account, status.problem, None, status)
         balances, problem = await self._guarded(self.balances(account), account)
@@ -392,7 +396,12 @@ class Connector:
         if problem is not None:
             self._record_failure(account, problem)
             return self._failed_report(account, problem, status.latency_ms, status)
-        permissions = await self._permissions_or_none(account) if with_permissions else None
+        permissions: Permissions | None = None
+        if with_permissions:
+            permissions, problem = await self._permissions_or_problem(account)
+            if problem is not None:
+                self._record_failure(account, problem)
+                return self._failed_report(account, problem, status.latency_ms, status)
         self._record_success(account)
         status = AccountStatus(
             state=status.state,
@@ -422,13 +431,21 @@ class Connector:
         except Exception as exc:
             return None, self._problem(exc, account)
 
-    async def _permissions_or_none(self, account: Any) -> Permissions | None:
+    async def _permissions_or_problem(
+        self, account: Any
+    ) -> tuple[Permissions | None, Problem | None]:
+        """Permissions; None where the exchange refused; a Problem that fails the check
+        when the answer came from something Keydeck does not trust (a redirect...)."""
         permissions, problem = await self._guarded(self.permissions(account), account)
         if problem is None:
-            return permissions
+            return permissions, None
+        if problem.kind is ProblemKind.bad_answer:
+            return Permissions.could_not_read(), None
         if problem.kind in (ProblemKind.unsupported, ProblemKind.unknown):
-            return Permissions.not_reported()  # e.g. testnets without the endpoint
-        return None
+            return Permissions.not_reported(), None  # e.g. testnets without the endpoint
+        if problem.kind in STOP_KINDS:
+            return None, problem
+        return None, None
 
     def _failed_report(
         self,
@@ -441,7 +458,7 @@ class Connector:
         wait_s = health.backoff_until - time.monotonic()
         failing = AccountStatus(
             state="failing",
-            reachable=problem.kind not in _UNREACHABLE_KINDS,
+            reachable=problem.kind not in UNREACHABLE_KINDS,
             latency_ms=latency_ms,
             clock_offset_ms=status.clock_offset_ms if status else None,
             checked_at=status.checked_at if status else self._now(),
@@ -464,14 +481,16 @@ class _ProblemRaised(Exception):
         self.problem = problem
 
 
-def _require_json(payload: Any, what: str) -> None:
-    """ccxt hands back the raw text when an answer is not JSON; never treat it as data."""
-    if isinstance(payload, str | bytes):
-        raise MalformedResponse(f"the {what} answer was not JSON: {str(payload)[:120]!r}")
+def _checked_balance(raw: Any, exchange_id: str) -> Any:
+    """ccxt's fetch_balance result, once its raw answer (`info`) has the exchange's shape."""
+    answer = raw.get("info") if isinstance(raw, dict) else raw
+    require_json(answer, "balance")
+    require_shape(answer, balance_shape(exchange_id), exchange_id, "balance")
+    return raw
 
 
 async def _close_client(client: Any) -> None:
     try:
-        await client.close()
+        await close_client(client)
     except Exception:  # closing must never raise into lock/exit paths
         log.warning("closing a ccxt client failed", exc_info=True)

@@ -300,10 +300,9 @@ class _Import:
 
     async def _verify(self, vault: Any, accounts: list[Any]) -> list[Any]:
         """One signed call (and the permissions) per key, all exchanges at once."""
-        from tui.connect import Connector
-        from tui.session import Session
+        from tui.session import Session, make_connector
 
-        connector = Connector(cache_dir=self.locations.cache_dir, timeout_s=REQUEST_TIMEOUT_S)
+        connector = make_connector(self.locations, timeout_s=REQUEST_TIMEOUT_S)
         session = Session(vault, connector)
         try:
             return list(await asyncio.gather(*(session.verify(a) for a in accounts)))

@@ -187,8 +187,7 @@ async def watch_keyfile(
     """Watch until `stop` is set. Exit codes: 0 stopped, 3 keyfile re-keyed. Raises
     `SetupError` before opening anything if a sink cannot be used, and the `VaultError`s of
     `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat)."""
-    from tui.connect import Connector
-    from tui.session import Session
+    from tui.session import Session, make_connector
 
     sinks = build_sinks(config, out)
     try:
@@ -203,8 +202,8 @@ async def watch_keyfile(
     except BaseException:
         await sinks.aclose(0)
         raise
-    connector = Connector(
-        cache_dir=locations.cache_dir,
+    connector = make_connector(
+        locations,
         timeout_s=config.request_timeout_s,
         account_timeout_s=config.account_timeout_s,
     )

@@ -15,17 +15,20 @@ from types import MappingProxyType
 from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
 from tui.connect.names import register_names
+from tui.connect.shapes import Shape
 
 __all__ = [
     "EXCHANGES",
     "NOT_READ_REASONS",
     "ExchangeModule",
     "PermissionReader",
+    "balance_shape",
     "key_page",
     "module_for",
     "normalize_permissions",
     "pem_secret",
     "permission_reader",
+    "permission_shape",
     "reads_permissions",
 ]
 
@@ -78,6 +81,18 @@ def module_for(exchange_id: str) -> ExchangeModule | None:
 def permission_reader(exchange_id: str) -> PermissionReader | None:
     module = EXCHANGES.get(exchange_id)
     return module.permissions if module is not None else None
+
+
+def balance_shape(exchange_id: str) -> Shape | None:
+    """What the exchange's balance answer always holds; None where no module says."""
+    module = EXCHANGES.get(exchange_id)
+    return module.balance_shape if module is not None else None
+
+
+def permission_shape(exchange_id: str) -> Shape | None:
+    """What the exchange's permission answer always holds; None where no module says."""
+    module = EXCHANGES.get(exchange_id)
+    return module.permission_shape if module is not None else None
 
 
 def reads_permissions(exchange_id: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from tui.connect.models import Permissions
 from tui.connect.problems import ErrorRule
+from tui.connect.shapes import Shape
 
 Raw = dict[str, Any]
 
@@ -54,6 +55,10 @@ class ExchangeModule:
     `aliases` are other ccxt ids served by this same module. `client_options` are merged
     over the common ccxt `options` (`tui.connect.clients`); `client_config` are top-level
     ccxt settings. `pem_secret` marks a secret that is a multi-line PEM private key.
+
+    `balance_shape` is what the balance answer always holds, as ccxt keeps it (the `info` of
+    `fetch_balance`); `permission_shape` what the permission payload of `permissions.fetch`
+    always holds (`tui.connect.shapes`). An answer without them never counts.
     """
 
     id: str
@@ -65,6 +70,8 @@ class ExchangeModule:
     client_options: Mapping[str, Any] = field(default_factory=dict)
     client_config: Mapping[str, Any] = field(default_factory=dict)
     pem_secret: bool = False
+    balance_shape: Shape | None = None
+    permission_shape: Shape | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:

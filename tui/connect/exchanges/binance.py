@@ -14,6 +14,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -39,7 +40,10 @@ def normalize(raw: Raw) -> Permissions:
 
 
 async def fetch_raw(client: Any) -> Raw:
-    raw = dict(await client.sapi_get_account_apirestrictions())
+    answer = await client.sapi_get_account_apirestrictions()
+    if not isinstance(answer, dict):
+        return answer  # not Binance's answer: the shape check says so
+    raw = dict(answer)
     if as_bool(raw.get("ipRestrict")):
         try:
             listing = await client.sapi_get_account_apirestrictions_iprestriction()
@@ -60,6 +64,10 @@ MODULE = ExchangeModule(
         endpoint="GET /sapi/v1/account/apiRestrictions",
         doc="https://developers.binance.com/docs/wallet/account/api-key-permission",
         reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
+    ),
+    balance_shape=Shape(fields={"balances": list}),
+    permission_shape=Shape(
+        fields={"enableReading": bool, "enableWithdrawals": bool, "ipRestrict": bool}
     ),
     error_rules=(
         # Binance: -2015 is "Invalid API-key, IP, or permissions for action".

@@ -14,6 +14,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_list, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -59,6 +60,8 @@ MODULE = ExchangeModule(
         doc="https://www.bitget.com/api-doc/spot/account/Get-Account-Info",
         reads=("withdraw", "transfer", "trade", "IP allowlist"),
     ),
+    balance_shape=Shape(root=list, items=("coin", "available")),
+    permission_shape=Shape(fields={"code": str, "data.authorities": list}),
     error_rules=(
         # Bitget: 40012 is "apikey/password is incorrect"; 40008 a stale timestamp.
         error_rule(CODE + r"40012\b", ProblemKind.bad_passphrase),

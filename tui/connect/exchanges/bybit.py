@@ -14,6 +14,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -60,6 +61,10 @@ MODULE = ExchangeModule(
         endpoint="GET /v5/user/query-api",
         doc="https://bybit-exchange.github.io/docs/v5/user/apikey-info",
         reads=("withdraw", "transfer", "trade", "IP allowlist", "created", "expiry"),
+    ),
+    balance_shape=Shape(fields={"retCode": int, "result.list": list}),
+    permission_shape=Shape(
+        fields={"retCode": int, "result.readOnly": int, "result.permissions": dict}
     ),
     error_rules=(
         # Bybit.

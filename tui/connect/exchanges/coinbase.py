@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
 from tui.connect.parsing import as_bool
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -43,6 +44,8 @@ MODULE = ExchangeModule(
         doc="https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/data-api/get-api-key-permissions",
         reads=("withdraw", "transfer", "trade"),
     ),
+    balance_shape=Shape(fields={"accounts": list}),
+    permission_shape=Shape(fields={"can_view": bool, "can_trade": bool, "can_transfer": bool}),
     error_rules=(
         # Coinbase answers 401 for a bad key, a bad signature and an IP outside the allowlist.
         error_rule(

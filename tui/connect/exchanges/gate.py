@@ -18,6 +18,7 @@ from tui.connect.exchanges.base import LABEL, ExchangeModule, PermissionReader, 
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 MAIN_KEYS, CALLING_KEY = "main_keys", "callingKey"
 """Added by `fetch_raw` to account/detail: the main_keys list and the key it is read for."""
@@ -107,6 +108,8 @@ MODULE = ExchangeModule(
         doc="https://www.gate.com/docs/developers/apiv4/en/#query-all-main-account-key-information",
         reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
     ),
+    balance_shape=Shape(root=list, items=("currency", "available", "locked")),
+    permission_shape=Shape(fields={"user_id": (int, str), "ip_whitelist": list}),
     error_rules=(
         # Gate: REQUEST_EXPIRED (timestamp) comes out as AuthenticationError.
         error_rule(LABEL + r"REQUEST_EXPIRED\b", ProblemKind.clock_skew),

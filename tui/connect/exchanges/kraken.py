@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_list, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -47,6 +48,8 @@ MODULE = ExchangeModule(
         doc="https://docs.kraken.com/api-reference/account-data/get-api-key-info",
         reads=("withdraw", "trade", "IP allowlist", "created", "expiry"),
     ),
+    balance_shape=Shape(fields={"error": list, "result": dict}),
+    permission_shape=Shape(fields={"error": list, "result.permissions": list}),
     error_rules=(
         # Kraken: ccxt raises a plain ExchangeError for a bad signature.
         error_rule(r"EAPI:Invalid signature", ProblemKind.bad_credentials),

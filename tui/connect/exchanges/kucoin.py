@@ -15,6 +15,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def _flags(names: set[str]) -> dict[str, bool]:
@@ -61,6 +62,8 @@ MODULE = ExchangeModule(
         doc="https://dereckmezquita.github.io/kucoin/reference/get_apikey_info_impl.html",
         reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
     ),
+    balance_shape=Shape(fields={"code": str, "data": list}),
+    permission_shape=Shape(fields={"code": str, "data.permission": str}),
     error_rules=(
         # KuCoin: 400004 is the passphrase (checked with the secret, so a wrong secret shows the
         # same error); 400006 the IP allowlist.

@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_list, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -48,6 +49,8 @@ MODULE = ExchangeModule(
         doc="https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-account-configuration",
         reads=("withdraw", "trade", "IP allowlist"),
     ),
+    balance_shape=Shape(fields={"code": str, "data.0.details": list}),
+    permission_shape=Shape(fields={"code": str, "data.0.perm": str}),
     error_rules=(
         # OKX: 50112 (timestamp) comes out as AuthenticationError.
         error_rule(CODE + r"5010[12]\b|" + CODE + r"50112\b", ProblemKind.clock_skew),
