@@ -41,6 +41,14 @@ ConnectorFactory = Callable[[], "Connector"]
 _UNREACHABLE = frozenset({"unreachable", "timeout", "blocked", "maintenance"})
 
 
+RETIRED_OF = "retired_of"
+"""The note on a replaced key kept until its revocation is checked: the account it served."""
+
+
+def is_retired(account: Account) -> bool:
+    return RETIRED_OF in account.notes
+
+
 class Session:
     """The unlocked keyfile, its exchange clients, and the latest report per account."""
 
@@ -67,7 +75,8 @@ class Session:
 
     @property
     def accounts(self) -> list[Account]:
-        return list(self.vault.accounts)
+        """The accounts in use (a replaced key kept for its revocation check is not one)."""
+        return [a for a in self.vault.accounts if not is_retired(a)]
 
     @property
     def closed(self) -> bool:
@@ -219,6 +228,34 @@ class Session:
             self.reports.pop(account.id, None)
         self.changed.publish()
         return account
+
+    def rotate_key(self, old: Account, new: Account, report: AccountReport) -> Account:
+        """Put a new key in place of `old` (same account, label and history) and keep the old
+        key, encrypted, as a retired entry until its revocation is checked. One write, rolled
+        back in memory if it fails. Returns the retired entry."""
+        from tui.vault import Account
+
+        retired = Account(
+            exchange=old.exchange,
+            label=f"{old.label[:20]} · old {datetime.now(UTC):%m%d%H%M%S}",
+            credentials=old.credentials,
+            sandbox=old.sandbox,
+            endpoint=old.endpoint,
+            notes={RETIRED_OF: old.id},
+        )
+        with self._write_lock:
+            self.vault.update(new)
+            self.vault.add(retired)
+            try:
+                self.vault.save()
+            except BaseException:
+                with _logged("undoing an unsaved key rotation"):
+                    self.vault.remove(retired.id)
+                    self.vault.update(old)
+                raise
+        self.reports[new.id] = report
+        self.changed.publish()
+        return retired
 
     def remove_account(self, account_id: str) -> Account:
         """Remove an account and write the keyfile; on failure it is put back in memory."""

@@ -7,6 +7,7 @@ added or removed refreshes it) and opens the exchange list to connect a key.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
 
 from tui.dashboard.changes import ChangeTracker, Portfolio, PortfolioHistory
 from tui.dashboard.config import DashboardSettings
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from tui.exchange_catalog import ExchangeCatalog
     from tui.session import Session
 
+
+log = logging.getLogger(__name__)
 
 _TOAST_SEVERITY = {"critical": "error", "warning": "warning"}
 
@@ -76,6 +80,7 @@ class SessionDashboard(DashboardScreen):
         self._unsubscribe: Callable[[], None] | None = None
         self._changes = ChangeTracker(session.is_acknowledged)
         self._history: PortfolioHistory | None = None
+        self._history_failed = False
 
     def on_mount(self) -> None:
         # No super().on_mount(): Textual calls every class's own `on_mount` in the MRO, so
@@ -149,6 +154,20 @@ class SessionDashboard(DashboardScreen):
         if self._history is not None:
             self._history.forget(account_id)
         self._load_portfolio()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A history failure (a full disk...) is said once; the dashboard goes on without."""
+        if event.worker.group != "history" or event.state is not WorkerState.ERROR:
+            return
+        log.warning("portfolio history: %s", type(event.worker.error).__name__)
+        if not self._history_failed:
+            self._history_failed = True
+            self.notify(
+                "The portfolio history could not be read or written; details are in the log. "
+                "Everything else works.",
+                title="Portfolio history",
+                severity="warning",
+            )
 
     def action_history_span(self) -> None:
         """`p`: the portfolio line over 24 h, 7 d or 30 d."""

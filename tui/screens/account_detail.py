@@ -23,7 +23,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tui.messages import AccountsChanged, RecheckRequested, RemoveRequested, TaskFailed
+from tui.rotation import check_revoked, retired_keys
 from tui.screens.findings import findings_table, permissions_table
+from tui.screens.worker_errors import ReportsWorkerErrors
 from tui.widgets.states import SEVERITY_LOOKS, look_of
 from tui.widgets.theme import Palette
 
@@ -86,13 +88,15 @@ def balances_text(report: AccountReport | None) -> Text:
     return text
 
 
-class AccountDetailScreen(ModalScreen[None]):
+class AccountDetailScreen(ReportsWorkerErrors, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="detail.back"),
         Binding("c", "recheck", "Check now", id="detail.check"),
         Binding("k", "acknowledge", "Accept risk", id="detail.acknowledge"),
         Binding("u", "unacknowledge", "Undo accept", id="detail.unacknowledge"),
         Binding("e", "edit", "Edit label/endpoint", id="detail.edit"),
+        Binding("n", "new_key", "Replace key", id="detail.new_key"),
+        Binding("o", "check_old_key", "Old key revoked?", id="detail.old_key"),
         Binding("f8", "remove", "Remove", id="detail.remove"),
     ]
 
@@ -160,6 +164,15 @@ class AccountDetailScreen(ModalScreen[None]):
                 style = palette.style(look.style) if look else ""
                 parts.append(Text(f"accepted by you: {finding.title} (u takes it back)", style))
         parts += [Text("\nBalances", style="bold"), balances_text(report)]
+        old_keys = retired_keys(self.session, account.id)
+        if old_keys:
+            parts.append(
+                Text(
+                    f"\nA replaced key is kept until it is revoked ({len(old_keys)}): delete it "
+                    "at the exchange, then o checks that it no longer works.",
+                    style=palette.style("$warning"),
+                )
+            )
         self.query_one("#detail-body", Static).update(Group(*parts))
 
     # ---- actions ---------------------------------------------------------------------------
@@ -216,6 +229,38 @@ class AccountDetailScreen(ModalScreen[None]):
         account = self.account
         if account is not None:
             self.app.push_screen(EditAccountScreen(self.session, account))
+
+    def action_new_key(self) -> None:
+        """Rotate: a new key for this account, compared with the old one before it is saved."""
+        from tui.screens.rotate_key import RotateKeyScreen
+
+        account = self.account
+        info = self.catalog.info(account.exchange) if account is not None else None
+        if account is None or info is None:
+            self.notify("The exchange list is still loading; try again in a moment.")
+            return
+        self.app.push_screen(RotateKeyScreen(self.session, info, account))
+
+    @work(exclusive=True, group="detail-old-key", exit_on_error=False)
+    async def action_check_old_key(self) -> None:
+        import asyncio
+
+        old_keys = retired_keys(self.session, self.account_id)
+        if not old_keys:
+            self.notify("No replaced key is waiting for a check.", title="Old key")
+            return
+        verdict, _report = await check_revoked(self.session, old_keys[0])
+        if verdict == "revoked":
+            await asyncio.to_thread(self.session.remove_account, old_keys[0].id)
+            self.notify("Revoked: the old key no longer works. Keydeck has forgotten it.")
+        elif verdict == "works":
+            self.notify(
+                "The old key STILL WORKS: delete it at the exchange, then check again.",
+                title="Old key",
+                severity="error",
+            )
+        else:
+            self.notify("The exchange could not say; try again later.", title="Old key")
 
     def action_remove(self) -> None:
         account = self.account

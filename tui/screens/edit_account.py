@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from tui.screens.key_form import MAX_LABEL_CHARS, label_fault
+from tui.screens.worker_errors import ReportsWorkerErrors
 from tui.widgets.field_error import FieldError
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from tui.vault import Account
 
 
-class EditAccountScreen(ModalScreen[bool]):
+class EditAccountScreen(ReportsWorkerErrors, ModalScreen[bool]):
     """Dismisses with True when the change was saved."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

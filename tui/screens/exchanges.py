@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, Static
 
 from tui.messages import AccountsChanged, CatalogChanged, ConnectRequested, RemoveRequested
+from tui.screens.worker_errors import ReportsWorkerErrors
 from tui.widgets.states import STATE_WIDTH
 from tui.widgets.summaries import accounts_permission_summary, fuzzy_rank, status_summary
 from tui.widgets.theme import Palette
@@ -61,7 +62,7 @@ class FilterInput(Input):
     ]
 
 
-class ExchangeListScreen(Screen[None]):
+class ExchangeListScreen(ReportsWorkerErrors, Screen[None]):
     AUTO_FOCUS = "#filter"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Connect", id="exchange_connect", priority=False),

@@ -35,6 +35,7 @@ from tui.screens import key_entry_questions as questions
 from tui.screens.key_entry_questions import field_title, find_account, first_free_label
 from tui.screens.key_form import MAX_LABEL_CHARS, clean_value, credential_fault, label_fault
 from tui.screens.keyfile_problem import explain_save_failure
+from tui.screens.worker_errors import ReportsWorkerErrors
 from tui.widgets.field_error import FieldError
 from tui.widgets.secret_input import KeyInput, PemArea
 
@@ -51,7 +52,7 @@ SAFE_KEY_ADVICE = (
 )
 
 
-class KeyEntryScreen(Screen[None]):
+class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Back", id="key_entry_back"),
         Binding("ctrl+s", "submit", "Verify and save", id="key_entry_submit"),

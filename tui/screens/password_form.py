@@ -8,10 +8,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Input
 from textual.worker import Worker, WorkerState
 
+from tui.screens.worker_errors import ReportsWorkerErrors
 from tui.widgets.field_error import FieldError
 
 
-class PasswordFormMixin:
+class PasswordFormMixin(ReportsWorkerErrors):
     """While the form's worker derives the key, its inputs and submit button are disabled and
     the `#working` line shows. A worker that fails or is cancelled makes the form usable
     again; the app reports the failure itself. Mix into a Screen before the Screen class."""

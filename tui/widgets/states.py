@@ -52,6 +52,11 @@ _BY_PROBLEM: dict[ProblemKind, StateLook] = {
     ProblemKind.blocked: StateLook("⊘", "blocked", "$error"),
     ProblemKind.maintenance: StateLook("✖", "maintenance", "$warning"),
     ProblemKind.unsupported: StateLook("▲", "unsupported", "$warning"),
+    ProblemKind.redirected: StateLook("⊘", "redirected", "$error"),
+    ProblemKind.bad_answer: StateLook("✖", "bad answer", "$error"),
+    ProblemKind.too_large: StateLook("✖", "too large", "$error"),
+    ProblemKind.tls_failed: StateLook("⊘", "TLS failed", "$error"),
+    ProblemKind.insecure_endpoint: StateLook("⊘", "unsafe URL", "$error"),
 }
 
 
