@@ -365,3 +365,28 @@ def test_binance_trading_authority_expiry_is_not_the_keys() -> None:
         },
     )
     assert p.expires_at is None and p.spot_trade and p.withdraw is False
+
+
+# --- Gemini -------------------------------------------------------------------------------
+# POST /v1/roles: the response fields of https://developer.gemini.com/rest-api/common/admin/
+# roles-endpoint ("Fund Manager and Trader can be combined"), with the values of the doc's
+# example answer; roles per https://docs.gemini.com/roles.
+GEMINI_ANSWER = {"isAuditor": False, "isFundManager": True, "isTrader": True}
+
+
+def test_gemini_documented_answer_can_withdraw() -> None:
+    p = normalize_permissions("gemini", GEMINI_ANSWER)
+    assert p.reported and p.read and p.spot_trade and p.withdraw and p.internal_transfer
+    assert p.ip_restricted is None and p.created_at is None and p.expires_at is None
+
+
+def test_gemini_auditor_is_read_only_and_no_flags_is_not_reported() -> None:
+    p = normalize_permissions(
+        "gemini", {"isAuditor": True, "isFundManager": False, "isTrader": False}
+    )
+    assert p.read and p.spot_trade is False and p.withdraw is False and p.can_trade is False
+    trader = normalize_permissions(
+        "gemini", {"isAuditor": False, "isFundManager": False, "isTrader": True}
+    )
+    assert trader.spot_trade and trader.withdraw is False
+    assert normalize_permissions("gemini", {"result": "ok"}).reported is False

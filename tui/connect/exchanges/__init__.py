@@ -36,7 +36,6 @@ _KEY_PAGES_WITHOUT_MODULE: dict[str, str] = {
     "bitmex": "https://www.bitmex.com/app/apiKeys",
     "bitstamp": "https://www.bitstamp.net/account/security/api/",
     "cryptocom": "https://crypto.com/exchange/user/settings/api-management",
-    "gemini": "https://exchange.gemini.com/settings/api",
     "deribit": "https://www.deribit.com/account/BTC/api",
 }
 
