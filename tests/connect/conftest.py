@@ -42,6 +42,7 @@ EXCHANGES: tuple[str, ...] = tuple(
         "htx",
         "bingx",
         "gemini",
+        "bitfinex",
     )
     if e in sim_registry.load_all()
 )

@@ -43,6 +43,7 @@ EXCEPTIONS: dict[tuple[str, str], ProblemKind] = {
     ("kraken", "ipblock"): K.permission_missing,  # EGeneral:Permission denied
     ("kucoin", "badsecret"): K.bad_passphrase,  # the passphrase is checked with the secret
     ("gemini", "ipblock"): K.bad_credentials,  # Gemini documents no IP refusal of its own
+    ("bitfinex", "ipblock"): K.bad_credentials,  # nor does Bitfinex ("apikey: invalid")
 }
 # Words the title or fix must contain, so the advice is concrete.
 MUST_MENTION: dict[ProblemKind, str] = {

@@ -19,7 +19,7 @@ REPORTS_SUB_ACCOUNT = {"okx", "bybit", "kucoin", "coinbase", "bitget"}
 # Exchanges whose permission endpoint gives the key's creation time.
 REPORTS_CREATED = {"binance", "bybit", "kucoin", "kraken", "gate"}
 # Exchanges whose permission endpoint says nothing about IP allowlists.
-NO_IP_INFO = {"coinbase", "gemini"}
+NO_IP_INFO = {"coinbase", "gemini", "bitfinex"}
 
 
 async def _refresh(connector: Connector, accounts: list) -> dict[str, AccountReport]:
@@ -111,6 +111,7 @@ TRANSFER_SEEN_AS = {
     "mexc": "transfer_enabled",
     "bingx": "transfer_enabled",
     "gemini": "withdraw_enabled",  # Fund Manager: withdrawals and transfers in one role
+    "bitfinex": "transfer_enabled",  # wallets write
 }
 REPORTS_FUTURES = {"binance", "bybit", "kucoin", "gate", "bitget", "okx", "mexc", "bingx"}
 
