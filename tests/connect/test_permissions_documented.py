@@ -368,9 +368,9 @@ def test_binance_trading_authority_expiry_is_not_the_keys() -> None:
 
 
 # --- Gemini -------------------------------------------------------------------------------
-# POST /v1/roles: the response fields of https://developer.gemini.com/rest-api/common/admin/
-# roles-endpoint ("Fund Manager and Trader can be combined"), with the values of the doc's
-# example answer; roles per https://docs.gemini.com/roles.
+# POST /v1/roles: the three required booleans of https://developer.gemini.com/rest-api/common/
+# admin/roles-endpoint, set as that page allows ("Fund Manager and Trader can be combined"; the
+# example body itself was not legible in the copy read); roles per https://docs.gemini.com/roles.
 GEMINI_ANSWER = {"isAuditor": False, "isFundManager": True, "isTrader": True}
 
 

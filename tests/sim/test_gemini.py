@@ -12,8 +12,9 @@ from tests.sim.clients import assert_balance_is_provisioned, make_client
 from tui.sim import Simulator
 from tui.sim.exchanges.gemini import gemini_signature
 
-# Gemini's "Private API invocation" example (https://docs.gemini.com/rest-api/#private-api-invocation):
-# the payload for /v1/order/status, base64-encoded as printed, signed with the secret "1234abcd".
+# Gemini's "Private API invocation" worked example (docs.gemini.com, REST API, as quoted by
+# several client libraries): the /v1/order/status payload, base64 as printed, signed with the
+# secret "1234abcd".
 DOC_PAYLOAD_B64 = (
     "ewogICAgInJlcXVlc3QiOiAiL3YxL29yZGVyL3N0YXR1cyIsCiAgICAibm9uY2UiOiAxMjM0NTYsCgogICAgIm9yZGVyX2lk"
     "IjogMTg4MzQKfQo="
