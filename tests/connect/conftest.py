@@ -41,10 +41,15 @@ EXCHANGES: tuple[str, ...] = tuple(
         "mexc",
         "htx",
         "bingx",
+        "gemini",
+        "bitfinex",
     )
     if e in sim_registry.load_all()
 )
 
+# Exchanges without a server clock in ccxt (no fetchTime): no clock offset is measured, and
+# their nonces only have to grow, so a wrong clock breaks nothing there.
+NO_SERVER_TIME: frozenset[str] = frozenset({"gemini", "bitfinex"})
 
 _HERE = Path(__file__).parent
 

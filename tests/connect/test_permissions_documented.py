@@ -365,3 +365,62 @@ def test_binance_trading_authority_expiry_is_not_the_keys() -> None:
         },
     )
     assert p.expires_at is None and p.spot_trade and p.withdraw is False
+
+
+# --- Gemini -------------------------------------------------------------------------------
+# POST /v1/roles: the three required booleans of https://developer.gemini.com/rest-api/common/
+# admin/roles-endpoint, set as that page allows ("Fund Manager and Trader can be combined"; the
+# example body itself was not legible in the copy read); roles per https://docs.gemini.com/roles.
+GEMINI_ANSWER = {"isAuditor": False, "isFundManager": True, "isTrader": True}
+
+
+def test_gemini_documented_answer_can_withdraw() -> None:
+    p = normalize_permissions("gemini", GEMINI_ANSWER)
+    assert p.reported and p.read and p.spot_trade and p.withdraw and p.internal_transfer
+    assert p.ip_restricted is None and p.created_at is None and p.expires_at is None
+
+
+def test_gemini_auditor_is_read_only_and_no_flags_is_not_reported() -> None:
+    p = normalize_permissions(
+        "gemini", {"isAuditor": True, "isFundManager": False, "isTrader": False}
+    )
+    assert p.read and p.spot_trade is False and p.withdraw is False and p.can_trade is False
+    trader = normalize_permissions(
+        "gemini", {"isAuditor": False, "isFundManager": False, "isTrader": True}
+    )
+    assert trader.spot_trade and trader.withdraw is False
+    assert normalize_permissions("gemini", {"result": "ok"}).reported is False
+
+
+# --- Bitfinex -----------------------------------------------------------------------------
+# POST /v2/auth/r/permissions: rows [SCOPE, READ, WRITE] (0/1) over the scopes listed by
+# https://docs.bitfinex.com/reference/key-permissions (the page has a field table, no
+# example values): a key that reads everything, trades, moves funds between wallets and
+# withdraws. Rows come in any order: they are matched by scope name.
+BITFINEX_ROWS = [
+    ["withdraw", 0, 1],
+    ["account", 1, 0],
+    ["history", 1, 0],
+    ["orders", 1, 1],
+    ["positions", 1, 0],
+    ["funding", 1, 0],
+    ["settings", 1, 0],
+    ["wallets", 1, 1],
+    ["ui_withdraw", 0, 0],
+    ["bfxpay", 0, 0],
+]
+
+
+def test_bitfinex_documented_rows() -> None:
+    p = normalize_permissions("bitfinex", {"data": BITFINEX_ROWS})
+    assert p.reported and p.read and p.spot_trade and p.withdraw and p.internal_transfer
+    assert p.margin is False and p.ip_restricted is None
+
+
+def test_bitfinex_read_only_and_funding_only() -> None:
+    read_only = [[scope, read, 0] for scope, read, _ in BITFINEX_ROWS]
+    p = normalize_permissions("bitfinex", {"data": read_only})
+    assert p.read and p.spot_trade is False and p.withdraw is False and not p.internal_transfer
+    funding = [[s, r, int(s == "funding")] for s, r, _ in BITFINEX_ROWS]
+    assert normalize_permissions("bitfinex", {"data": funding}).internal_transfer is True
+    assert normalize_permissions("bitfinex", {"data": [["error", 10100]]}).reported is False

@@ -46,6 +46,8 @@ EXCHANGES: tuple[str, ...] = (
     "mexc",
     "htx",
     "bingx",
+    "gemini",
+    "bitfinex",
 )
 CLOCK_SKEW_MS = -30_000
 REQUEST_TIMEOUT_S = 8.0  # roomy: ~90 accounts refresh at once on a shared 2-core machine
@@ -91,10 +93,15 @@ EXPECTED_KIND: dict[str, ProblemKind | None] = {
     "clock_skew": K.clock_skew,
 }
 # Where the exchange's own answer cannot tell the cases apart (as on the real exchange).
-KIND_EXCEPTIONS: dict[tuple[str, str], ProblemKind] = {
+KIND_EXCEPTIONS: dict[tuple[str, str], ProblemKind | None] = {
     ("binance", "ip_not_allowed"): K.bad_credentials,  # -2015 "Invalid API-key, IP, or ..."
     ("coinbase", "ip_not_allowed"): K.bad_credentials,  # a bare 401
     ("kraken", "ip_not_allowed"): K.permission_missing,  # EGeneral:Permission denied
+    ("gemini", "ip_not_allowed"): K.bad_credentials,  # no documented IP refusal
+    ("bitfinex", "ip_not_allowed"): K.bad_credentials,  # no documented IP refusal
+    # No server clock in ccxt and nonces that only have to grow: a wrong clock breaks nothing.
+    ("gemini", "clock_skew"): None,
+    ("bitfinex", "clock_skew"): None,
 }
 # Words the fix (or title) must contain, so the advice is concrete for that kind.
 MUST_MENTION: dict[ProblemKind, str] = {

@@ -35,11 +35,9 @@ __all__ = [
 # API-key pages of exchanges that have no module (yet).
 _KEY_PAGES_WITHOUT_MODULE: dict[str, str] = {
     "binanceus": "https://www.binance.us/settings/api-management",
-    "bitfinex": "https://setting.bitfinex.com/api",
     "bitmex": "https://www.bitmex.com/app/apiKeys",
     "bitstamp": "https://www.bitstamp.net/account/security/api/",
     "cryptocom": "https://crypto.com/exchange/user/settings/api-management",
-    "gemini": "https://exchange.gemini.com/settings/api",
     "deribit": "https://www.deribit.com/account/BTC/api",
 }
 
