@@ -41,6 +41,7 @@ EXCHANGES: tuple[str, ...] = tuple(
         "mexc",
         "htx",
         "bingx",
+        "deribit",
     )
     if e in sim_registry.load_all()
 )

@@ -107,8 +107,19 @@ TRANSFER_SEEN_AS = {
     "gate": "transfer_enabled",  # wallet read-write: fund transfers (withdrawal is its own group)
     "mexc": "transfer_enabled",
     "bingx": "transfer_enabled",
+    "deribit": "withdraw_enabled",  # one wallet scope for transfers and withdrawals
 }
-REPORTS_FUTURES = {"binance", "bybit", "kucoin", "gate", "bitget", "okx", "mexc", "bingx"}
+REPORTS_FUTURES = {
+    "binance",
+    "bybit",
+    "kucoin",
+    "gate",
+    "bitget",
+    "okx",
+    "mexc",
+    "bingx",
+    "deribit",
+}
 
 
 def _key(sim: Simulator, exchange: str, label: str, permissions: set[str], **traits: object):

@@ -37,7 +37,6 @@ _KEY_PAGES_WITHOUT_MODULE: dict[str, str] = {
     "bitstamp": "https://www.bitstamp.net/account/security/api/",
     "cryptocom": "https://crypto.com/exchange/user/settings/api-management",
     "gemini": "https://exchange.gemini.com/settings/api",
-    "deribit": "https://www.deribit.com/account/BTC/api",
 }
 
 # Exchanges whose key rights were looked into and are not read, and why (docs/permissions.md).
