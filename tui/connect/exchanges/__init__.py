@@ -80,7 +80,10 @@ def permission_reader(exchange_id: str) -> PermissionReader | None:
 
 
 def reads_permissions(exchange_id: str) -> bool:
-    return permission_reader(exchange_id) is not None
+    """True when Keydeck reads the key's rights (at least whether it can withdraw); an
+    exchange whose reader tells only the expiry (Upbit, Bithumb) keeps the checklist."""
+    reader = permission_reader(exchange_id)
+    return reader is not None and "withdraw" in reader.reads
 
 
 def normalize_permissions(exchange_id: str, raw: Raw) -> Permissions:
