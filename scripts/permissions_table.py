@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.connect.exchanges import EXCHANGES, NOT_READ_REASONS  # noqa: E402
+from tui.connect.exchanges import EXCHANGES, NOT_READ_REASONS, reads_permissions  # noqa: E402
 from tui.connect.exchanges.base import READABLE_RIGHTS  # noqa: E402
 
 TARGET = ROOT / "docs" / "permissions.md"
@@ -30,13 +30,21 @@ between accounts or works from any IP address a warning. "yes" means the exchang
 says it; an empty cell means the endpoint does not tell.
 """
 
+_EXPIRY_ONLY = """
+## Key expiry only
+
+These exchanges' APIs tell when a key expires but not what it may do: Keydeck warns before
+the key expires, and the account keeps the manual checklist for its rights.
+"""
+
 _OTHERS = """
 ## Every other exchange
 
-ccxt lists {total} exchanges; Keydeck reads key rights on {count} of them. On the others the
-exchange's API does not report a key's permissions (or Keydeck does not read it yet), so the
-account gets the manual checklist: withdrawals off, an IP allowlist, only the rights needed,
-transfers off, an expiry noted. It links the exchange's key management page where known.
+ccxt lists {total} exchanges; Keydeck reads key rights on {count} of them{expiry_part}.
+On the others the exchange's API does not report a key's permissions (or Keydeck does not
+read it yet), so the account gets the manual checklist: withdrawals off, an IP allowlist,
+only the rights needed, transfers off, an expiry noted. It links the exchange's key
+management page where known.
 """
 
 
@@ -52,15 +60,22 @@ def _row(exchange_id: str) -> str:
 
 
 def render(total_ccxt_ids: int | None = None) -> str:
-    readable = sorted(i for i, m in EXCHANGES.items() if m.permissions is not None)
+    readable = sorted(i for i in EXCHANGES if reads_permissions(i))
+    expiry_only = sorted(
+        i for i, m in EXCHANGES.items() if m.permissions is not None and not reads_permissions(i)
+    )
     head = "| ccxt id | Exchange | " + " | ".join(READABLE_RIGHTS) + " | Endpoint | Doc followed |"
     rule = "|" + "---|" * (len(READABLE_RIGHTS) + 4)
     lines = [_HEADER, head, rule, *(_row(i) for i in readable)]
+    if expiry_only:
+        lines += [_EXPIRY_ONLY, head, rule, *(_row(i) for i in expiry_only)]
     if NOT_READ_REASONS:
         lines += ["", "## Checked and not read", ""]
         lines += [f"- `{i}`: {reason}" for i, reason in sorted(NOT_READ_REASONS.items())]
     total = total_ccxt_ids if total_ccxt_ids is not None else _ccxt_count()
-    lines.append(_OTHERS.format(total=total, count=len(readable)).rstrip())
+    expiry_part = f" and a key's expiry only on {len(expiry_only)} more" if expiry_only else ""
+    others = _OTHERS.format(total=total, count=len(readable), expiry_part=expiry_part)
+    lines.append(others.rstrip())
     return "\n".join(lines) + "\n"
 
 

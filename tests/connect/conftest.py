@@ -43,6 +43,7 @@ EXCHANGES: tuple[str, ...] = tuple(
         "bingx",
         "gemini",
         "bitfinex",
+        "deribit",
     )
     if e in sim_registry.load_all()
 )

@@ -32,7 +32,8 @@ def test_each_module_says_what_keydeck_needs(exchange_id: str) -> None:
     assert module.name and module.name != exchange_id
     assert key_page(exchange_id) == module.key_page
     assert module.key_page is not None and module.key_page.startswith("https://")
-    assert reads_permissions(exchange_id)
+    assert module.permissions is not None
+    assert reads_permissions(exchange_id) is ("withdraw" in module.permissions.reads)
     assert module.error_rules and all(isinstance(r, ErrorRule) for r in module.error_rules)
     assert module.permissions is not None and module.permissions.normalize.__doc__
 

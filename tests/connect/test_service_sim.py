@@ -112,8 +112,19 @@ TRANSFER_SEEN_AS = {
     "bingx": "transfer_enabled",
     "gemini": "withdraw_enabled",  # Fund Manager: withdrawals and transfers in one role
     "bitfinex": "transfer_enabled",  # wallets write
+    "deribit": "withdraw_enabled",  # one wallet scope for transfers and withdrawals
 }
-REPORTS_FUTURES = {"binance", "bybit", "kucoin", "gate", "bitget", "okx", "mexc", "bingx"}
+REPORTS_FUTURES = {
+    "binance",
+    "bybit",
+    "kucoin",
+    "gate",
+    "bitget",
+    "okx",
+    "mexc",
+    "bingx",
+    "deribit",
+}
 
 
 def _key(sim: Simulator, exchange: str, label: str, permissions: set[str], **traits: object):

@@ -48,6 +48,9 @@ EXCHANGES: tuple[str, ...] = (
     "bingx",
     "gemini",
     "bitfinex",
+    "deribit",
+    "upbit",
+    "bithumb",
 )
 CLOCK_SKEW_MS = -30_000
 REQUEST_TIMEOUT_S = 8.0  # roomy: ~90 accounts refresh at once on a shared 2-core machine
@@ -102,6 +105,10 @@ KIND_EXCEPTIONS: dict[tuple[str, str], ProblemKind | None] = {
     # No server clock in ccxt and nonces that only have to grow: a wrong clock breaks nothing.
     ("gemini", "clock_skew"): None,
     ("bitfinex", "clock_skew"): None,
+    # No server time to compare with, and a request 30 s late is still accepted: Upbit's
+    # JWT carries no time, Bithumb's timestamp window is wider (60 s assumed).
+    ("upbit", "clock_skew"): None,
+    ("bithumb", "clock_skew"): None,
 }
 # Words the fix (or title) must contain, so the advice is concrete for that kind.
 MUST_MENTION: dict[ProblemKind, str] = {

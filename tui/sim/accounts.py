@@ -72,14 +72,17 @@ def default_accounts(exchange: type[SimExchange], index: int, client_ip: str) ->
         ),
     )
     accounts = [main, risky, sub]
-    if exchange.unbound_key_lifetime_days is not None:
+    if exchange.key_lifetime_days is not None:
+        for account in accounts:
+            _expire_in(account, exchange.key_lifetime_days)
+    elif exchange.unbound_key_lifetime_days is not None:
         for account in accounts:
             if not account.traits.ip_allowlist:
-                _expire_unbound(account, exchange.unbound_key_lifetime_days)
+                _expire_in(account, exchange.unbound_key_lifetime_days)
     return accounts
 
 
-def _expire_unbound(account: SimAccount, lifetime_days: int) -> None:
+def _expire_in(account: SimAccount, lifetime_days: int) -> None:
     """The key was created 30 days ago and lives `lifetime_days` (so it is valid today)."""
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     account.traits.created_at = today - timedelta(days=30)

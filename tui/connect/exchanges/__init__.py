@@ -38,7 +38,6 @@ _KEY_PAGES_WITHOUT_MODULE: dict[str, str] = {
     "bitmex": "https://www.bitmex.com/app/apiKeys",
     "bitstamp": "https://www.bitstamp.net/account/security/api/",
     "cryptocom": "https://crypto.com/exchange/user/settings/api-management",
-    "deribit": "https://www.deribit.com/account/BTC/api",
 }
 
 # Exchanges whose key rights were looked into and are not read, and why (docs/permissions.md).
@@ -94,7 +93,10 @@ def permission_shape(exchange_id: str) -> Shape | None:
 
 
 def reads_permissions(exchange_id: str) -> bool:
-    return permission_reader(exchange_id) is not None
+    """True when Keydeck reads the key's rights (at least whether it can withdraw); an
+    exchange whose reader tells only the expiry (Upbit, Bithumb) keeps the checklist."""
+    reader = permission_reader(exchange_id)
+    return reader is not None and "withdraw" in reader.reads
 
 
 def normalize_permissions(exchange_id: str, raw: Raw) -> Permissions:

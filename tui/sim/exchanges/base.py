@@ -159,6 +159,9 @@ class SimExchange:
     unbound_key_lifetime_days: ClassVar[int | None] = None
     """Set by exchanges whose keys expire when bound to no IP address (MEXC, HTX: 90 days);
     the default accounts then give their unbound keys an expiry date."""
+    key_lifetime_days: ClassVar[int | None] = None
+    """Set by exchanges whose every key expires that many days after its creation (Upbit,
+    Bithumb: one year); the default accounts then all get an expiry date."""
     _routes: ClassVar[tuple[Route, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
