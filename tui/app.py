@@ -354,6 +354,12 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         if self.session is not None:
             start_remove_account(self, self.session, self.catalog, exchange_id or None)
 
+    def action_import_keys(self) -> None:
+        from tui.screens.import_keys import ImportKeysScreen
+
+        if self.session is not None:
+            self.push_screen(ImportKeysScreen(self.session, self.catalog))
+
     def action_take_back_risk(self) -> None:
         from tui.screens.take_back import start_take_back
 

@@ -257,6 +257,18 @@ class Session:
         self.changed.publish()
         return retired
 
+    def save_accounts(
+        self, accounts: list[Account], reports: Mapping[str, AccountReport] | None = None
+    ) -> None:
+        """Add several accounts in ONE keyfile write (an import); all or nothing."""
+        from tui.keys_io.commit import add_all
+
+        with self._write_lock:
+            add_all(self.vault, accounts)
+        for account_id, report in (reports or {}).items():
+            self.reports[account_id] = report
+        self.changed.publish()
+
     def remove_account(self, account_id: str) -> Account:
         """Remove an account and write the keyfile; on failure it is put back in memory."""
         with self._write_lock:

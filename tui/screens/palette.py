@@ -32,6 +32,8 @@ class CommandHost(Protocol):
 
     def action_take_back_risk(self) -> None: ...
 
+    def action_import_keys(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class Command:
@@ -63,6 +65,13 @@ class KeydeckCommands(Provider):
                 Command("Status", "Each account's connection, latency and clock", app.action_home),
                 Command("Balance", "Balances per account and in total", app.action_home),
             ]
+        commands.append(
+            Command(
+                "Import keys…",
+                "From Hummingbot, Freqtrade, a .env file, ccxt's keys.json or another keyfile",
+                app.action_import_keys,
+            )
+        )
         if any(session.acknowledged_codes(a.id) for a in accounts):
             commands.append(
                 Command(
