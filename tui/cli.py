@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_key_commands(commands, common)
     watch_command.add_parser(commands, [common])
     history_command.add_parser(commands, [common])
+    from tui import rotate_command
+
+    rotate_command.add_parser(commands, common)
     return parser
 
 
@@ -149,6 +152,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from tui.watch import command as watch_command
 
         return watch_command.run_watch(locations, args)
+    if args.command == "rotate":
+        from tui.rotate_command import run_rotate
+
+        return run_rotate(args, locations)
     if args.command == "history":
         from tui.history import command as history_command
 

@@ -114,6 +114,7 @@ def run_exec(
     from tui.check import PasswordUnavailable, read_password
     from tui.keys_io.child_env import child_environment
     from tui.logs import setup_logging
+    from tui.session import is_retired
     from tui.vault import Vault, VaultError
 
     command = list(command)
@@ -131,7 +132,8 @@ def run_exec(
         with Vault.open(
             locations.keyfile, password, read_only=True, state_dir=locations.state_dir
         ) as vault:
-            account = find_account(vault.accounts, reference)
+            in_use = [a for a in vault.accounts if not is_retired(a)]  # not a replaced key
+            account = find_account(in_use, reference)
             if not allow_withdraw:
                 refuse_withdrawals(vault, account, locations, err)
             env, notes = child_environment(account, form, os.environ)
