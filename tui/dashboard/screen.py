@@ -109,6 +109,7 @@ class DashboardScreen(Screen[None]):
         (110, "-normal"),
         (170, "-wide"),
     ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = list(DASHBOARD_BINDINGS)
 

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
-from tui.dashboard.changes import ChangeTracker, Portfolio, PortfolioHistory
+from tui.dashboard.changes import SPANS, ChangeTracker, Portfolio, PortfolioHistory
 from tui.dashboard.config import DashboardSettings
 from tui.dashboard.screen import DashboardScreen
 from tui.messages import AccountsChanged
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SPAN_LENGTHS = dict(SPANS)
 _TOAST_SEVERITY = {"critical": "error", "warning": "warning"}
 
 
@@ -145,7 +146,13 @@ class SessionDashboard(DashboardScreen):
         if len(portfolio.points) < 2:
             return  # not enough stored yet: keep this session's line
         self.model.history = list(portfolio.points)
-        self.history_span = f"over {portfolio.span}"
+        first = portfolio.points[0][0]
+        covered = portfolio.points[-1][0] - first
+        # "over 7 d" only when the stored history covers most of it; else since when.
+        if covered >= SPAN_LENGTHS[portfolio.span] * 0.9:
+            self.history_span = f"over {portfolio.span}"
+        else:
+            self.history_span = f"since {first.astimezone():%b %d %H:%M}"
         self._draw_picture()
 
     @work(thread=True, group="history", exit_on_error=False)

@@ -29,6 +29,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 # "Checked" ages in 10 s steps: with 1 s steps every cell of the column changed each second
 # and the whole status table re-rendered (docs/benchmarks.md, idle app CPU).
 CHECKED_STEP_S = 10
+WIDE_PANE = 120
+"""A status pane this wide shows every failing account's fix, not only the selected one's."""
 
 
 class StatusPane(Vertical, QuietBorder):
@@ -79,8 +81,11 @@ class StatusPane(Vertical, QuietBorder):
         problems = self.query_one("#status-problems", QuietStatic)
         failing = self._failing(model)
         selected = self._selected_id()
-        key = (tuple(failing), selected, palette)
-        problems.set_content(key, lambda: self._problems(failing, selected, palette))
+        every_fix = self.size.width >= WIDE_PANE  # room for each failing account's fix
+        key = (tuple(failing), selected, palette, every_fix)
+        problems.set_content(
+            key, lambda: self._problems(failing, selected, palette, every_fix=every_fix)
+        )
         shown = any(
             v.failed or (v.report and v.report.status.problem) for v in model.views.values()
         )
@@ -137,10 +142,22 @@ class StatusPane(Vertical, QuietBorder):
         failing: list[tuple[str, str, str, str, str, str]],
         selected: str | None,
         palette: Palette,
+        *,
+        every_fix: bool = False,
     ) -> RenderableType:
-        """One line per problem; the fix in full for the selected (or first) failing account."""
+        """One line per problem; the fix in full for the selected (or first) failing account,
+        or for every one of them where the pane is wide."""
         if not failing:
             return Group()
+        if every_fix:
+            blocks = []
+            for _, glyph, name, style, title, fix in failing:
+                blocks.append(
+                    Text.assemble((f"{glyph} {name}: ", palette.style(f"bold {style}")), title)
+                )
+                blocks.append(Text.assemble(("  Fix: ", "bold"), fix))
+            blocks.append(Text("d (or Enter): everything about the selected account", "dim"))
+            return Group(*blocks)
         lines = [
             Text.assemble((f"{glyph} {name}: ", palette.style(f"bold {style}")), title)
             for _, glyph, name, style, title, _ in failing
