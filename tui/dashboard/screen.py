@@ -175,6 +175,7 @@ class DashboardScreen(Screen[None]):
         return notice if width >= WIDE_NOTICE_COLUMNS else notice.splitlines()[0]
 
     def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._draw_status)  # fixes shown by the pane's new width
         if self.notice:
             notice = self.query_one("#dashboard-notice", Static)
             notice.update(self._notice_for(event.size.width))
