@@ -259,3 +259,35 @@ async def test_change_password(
     else:
         raise AssertionError("the old password still opens the keyfile")
     assert not has_backup(app_vault_path)
+
+
+async def test_an_older_keyfile_put_back_is_not_opened_silently(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    from tui.vault import Account, Vault
+
+    make_keyfile(locations, fast_kdf)
+    older = locations.keyfile.read_bytes()
+    with Vault.open(locations.keyfile, PASSWORD, state_dir=locations.state_dir, **fast_kdf) as v:
+        v.add(Account(exchange="binance", label="main", credentials={"apiKey": "k"}))
+        v.save()
+    with Vault.open(locations.keyfile, PASSWORD, state_dir=locations.state_dir, **fast_kdf):
+        pass  # this machine has now seen the newer generation
+    locations.keyfile.write_bytes(older)  # someone (or a restore) puts the old copy back
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        app.screen.query_one("#password").value = PASSWORD
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        assert "older than the one last opened here" in text_of(pilot, ".dialog-body")
+        await pilot.press("escape")  # do not open it
+        await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        assert app.session is None
+        assert "Not opened" in text_of(pilot, "#unlock-error")
+        app.screen.query_one("#password").value = PASSWORD
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: app.session is not None)
+        assert app.session.accounts == []  # the older copy, opened on purpose

@@ -93,3 +93,13 @@ def test_first_run_panel_small(snap_compare: Any) -> None:
 
 def test_first_run_panel_wide(snap_compare: Any) -> None:
     assert snap_compare(make_host(accounts=[]), terminal_size=(140, 40), run_before=_settled)
+
+
+def test_warnings_at_80x24(snap_compare: Any) -> None:
+    """The smallest usual terminal: every status column, the totals, the banner folded."""
+    assert snap_compare(make_host(), terminal_size=(80, 24), run_before=_settled)
+
+
+def test_warnings_wide(snap_compare: Any) -> None:
+    """A wide desk monitor: more status rows, every failing account's fix, the picture."""
+    assert snap_compare(make_host(), terminal_size=(200, 50), run_before=_settled)

@@ -37,7 +37,13 @@ SIZE = (120, 40)
 # (exchange, the sim's label whose credentials are used, the label in the keyfile, change)
 UI_KEYS = (("binance", "main"), ("okx", "main"))
 REJECTED_UI_KEY = ("kraken", "main")  # entered with the "risky" key's secret: rejected
-VAULT_KEYS = (("coinbase", "main"), ("gate", "main"), ("bybit", "main"))
+VAULT_KEYS = (("coinbase", "main"), ("gate", "main"), ("bybit", "main"), ("kucoin", "odd"))
+# A key whose secret and passphrase hold what escapes differently in JSON, URLs and repr.
+ODD_CREDENTIALS = {
+    "apiKey": "demo-kucoin-odd-key-83e1",
+    "secret": 'odd"se\\cret%41+ünïcode-7f3a91c2d4',
+    "password": 'pa"ss\\phrase%2B+ä✓-55214c',
+}
 WRONG_SECRET_KEY = ("bybit", "main")  # stored with the "risky" key's secret
 UNREACHABLE_KEY = ("gate", "main")
 UNREACHABLE_ENDPOINT = "http://127.0.0.1:9"
@@ -46,10 +52,17 @@ UNREACHABLE_ENDPOINT = "http://127.0.0.1:9"
 def session_credentials() -> list[dict[str, str]]:
     """Every credential set the session types or stores (the simulator's are deterministic)."""
     simulator = Simulator()
+    add_odd_key(simulator)
     used = {*UI_KEYS, REJECTED_UI_KEY, *VAULT_KEYS}
     sets = [dict(simulator.account(e, label).credentials) for e, label in sorted(used)]
     sets += [dict(simulator.account(e, "risky").credentials) for e in ("kraken", "bybit")]
     return sets
+
+
+def add_odd_key(simulator: Simulator) -> None:
+    from tui.sim.model import SimAccount
+
+    simulator.add_account(SimAccount("kucoin", "odd", dict(ODD_CREDENTIALS)))
 
 
 class CrashingKeydeck(KeydeckApp):
@@ -198,6 +211,7 @@ def main(argv: list[str]) -> int:
     from tui.connect import Connector
 
     with Simulator.start_in_thread() as sim:
+        add_odd_key(sim.simulator)
         session = Session(sim.simulator, shots)
         app = CrashingKeydeck(
             locations,
