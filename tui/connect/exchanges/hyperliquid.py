@@ -179,7 +179,7 @@ MODULE = ExchangeModule(
     permissions=PermissionReader(
         fetch_raw,
         normalize,
-        endpoint='POST /info {"type": "userRole"} for the private key\'s address',
+        endpoint='POST /info {"type": "userRole"}',
         doc="https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/info-endpoint",
         reads=("withdraw", "trade"),
     ),
