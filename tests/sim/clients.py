@@ -31,6 +31,8 @@ CLIENT_OPTIONS: dict[str, dict[str, Any]] = {
     "kucoin": {"fetchMarkets": {"types": ["spot"]}},
     # ccxt merges option dicts deeply: every default type must be switched off by name.
     "htx": {"fetchMarkets": {"types": {"spot": True, "linear": False, "inverse": False}}},
+    # Spot markets and the spot account, as Keydeck reads them (ccxt's default is the perps).
+    "hyperliquid": {"fetchMarkets": {"types": ["spot"]}, "fetchBalance": {"type": "spot"}},
 }
 
 

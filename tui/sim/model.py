@@ -133,7 +133,8 @@ class Faults:
 class SimAccount:
     """One provisioned API key on one simulated exchange.
 
-    `credentials` uses ccxt's names: apiKey, secret, password (the passphrase).
+    `credentials` uses ccxt's names: apiKey, secret, password (the passphrase); a wallet
+    exchange (Hyperliquid) has walletAddress and privateKey instead.
     """
 
     exchange: str
@@ -148,7 +149,8 @@ class SimAccount:
 
     @property
     def api_key(self) -> str:
-        return self.credentials["apiKey"]
+        """What names the account in requests: its API key, else its wallet address."""
+        return self.credentials.get("apiKey") or self.credentials["walletAddress"]
 
     @property
     def secret(self) -> str:
