@@ -212,7 +212,7 @@ def test_findings_after_verify(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await enter_risky_okx_key(pilot, sim_thread)
-        await pilot.click("#confirm")  # save anyway
+        pilot.app.screen.query_one("#confirm").press()  # save anyway (no mouse: no hover)
         await wait_for(pilot, lambda: screen_name(pilot) == "FindingsScreen", limit=20)
 
     assert snap_compare(snap_app(), terminal_size=SNAP_SIZE, run_before=run_before)

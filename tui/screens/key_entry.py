@@ -450,6 +450,7 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
         from tui.screens.findings import FindingsScreen
 
         message.stop()
+        self._set_busy(False)  # saved: no spinner left turning under the findings
         if message.verified and self._report is not None:
             self.app.push_screen(
                 FindingsScreen(self.info, message.account, self._report), self._after_findings
