@@ -137,6 +137,11 @@ async def shoot(out: Path) -> list[Path]:
             )  # type: ignore[attr-defined]
             table.move_cursor(row=target)  # type: ignore[attr-defined]
             await save("problem")
+            await pilot.press("d")  # the detail of the selected (failing) account
+            await wait_until(pilot, on("AccountDetailScreen"))
+            await save("account-detail")
+            await pilot.press("escape")
+            await wait_until(pilot, on("SessionDashboard"))
             await pilot.press("c")
             await wait_until(pilot, on("ExchangeListScreen"))
             await wait_until(pilot, lambda: app.catalog.loaded)

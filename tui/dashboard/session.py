@@ -213,7 +213,8 @@ class SessionDashboard(DashboardScreen):
         from tui.screens.account_detail import AccountDetailScreen
 
         if self.session.account(account_id) is not None:
-            self.app.push_screen(AccountDetailScreen(self.session, self.catalog, account_id))
+            detail = AccountDetailScreen(self.session, self.catalog, account_id, clock=self.clock)
+            self.app.push_screen(detail)
 
     def action_connect(self) -> None:
         from tui.screens.exchanges import ExchangeListScreen

@@ -100,11 +100,20 @@ class AccountDetailScreen(ReportsWorkerErrors, ModalScreen[None]):
         Binding("f8", "remove", "Remove", id="detail.remove"),
     ]
 
-    def __init__(self, session: Session, catalog: ExchangeCatalog, account_id: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        catalog: ExchangeCatalog,
+        account_id: str,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """`clock`: "now" for the ages shown (the dashboard's, so both say the same)."""
         super().__init__()
         self.session = session
         self.catalog = catalog
         self.account_id = account_id
+        self.clock = clock
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -148,7 +157,7 @@ class AccountDetailScreen(ReportsWorkerErrors, ModalScreen[None]):
         problem = (report.problem or report.status.problem) if report is not None else None
         if problem is not None:
             parts += [Text(problem.title, style="bold"), Text(f"Fix: {problem.fix}")]
-        parts += [Text(""), facts_table(account, report, datetime.now(UTC))]
+        parts += [Text(""), facts_table(account, report, self.clock())]
         permissions = report.permissions if report is not None else None
         if permissions is not None and permissions.reported:
             parts += [Text("\nWhat this key may do", style="bold")]
