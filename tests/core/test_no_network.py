@@ -6,16 +6,20 @@ import socket
 
 import pytest
 
+GUARD = r"tests stay on 127\.0\.0\.1"
+
 
 def test_a_lookup_of_a_real_exchange_host_fails_the_test() -> None:
-    with pytest.raises(OSError, match="tests stay on 127.0.0.1"):
+    with pytest.raises(OSError, match=GUARD):
         socket.getaddrinfo("api.binance.com", 443)
 
 
 def test_a_connection_beyond_loopback_fails_the_test() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        with pytest.raises(OSError, match="tests stay on 127.0.0.1"):
-            sock.connect(("203.0.113.7", 443))  # TEST-NET-3: never routed anyway
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+        pytest.raises(OSError, match=GUARD),
+    ):
+        sock.connect(("203.0.113.7", 443))  # TEST-NET-3: never routed anyway
 
 
 def test_loopback_stays_open() -> None:
