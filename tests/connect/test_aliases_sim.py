@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.connect.conftest import account_for
+from tui.connect.ccxt_hooks import close_client
 from tui.connect.clients import build_client, load_ccxt
 from tui.connect.exchanges import EXCHANGES, key_page, module_for, reads_permissions
 from tui.sim import Simulator
@@ -50,7 +51,7 @@ async def test_alias_client_reads_the_base_endpoint(sim: Simulator, alias: str, 
             assert client.id == alias
             raw = await module.permissions.fetch(client)
         finally:
-            await client.close()
+            await close_client(client)  # and the session Keydeck gave it
         permissions = module.permissions.normalize(raw)
         assert permissions.reported and permissions.withdraw is withdraw, (alias, label)
         assert permissions.ip_restricted is (label == "main")
