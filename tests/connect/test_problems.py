@@ -137,6 +137,13 @@ K = ProblemKind
             ),
             K.unknown,
         ),
+        # ccxt's bitfinex keeps nothing of a 500 that is not Bitfinex's error array.
+        ("bitfinex", ccxt_errors.ExchangeError("bitfinex  (#)"), K.bad_answer),
+        (
+            "bitfinex",
+            ccxt_errors.AuthenticationError("bitfinex apikey: invalid"),
+            K.bad_credentials,
+        ),
         ("binance", ccxt_errors.NotSupported("binance sandbox has no sapi"), K.unsupported),
         ("binance", TimeoutError(), K.timeout),
         ("binance", TimeoutError(), K.timeout),

@@ -86,5 +86,8 @@ MODULE = ExchangeModule(
         error_rule(r"apikey: (?:invalid|digest invalid)", ProblemKind.bad_credentials),
         error_rule(r"permission invalid", ProblemKind.permission_missing),
         error_rule(r"ratelimit: error", ProblemKind.rate_limited),
+        # A 500 whose body is not Bitfinex's ["error", code, text] (an HTML page, a proxy's
+        # error): ccxt keeps neither code nor text, only "bitfinex  (#)".
+        error_rule(r"^bitfinex\s+\(#\)$", ProblemKind.bad_answer),
     ),
 )
