@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.connect.conftest import account_for
+from tui.connect.ccxt_hooks import close_client
 from tui.connect.clients import build_client, load_ccxt
 from tui.connect.exchanges import EXCHANGES, key_page, module_for, reads_permissions
 from tui.sim import Simulator
@@ -29,8 +30,45 @@ def test_registry_resolves_the_alias(alias: str, base: str) -> None:
     assert module.id == alias and module is not base_module
     assert reads_permissions(alias) and module.permissions == base_module.permissions
     assert module.error_rules == base_module.error_rules
+    assert module.alias_for == base and module.permission_shape == base_module.permission_shape
     assert module.name != base_module.name
     assert (key_page(alias) or "").startswith("https://")
+
+
+# ccxt fetches these aliases' balances from their futures accounts; trimmed documented answers
+# (Binance "Account Information V3" and COIN-M "Account Information"; KuCoin "Get Account -
+# Futures"). The other aliases answer balances as their base exchange does.
+FUTURES_BALANCES: dict[str, object] = {
+    "binanceusdm": {
+        "totalWalletBalance": "103.12",
+        "assets": [{"asset": "USDT", "walletBalance": "103.12", "availableBalance": "103.12"}],
+        "positions": [],
+    },
+    "binancecoinm": {
+        "assets": [{"asset": "BTC", "walletBalance": "0.001", "availableBalance": "0.001"}],
+        "positions": [],
+        "canDeposit": True,
+        "canTrade": True,
+        "canWithdraw": True,
+    },
+    "kucoinfutures": {
+        "code": "200000",
+        "data": {"accountEquity": 99.9, "availableBalance": 99.9, "currency": "USDT"},
+    },
+}
+
+
+@pytest.mark.parametrize("alias", ALIASES)
+def test_alias_balance_shape_fits_the_balance_it_reads(alias: str) -> None:
+    module, base_module = module_for(alias), module_for(ALIASES[alias])
+    assert module is not None and base_module is not None
+    shape = module.balance_shape
+    assert shape is not None and shape.faults({}) and shape.faults([])
+    if alias in FUTURES_BALANCES:
+        assert shape.faults(FUTURES_BALANCES[alias]) == []
+        assert shape != base_module.balance_shape
+    else:
+        assert shape == base_module.balance_shape
 
 
 def test_binanceus_is_not_an_alias() -> None:
@@ -50,7 +88,7 @@ async def test_alias_client_reads_the_base_endpoint(sim: Simulator, alias: str, 
             assert client.id == alias
             raw = await module.permissions.fetch(client)
         finally:
-            await client.close()
+            await close_client(client)  # and the session Keydeck gave it
         permissions = module.permissions.normalize(raw)
         assert permissions.reported and permissions.withdraw is withdraw, (alias, label)
         assert permissions.ip_restricted is (label == "main")

@@ -43,7 +43,10 @@ EXPECTED: dict[str, K | None] = {
 
 
 def hostile_account(server: HostileServer, exchange: str, mode: str) -> Account:
-    credentials = sim_registry.get(exchange).default_credentials(f"hostile-{mode}")
+    """An account of `exchange` at the hostile server; an alias (binanceusdm...) takes the
+    credentials of the exchange it is an alias of, as a user's key would."""
+    simulated = EXCHANGES[exchange].alias_for or exchange
+    credentials = sim_registry.get(simulated).default_credentials(f"hostile-{mode}")
     return Account(
         exchange=exchange, label=mode, credentials=credentials, endpoint=server.endpoint(mode)
     )

@@ -18,11 +18,15 @@ import pytest
 
 from tests.connect.hostile import MODES, SLOW_MODES, HostileServer
 from tests.connect.test_hostile import EXCHANGE_IDS, EXPECTED, hostile_account
+from tui.connect.transport import MAX_BODY_BYTES
 from tui.vault import Vault
 from tui.vault.kdf import KdfParams
 
 PASSWORD = "hostile check password 7"
-PEAK_RSS_LIMIT_MB = 250
+# `keydeck check` reads every account at once, and each may hold one capped answer while it
+# reads it: Python, ccxt and its exchange classes (~150 MB), plus MAX_BODY_BYTES per account.
+# A cap that failed (100 MB bodies, a 2 GiB bomb) or doubled would go past this.
+PEAK_RSS_LIMIT_MB = 150 + len(EXCHANGE_IDS) * MAX_BODY_BYTES // 2**20
 # `keydeck check` waits 15 s per request (tui/check.py); a hanging server costs one of them.
 TIME_LIMIT_S = {"trickle": 45.0, "hang": 45.0}
 DEFAULT_TIME_LIMIT_S = 30.0

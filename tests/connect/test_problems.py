@@ -114,6 +114,36 @@ K = ProblemKind
             ccxt_errors.ExchangeNotAvailable("okx GET http://127.0.0.1:1/ Cannot connect"),
             K.unreachable,
         ),
+        # ccxt's gemini gives a 500 page a bare ExchangeError: still an outage, not "unknown".
+        (
+            "gemini",
+            ccxt_errors.ExchangeError(
+                "gemini POST http://x/v1/roles 500 Internal Server Error <html>oops</html>"
+            ),
+            K.unreachable,
+        ),
+        # A 4xx whose JSON has none of the exchange's error fields is no answer of it...
+        (
+            "gemini",
+            ccxt_errors.BadRequest('gemini POST http://x/v1/roles 400 Bad Request {"url": "x"}'),
+            K.bad_answer,
+        ),
+        # ...while Gemini's own errors keep their meaning.
+        (
+            "gemini",
+            ccxt_errors.BadRequest(
+                'gemini POST http://x/v1/roles 400 Bad Request {"result": "error", '
+                '"reason": "InvalidSignature", "message": "bad"}'
+            ),
+            K.unknown,
+        ),
+        # ccxt's bitfinex keeps nothing of a 500 that is not Bitfinex's error array.
+        ("bitfinex", ccxt_errors.ExchangeError("bitfinex  (#)"), K.bad_answer),
+        (
+            "bitfinex",
+            ccxt_errors.AuthenticationError("bitfinex apikey: invalid"),
+            K.bad_credentials,
+        ),
         ("binance", ccxt_errors.NotSupported("binance sandbox has no sapi"), K.unsupported),
         ("binance", TimeoutError(), K.timeout),
         ("binance", TimeoutError(), K.timeout),

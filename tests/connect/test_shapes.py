@@ -54,6 +54,18 @@ def test_paths_types_and_list_items() -> None:
         require_shape({}, shape, "okx", "balance")
 
 
+def test_array_rows_and_alternative_forms() -> None:
+    rows = Shape(root=list, items=("0", "2"))  # Bitfinex wallets: [TYPE, CURRENCY, BALANCE...]
+    assert rows.faults([["exchange", "BTC", "1.5"]]) == []
+    assert rows.faults([["exchange", "BTC"]]) == ["entry 0 lacks 0, 2"]
+    assert rows.faults([{}]) == ["entry 0 lacks 0, 2"]
+    either = Shape(fields={"code": int}, one_of=({"data.a": list}, {"data.b": bool}))
+    assert either.faults({"code": 0, "data": {"a": []}}) == []
+    assert either.faults({"code": 0, "data": {"b": True}}) == []
+    assert either.faults({"code": 0, "data": {}}) == ["data.a is missing or data.b is missing"]
+    assert either.faults({}) == ["code is missing", "data.a is missing or data.b is missing"]
+
+
 @pytest.mark.parametrize("value", [None, {}, "1700000000000", math.nan, math.inf, 0, 1e20, True])
 def test_a_server_time_must_be_a_plausible_moment(value: object) -> None:
     with pytest.raises(MalformedResponse):

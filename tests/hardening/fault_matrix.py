@@ -91,7 +91,8 @@ EXPECTED_KIND: dict[str, ProblemKind | None] = {
     "rate_limited": K.rate_limited,
     "ip_not_allowed": K.ip_not_allowed,
     "expired": K.bad_credentials,
-    "malformed_json": K.unknown,
+    # Parsed strictly (tui.connect.ccxt_hooks): half an answer is never read as data.
+    "malformed_json": K.bad_answer,
     "timeout": K.timeout,
     "clock_skew": K.clock_skew,
 }
@@ -119,6 +120,7 @@ MUST_MENTION: dict[ProblemKind, str] = {
     K.ip_not_allowed: "IP address",
     K.permission_missing: "IP address",
     K.unknown: "try again",
+    K.bad_answer: "try again",
     K.clock_skew: "time sync",
     K.timeout: "try again",
 }

@@ -1,9 +1,11 @@
 """Hypothesis-driven bad input: the key-entry validators and the simulator's request parsing
-answer with clean errors, never an exception, a 500 or a traceback."""
+answer with clean errors, never an exception, a 500 or a traceback (except where the exchange
+itself answers errors with 500: Bitfinex, whose body must then be its error array)."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import string
 from collections.abc import Iterator
 from typing import Any
@@ -179,6 +181,21 @@ def _send(sim: SimulatorThread, request: dict[str, Any]) -> tuple[int, bytes]:
         connection.close()
 
 
+# Bitfinex answers every error with HTTP 500 and `["error", <code>, <text>]` (docs.bitfinex.com,
+# "Errors"; ccxt's bitfinex reads the code only on a 500), so its simulator does too.
+ERRORS_AS_500 = frozenset({"bitfinex"})
+
+
+def _is_documented_500(target: str, body: bytes) -> bool:
+    if target.split("/", 2)[1] not in ERRORS_AS_500:
+        return False
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(answer, list) and len(answer) == 3 and answer[0] == "error"
+
+
 def _main_keys(sim: SimulatorThread) -> dict[str, str]:
     return {a.exchange: a.api_key for a in sim.simulator.accounts if a.label == "main"}
 
@@ -198,7 +215,8 @@ def test_the_simulator_survives_random_requests(sim: SimulatorThread) -> None:
         except http.client.InvalidURL:
             assume(False)
             return
-        assert status != 500, (request["method"], request["target"], body[:300])
+        if not _is_documented_500(request["target"], body):
+            assert status != 500, (request["method"], request["target"], body[:300])
         assert status < 500 or status in (501, 503, 504), (status, request["target"])
         assert b"Traceback" not in body
 

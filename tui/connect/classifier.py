@@ -98,6 +98,10 @@ def _kind_from_http_status(status: int, message: str) -> ProblemKind | None:
         return ProblemKind.rate_limited
     if status in (408, 504):
         return ProblemKind.timeout
+    if status >= 500 and _HTML.search(message):
+        # A server error page (the exchange's or a proxy's), whatever class ccxt gave it:
+        # Gemini's ccxt maps 500 to a bare ExchangeError, most others to ExchangeNotAvailable.
+        return ProblemKind.unreachable
     return None
 
 
@@ -160,20 +164,43 @@ def _raised_inside_ccxt(exc: BaseException) -> bool:
 # Keys an exchange's error answer carries (a code, a message). ccxt raises a bare
 # ExchangeError("<id> <body>") when an answer has none of its exchange's fields at all.
 _ERROR_KEYS = frozenset({"code", "retCode", "ret_code", "error", "err", "msg", "message", "label"})
+# ccxt's own message for an HTTP error its exchange did not recognise:
+# "<id> <METHOD> <url> <status> <reason> <body>".
+_HTTP_ERROR_BODY = re.compile(r"(?:GET|POST|PUT|DELETE|PATCH)\s+\S+\s+4\d\d\b[^{\[]*(?=\{)")
 
 
 def _answer_without_error_fields(exc: BaseException, exchange_id: str) -> bool:
-    """`bybit {}`, `okx []`, `kucoin {"url": ...}`: JSON that is no answer of that exchange."""
-    if type(exc).__name__ not in ("ExchangeError", "BadResponse", "NullResponse"):
-        return False
+    """`bybit {}`, `okx []`, `kucoin {"url": ...}`: JSON that is no answer of that exchange.
+
+    Also a 4xx whose JSON object has no error field (`gemini POST <url> 400 Bad Request
+    {"url": ...}`): the exchange's own errors carry a code or message, and ccxt reads those
+    before it falls back to the HTTP status (BadRequest). Arrays there are left alone:
+    Bitfinex's errors are `["error", code, text]`.
+    """
+    name = type(exc).__name__
     prefix, _, body = str(exc).partition(" ")
-    if prefix != exchange_id or not body.lstrip().startswith(("{", "[")):
+    if prefix != exchange_id:
+        return False
+    if name == "BadRequest":
+        status_line = _HTTP_ERROR_BODY.match(body)
+        return status_line is not None and _object_without_error_fields(body[status_line.end() :])
+    if name not in ("ExchangeError", "BadResponse", "NullResponse"):
+        return False
+    if not body.lstrip().startswith(("{", "[")):
         return False
     try:
         answer = json.loads(body)
     except (ValueError, RecursionError):
         return True
     return not isinstance(answer, dict) or not _ERROR_KEYS & answer.keys()
+
+
+def _object_without_error_fields(body: str) -> bool:
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(answer, dict) and not _ERROR_KEYS & answer.keys()
 
 
 def _network_safety_problem(exc: BaseException, exchange_id: str, detail: str) -> Problem | None:

@@ -29,30 +29,42 @@ class Shape:
 
     `root` is the answer's own JSON type. `fields` maps a dotted path to the JSON type found
     there: `"result.list"` is `answer["result"]["list"]`, and a number step indexes a list
-    (`"data.0.details"`). `items` are keys every entry of a list answer holds.
+    (`"data.0.details"`). `items` are paths every entry of a list answer holds: keys of
+    object rows (`"currency"`) or positions of array rows (`"4"`, Bitfinex). `one_of` are
+    alternative field sets for an exchange that answers in more than one documented form:
+    the answer must hold every field of at least one of them.
     """
 
     root: JsonType = dict
     fields: Mapping[str, JsonType] = field(default_factory=dict)
     items: tuple[str, ...] = ()
+    one_of: tuple[Mapping[str, JsonType], ...] = ()
 
     def faults(self, answer: Any) -> list[str]:
         """What is missing or of the wrong type; empty when the answer has this shape."""
         if not isinstance(answer, self.root):
             return [f"the answer is {_json_type(answer)}, not {_type_names(self.root)}"]
-        faults = [
-            f"{path} is {_json_type(value)}, not {_type_names(expected)}"
-            if value is not _MISSING
-            else f"{path} is missing"
-            for path, expected in self.fields.items()
-            if (value := _at(answer, path)) is _MISSING or not isinstance(value, expected)
-        ]
+        faults = _field_faults(answer, self.fields)
+        if self.one_of:
+            alternatives = [_field_faults(answer, fields) for fields in self.one_of]
+            if all(alternatives):
+                faults.append(" or ".join("; ".join(found) for found in alternatives))
         if self.items and isinstance(answer, list):
             for index, entry in enumerate(answer):
-                if not isinstance(entry, dict) or any(key not in entry for key in self.items):
+                if any(_at(entry, path) is _MISSING for path in self.items):
                     faults.append(f"entry {index} lacks {', '.join(self.items)}")
                     break
         return faults
+
+
+def _field_faults(answer: Any, fields: Mapping[str, JsonType]) -> list[str]:
+    return [
+        f"{path} is {_json_type(value)}, not {_type_names(expected)}"
+        if value is not _MISSING
+        else f"{path} is missing"
+        for path, expected in fields.items()
+        if (value := _at(answer, path)) is _MISSING or not isinstance(value, expected)
+    ]
 
 
 _MISSING: Any = object()

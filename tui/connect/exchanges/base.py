@@ -59,6 +59,8 @@ class ExchangeModule:
     `balance_shape` is what the balance answer always holds, as ccxt keeps it (the `info` of
     `fetch_balance`); `permission_shape` what the permission payload of `permissions.fetch`
     always holds (`tui.connect.shapes`). An answer without them never counts.
+
+    `alias_for` is the id of the module an alias was made from (`alias_of`), else None.
     """
 
     id: str
@@ -72,6 +74,7 @@ class ExchangeModule:
     pem_secret: bool = False
     balance_shape: Shape | None = None
     permission_shape: Shape | None = None
+    alias_for: str | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -81,5 +84,7 @@ class ExchangeModule:
 
 def alias_of(module: ExchangeModule, exchange_id: str, name: str) -> ExchangeModule:
     """Another ccxt id for the same exchange account: the same key, permission endpoint,
-    error codes and key page as `module`, under its own id and display name."""
-    return replace(module, id=exchange_id, name=name, aliases=())
+    error codes, key page and answer shapes as `module`, under its own id and display name.
+    An alias whose ccxt client fetches balances from another API (futures) replaces
+    `balance_shape`."""
+    return replace(module, id=exchange_id, name=name, aliases=(), alias_for=module.id)

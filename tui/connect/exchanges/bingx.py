@@ -17,6 +17,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 SPOT_TRADING, READ, PERPETUAL_TRADING, UNIVERSAL_TRANSFER, WITHDRAW = 1, 2, 3, 4, 5
 SUB_ACCOUNT_TRANSFER = 7
@@ -81,6 +82,13 @@ MODULE = ExchangeModule(
         endpoint="GET /openApi/v1/account/apiPermissions",
         doc="https://bingx-api.github.io/docs/#/en-us/common/sub-account",
         reads=("withdraw", "transfer", "trade", "IP allowlist"),
+    ),
+    # spot "Query Assets": {"code": 0, "msg", "data": {"balances": [...]}}.
+    balance_shape=Shape(fields={"code": int, "data.balances": list}),
+    # Either documented form (see the module docstring): a code list or Binance-style flags.
+    permission_shape=Shape(
+        fields={"code": int, "data": dict},
+        one_of=({"data.permissions": list}, {"data.enableWithdrawals": bool}),
     ),
     error_rules=(
         # BingX: ccxt raises BadSymbol for a stale timestamp (100421), PermissionDenied for an

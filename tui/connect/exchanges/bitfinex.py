@@ -18,6 +18,7 @@ from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
 from tui.connect.parsing import as_bool
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def scopes(raw: Raw) -> dict[str, tuple[bool | None, bool | None]]:
@@ -67,6 +68,12 @@ MODULE = ExchangeModule(
         doc="https://docs.bitfinex.com/reference/key-permissions",
         reads=("withdraw", "transfer", "trade"),
     ),
+    # POST /v2/auth/r/wallets: [TYPE, CURRENCY, BALANCE, UNSETTLED_INTEREST, AVAILABLE, ...]
+    # rows; [] is an empty account.
+    balance_shape=Shape(root=list, items=("0", "1", "2", "4")),
+    # Bitfinex has no server time: the permission rows (one per scope, always all of them)
+    # are the guard against a server answering [] to everything. `fetch_raw` wraps them.
+    permission_shape=Shape(fields={"data.0.0": str, "data.0.2": int}),
     error_rules=(
         # 10114: Bitfinex's nonce only has to grow; it is not compared with the clock.
         error_rule(
@@ -79,5 +86,8 @@ MODULE = ExchangeModule(
         error_rule(r"apikey: (?:invalid|digest invalid)", ProblemKind.bad_credentials),
         error_rule(r"permission invalid", ProblemKind.permission_missing),
         error_rule(r"ratelimit: error", ProblemKind.rate_limited),
+        # A 500 whose body is not Bitfinex's ["error", code, text] (an HTML page, a proxy's
+        # error): ccxt keeps neither code nor text, only "bitfinex  (#)".
+        error_rule(r"^bitfinex\s+\(#\)$", ProblemKind.bad_answer),
     ),
 )

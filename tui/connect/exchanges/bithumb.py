@@ -15,7 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
-from tui.connect.exchanges.upbit import CALLING_KEY, expiry_of_calling_key
+from tui.connect.exchanges.upbit import (
+    ACCOUNTS_SHAPE,
+    API_KEYS_SHAPE,
+    CALLING_KEY,
+    expiry_of_calling_key,
+)
 from tui.connect.models import Permissions
 from tui.connect.problems import ProblemKind, error_rule
 
@@ -40,6 +45,9 @@ MODULE = ExchangeModule(
         doc="https://apidocs.bithumb.com/reference/api-키-리스트-조회",
         reads=("expiry",),
     ),
+    # The same v1 answers as Upbit's (see `upbit`).
+    balance_shape=ACCOUNTS_SHAPE,
+    permission_shape=API_KEYS_SHAPE,
     error_rules=(
         error_rule(r"Jwt가 만료|expired_jwt", ProblemKind.clock_skew),
         error_rule(r"not allowed client IP|NotAllowIP", ProblemKind.ip_not_allowed),

@@ -34,6 +34,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_list, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 CALLING_KEY = "callingKey"
 """Added by `fetch_raw`: the client id the listed keys are matched against."""
@@ -139,6 +140,10 @@ MODULE = ExchangeModule(
         doc="https://docs.deribit.com/api-reference/account-management/private-list_api_keys",
         reads=("withdraw", "trade", "IP allowlist"),
     ),
+    # ccxt keeps the `result` of private/get_account_summaries: {"id", ..., "summaries"}.
+    balance_shape=Shape(fields={"summaries": list}),
+    # The JSON-RPC answer of list_api_keys, or the scope public/auth gave (2FA accounts).
+    permission_shape=Shape(one_of=({"jsonrpc": str, "result": list}, {AUTH_SCOPE: str})),
     error_rules=(
         # 13009 "unauthorized" covers a bad signature, a stale timestamp and an address
         # outside the whitelist; its data.reason tells them apart.

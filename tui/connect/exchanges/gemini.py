@@ -17,6 +17,7 @@ from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
 from tui.connect.parsing import as_bool
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 ROLE_FLAGS = ("isAuditor", "isFundManager", "isTrader")
 
@@ -52,6 +53,11 @@ MODULE = ExchangeModule(
         doc="https://developer.gemini.com/rest-api/common/admin/roles-endpoint",
         reads=("withdraw", "transfer", "trade"),
     ),
+    # POST /v1/balances: one row per currency held; [] is an account with nothing in it.
+    # Gemini has no server time: a server answering [] to everything is caught by the roles
+    # shape (an object), which verify and status both check.
+    balance_shape=Shape(root=list, items=("type", "currency", "amount", "available")),
+    permission_shape=Shape(fields=dict.fromkeys(ROLE_FLAGS, bool)),
     error_rules=(
         # ccxt refuses to sign with a master key before any request is made.
         error_rule(

@@ -15,6 +15,7 @@ from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_list, as_time, expiry_in_days, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 CALLING_KEY = "callingKey"
 """Added by `fetch_raw` to HTX's answer: the access key the rows are matched against."""
@@ -74,6 +75,10 @@ MODULE = ExchangeModule(
         doc="https://www.htx.com/en-us/opend/newApiPages/?id=7ec52c92-7773-11ed-9966-0242ac110003",
         reads=("withdraw", "trade", "IP allowlist", "created", "expiry"),
     ),
+    # v1 "Get Account Balance": {"status": "ok", "data": {"id", "type", "state", "list"}}.
+    balance_shape=Shape(fields={"status": str, "data.list": list}),
+    # v2 answers {"code": 200, "message", "data": [rows], "ok"}.
+    permission_shape=Shape(fields={"code": int, "data": list}),
     error_rules=(
         # HTX's gateway refuses every authentication problem with err-code
         # api-signature-not-valid (ccxt: AuthenticationError); the message tells them apart.

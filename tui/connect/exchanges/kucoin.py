@@ -62,7 +62,9 @@ MODULE = ExchangeModule(
         doc="https://dereckmezquita.github.io/kucoin/reference/get_apikey_info_impl.html",
         reads=("withdraw", "transfer", "trade", "IP allowlist", "created"),
     ),
-    balance_shape=Shape(fields={"code": str, "data": list}),
+    # GET /api/v1/accounts lists accounts; on a unified (UTA) account ccxt asks
+    # /api/ua/v1/account/balance instead: {"data": {"accountType", "accounts": [...]}}.
+    balance_shape=Shape(fields={"code": str}, one_of=({"data": list}, {"data.accounts": list})),
     permission_shape=Shape(fields={"code": str, "data.permission": str}),
     error_rules=(
         # KuCoin: 400004 is the passphrase (checked with the secret, so a wrong secret shows the

@@ -17,6 +17,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_list, as_time, expiry_in_days, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 
 def normalize(raw: Raw) -> Permissions:
@@ -58,6 +59,10 @@ MODULE = ExchangeModule(
         doc="https://www.mexc.com/api-docs/spot-v3/spot-account-trade/query-api-key-info",
         reads=("withdraw", "transfer", "trade", "IP allowlist", "created", "expiry"),
     ),
+    # GET /api/v3/account (spot "Account Information"): canTrade and the balances list.
+    balance_shape=Shape(fields={"canTrade": bool, "balances": list}),
+    # apiKeyInfo: both lists come as comma text ("" = no IP bound); a JSON list is read too.
+    permission_shape=Shape(fields={"permissions": (str, list), "ipWhiteList": (str, list)}),
     error_rules=(
         # MEXC: ccxt raises BadRequest for an unknown (or expired) key, 10072, and for an IP
         # outside the key's list, 700006.

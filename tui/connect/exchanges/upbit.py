@@ -16,9 +16,17 @@ from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
 from tui.connect.parsing import as_time
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.shapes import Shape
 
 CALLING_KEY = "callingKey"
 """Added by `fetch_raw`: the access key the listed keys are matched against."""
+
+ACCOUNTS_SHAPE = Shape(root=list, items=("currency", "balance", "locked", "unit_currency"))
+"""GET /v1/accounts (Upbit, Bithumb): one row per currency held; [] is an empty account."""
+API_KEYS_SHAPE = Shape(fields={"data.0.access_key": str, "data.0.expire_at": str})
+"""GET /v1/api_keys as `fetch_raw` wraps it. The list always holds the calling key, so it is
+never empty: with no server time to check, this is what catches a server answering [] (or
+{}) to everything, in verify and in status alike."""
 
 
 def expiry_of_calling_key(raw: Raw) -> Permissions:
@@ -57,6 +65,8 @@ MODULE = ExchangeModule(
         doc="https://docs.upbit.com/kr/reference/list-api-keys",
         reads=("expiry",),
     ),
+    balance_shape=ACCOUNTS_SHAPE,
+    permission_shape=API_KEYS_SHAPE,
     error_rules=(
         # Upbit's error names (ccxt maps only some of them, and nonce_used not at all).
         error_rule(r"no_authorization_i_p", ProblemKind.ip_not_allowed),
