@@ -67,16 +67,7 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
 
     @on(Input.Changed)
     def _recheck(self) -> None:
-        """After a refused try, the error line follows the fields as they change (a
-        confirmation still being typed leaves it as it is)."""
-        if not self._touched or self.query_one("#working").display:
-            return
-        problem = self.problem()
-        confirm = self.query_one("#confirm", Input)
-        still_typing = self.query_one("#new", Input).value.startswith(confirm.value)
-        if problem is not None and problem[1] is confirm and still_typing:
-            return
-        self.query_one("#change-error", FieldError).show(problem[0] if problem else None)
+        self.follow_errors("#new")
 
     def problem(self) -> tuple[str, Input] | None:
         """What stops the change, and the field to fix."""

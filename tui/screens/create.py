@@ -73,16 +73,7 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
 
     @on(Input.Changed)
     def _recheck(self) -> None:
-        """After a refused submit, the error line follows the fields as they change (a
-        confirmation still being typed leaves it as it is)."""
-        if not self._touched or self.query_one("#working").display:
-            return
-        problem = self.problem()
-        second = self.query_one("#confirm", Input)
-        still_typing = self.query_one("#password", Input).value.startswith(second.value)
-        if problem is not None and problem[1] is second and still_typing:
-            return
-        self.query_one("#create-error", FieldError).show(problem[0] if problem else None)
+        self.follow_errors("#password")
 
     def problem(self) -> tuple[str, Input] | None:
         """What stops the keyfile being created, and the field to fix."""

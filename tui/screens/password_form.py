@@ -24,6 +24,20 @@ class PasswordFormMixin(ReportsWorkerErrors):
         if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._set_busy(False)
 
+    def follow_errors(self, new_field: str) -> None:
+        """After a refused submit, the error line follows the fields as they change; a
+        confirmation still being typed (a prefix of `new_field`) leaves it as it is. The form
+        defines `problem()` -> (message, field) | None and sets `_touched` on a refusal."""
+        assert isinstance(self, Screen)
+        if not getattr(self, "_touched", False) or self.query_one("#working").display:
+            return
+        problem = self.problem()  # type: ignore[attr-defined]
+        confirm = self.query_one("#confirm", Input)
+        still_typing = self.query_one(new_field, Input).value.startswith(confirm.value)
+        if problem is not None and problem[1] is confirm and still_typing:
+            return
+        self.query_one(self.ERROR_LINE, FieldError).show(problem[0] if problem else None)
+
     def _set_busy(self, busy: bool) -> None:
         assert isinstance(self, Screen)
         self.query_one("#working").display = busy
