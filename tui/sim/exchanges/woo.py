@@ -14,8 +14,8 @@ Errors are `{"success": false, "code": <int>, "message": ...}`; ccxt matches the
 
 | situation | HTTP | code | ccxt |
 |---|---|---|---|
-| key or signature header missing | 401 | -1001 "The api key or secret is in wrong format" | AuthenticationError |
-| unknown, expired key, wrong signature, IP refused, right missing | 401 | -1002 | AuthenticationError |
+| key, timestamp or signature header missing | 401 | -1001 (wrong format) | AuthenticationError |
+| unknown/expired key, bad signature, IP refused, no right | 401 | -1002 | AuthenticationError |
 | timestamp outside the window (assumed) | 400 | 317179 | BadRequest |
 | rate limited | 429 | -1003 "Rate limit exceed." | RateLimitExceeded |
 | bad parameter | 400 | -1005 | BadRequest |
