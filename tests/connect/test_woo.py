@@ -145,6 +145,13 @@ async def test_refusals(sim: Simulator, tmp_path: Path) -> None:
         assert reports["risky"].problem.kind is K.bad_credentials  # -1002 covers the IP too
         assert reports["sub"].problem.kind is K.rate_limited
         sim.clear_faults()
+        sim.set_faults("woo", "main", expired=True)
+        sim.set_faults("woo", "risky", maintenance=True)
+        faulty = [account_for(sim, "woo", label) for label in ("main", "risky")]
+        reports = {r.label: r async for r in connector.refresh(faulty, force=True)}
+        assert reports["main"].problem.kind is K.bad_credentials
+        assert reports["risky"].problem.kind is K.maintenance
+        sim.clear_faults()
         sim.set_faults("woo", clock_skew_ms=-30_000)
         [late] = [r async for r in connector.refresh([account_for(sim, "woo")], force=True)]
     assert late.problem.kind is K.clock_skew and late.status.clock_offset_ms < -25_000
