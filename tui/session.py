@@ -261,10 +261,17 @@ class Session:
         self, accounts: list[Account], reports: Mapping[str, AccountReport] | None = None
     ) -> None:
         """Add several accounts in ONE keyfile write (an import); all or nothing."""
-        from tui.keys_io.commit import add_all
-
         with self._write_lock:
-            add_all(self.vault, accounts)
+            added: list[Account] = []
+            try:
+                for account in accounts:
+                    added.append(self.vault.add(account))
+                self.vault.save()
+            except BaseException:
+                with _logged("undoing an unsaved import"):
+                    for account in reversed(added):
+                        self.vault.remove(account.id)
+                raise
         for account_id, report in (reports or {}).items():
             self.reports[account_id] = report
         self.changed.publish()

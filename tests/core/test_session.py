@@ -159,3 +159,17 @@ def test_the_session_layer_imports_no_textual() -> None:
 
     code = "import sys, tui.session; assert 'textual' not in sys.modules, 'textual imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_an_import_that_cannot_be_written_adds_nothing(
+    session: Session, access: KeyfileAccess, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = [sim_account(sim, "binance"), sim_account(sim, "okx")]
+    with monkeypatch.context() as patch:
+        failing_replace(patch)
+        with pytest.raises(VaultError):
+            session.save_accounts(accounts)
+    assert session.accounts == []
+    session.save_accounts(accounts)  # one write, both
+    assert sorted(a.exchange for a in session.accounts) == ["binance", "okx"]
+    assert labels_on_disk(access) == ["main", "main"]
