@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -59,6 +60,10 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
+
+DRAW_INTERVAL_S = 0.1
+"""Reports arriving closer together than this are drawn together: one draw per pane per
+interval, not one per report (which was O(N) per report, O(N²) per round)."""
 
 FIRST_RUN_TEXT = (
     "No keys yet. Press c to connect your first exchange.\n\n"
@@ -143,6 +148,8 @@ class DashboardScreen(Screen[None]):
         self.history_span = "this session"
         """What the portfolio line covers; a subclass with a stored history changes it."""
         self._round_reports: list[AccountReport] = []
+        self._draw_timer: Timer | None = None
+        self._last_report_draw = 0.0
 
     # --- composition -----------------------------------------------------------------------
 
@@ -183,6 +190,7 @@ class DashboardScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._drawable = False
+        self._cancel_due_draw()
 
     # --- public surface for the app --------------------------------------------------------
 
@@ -255,10 +263,28 @@ class DashboardScreen(Screen[None]):
         if view is None:
             return
         self._round_reports.append(message.report)
+        self._redraw_soon()
+
+    def _redraw_soon(self) -> None:
+        """Redraw for the reports that arrived, at most once per `DRAW_INTERVAL_S`."""
+        if self._draw_timer is not None:
+            return  # a draw is already due: it will show this report too
+        wait = self._last_report_draw + DRAW_INTERVAL_S - time.monotonic()
+        self._draw_timer = self.set_timer(max(0.0, wait), self._draw_due, name="dashboard-draw")
+
+    def _draw_due(self) -> None:
+        self._draw_timer = None
+        self._last_report_draw = time.monotonic()
         self.redraw()
+
+    def _cancel_due_draw(self) -> None:
+        if self._draw_timer is not None:
+            self._draw_timer.stop()
+            self._draw_timer = None
 
     @on(RefreshFinished)
     def _on_refresh_finished(self, message: RefreshFinished) -> None:
+        self._cancel_due_draw()  # the redraw below shows every report of the round
         self.model.end_round(message.at)
         reports, self._round_reports = self._round_reports, []
         self.round_complete(reports)
