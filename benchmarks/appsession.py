@@ -75,4 +75,8 @@ async def dashboard_session(
                 pilot, lambda: len(app.session.reports) >= len(accounts), "the first refresh"
             )
             await wait_until(pilot, lambda: app.catalog.loaded, "the catalog")
+            # The first round's end: the dashboard then collects and freezes the long-lived
+            # heap once (tui/dashboard/heap.py); measure the steady state after it.
+            await wait_until(pilot, lambda: not app.screen.refreshing, "the first round's end")
+            await pilot.pause(0.5)
             yield AppSession(app, pilot, app.screen)

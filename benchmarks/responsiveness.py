@@ -171,7 +171,8 @@ async def _measure(description: dict[str, Any], presses: int) -> dict[str, Any]:
             await sample(idle)
             await asyncio.sleep(rng.uniform(0.05, 0.15))
         cells = await _cells_per_round(session) if CellCounter().available else None
-        tracked = len(gc.get_objects()) + gc.get_freeze_count()
+        frozen = gc.get_freeze_count()
+        tracked = len(gc.get_objects()) + frozen
     return {
         "busy": busy,
         "idle": idle,
@@ -179,7 +180,7 @@ async def _measure(description: dict[str, Any], presses: int) -> dict[str, Any]:
         "gc_pauses": pauses.pauses,
         "cells_per_round": cells,
         "tracked_objects": tracked,
-        "frozen_objects": gc.get_freeze_count(),
+        "frozen_objects": frozen,
     }
 
 
