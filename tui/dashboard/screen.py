@@ -149,6 +149,7 @@ class DashboardScreen(Screen[None]):
         """What the portfolio line covers; a subclass with a stored history changes it."""
         self._round_reports: list[AccountReport] = []
         self._draw_timer: Timer | None = None
+        self._draw_due = False
         self._last_report_draw = 0.0
 
     # --- composition -----------------------------------------------------------------------
@@ -267,17 +268,25 @@ class DashboardScreen(Screen[None]):
 
     def _redraw_soon(self) -> None:
         """Redraw for the reports that arrived, at most once per `DRAW_INTERVAL_S`."""
-        if self._draw_timer is not None:
+        if self._draw_due:
             return  # a draw is already due: it will show this report too
+        self._draw_due = True
         wait = self._last_report_draw + DRAW_INTERVAL_S - time.monotonic()
-        self._draw_timer = self.set_timer(max(0.0, wait), self._draw_due, name="dashboard-draw")
+        if wait > 0:
+            self._draw_timer = self.set_timer(wait, self._draw_now, name="dashboard-draw")
+        else:  # not `set_timer(0)`: Textual's timer divides by its delay
+            self.call_later(self._draw_now)
 
-    def _draw_due(self) -> None:
+    def _draw_now(self) -> None:
         self._draw_timer = None
+        if not self._draw_due:
+            return  # cancelled: the end of the round drew everything
+        self._draw_due = False
         self._last_report_draw = time.monotonic()
         self.redraw()
 
     def _cancel_due_draw(self) -> None:
+        self._draw_due = False
         if self._draw_timer is not None:
             self._draw_timer.stop()
             self._draw_timer = None
