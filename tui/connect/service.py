@@ -43,6 +43,7 @@ from tui.connect.problems import (
     ProblemKind,
     make_problem,
 )
+from tui.connect.shared_markets import SharedMarkets
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,9 @@ class Connector:
         self.account_timeout_s = account_timeout_s
         self.clock = clock
         self._markets = MarketsCache(self.cache_dir, markets_ttl_s)
+        self._shared_markets = SharedMarkets(
+            lambda client, account: ensure_markets(client, account, self._markets)
+        )
         self._clients: dict[str, _ClientEntry] = {}
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._refresh_locks: dict[str, asyncio.Lock] = {}
@@ -202,7 +206,7 @@ class Connector:
         if reader is not None and not account.sandbox:
             await reader.fetch(client)
             return
-        await ensure_markets(client, account, self._markets)
+        await self._shared_markets.ensure(client, account)
         await client.fetch_balance()
 
     async def status(self, account: Any) -> AccountStatus:
@@ -249,7 +253,7 @@ class Connector:
         """Free / in orders / total per held asset with USD values. Raises on failure;
         `refresh` turns that into a Problem."""
         client = await self._client(account)
-        await ensure_markets(client, account, self._markets)
+        await self._shared_markets.ensure(client, account)
         raw = await client.fetch_balance()
         _require_json(raw.get("info") if isinstance(raw, dict) else raw, "balance")
         fetched_at = self._now()

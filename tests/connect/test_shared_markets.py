@@ -1,0 +1,32 @@
+"""Clients of one exchange share one markets table (tui/connect/shared_markets.py)."""
+
+from __future__ import annotations
+
+from tests.connect.conftest import account_for
+from tui.connect import Connector
+from tui.sim import Simulator
+
+
+async def test_accounts_of_one_exchange_share_one_markets_table(
+    sim: Simulator, connector: Connector
+) -> None:
+    accounts = [account_for(sim, "binance"), account_for(sim, "binance", "sub")]
+    accounts.append(account_for(sim, "okx"))
+    reports = await connector.refresh_all(accounts)  # concurrently: one loads, one waits
+    assert all(report.problem is None and report.balances is not None for report in reports)
+    main, sub, okx = [await connector._client(account) for account in accounts]
+    assert main is not sub and main.markets
+    assert sub.markets is main.markets and sub.markets_by_id is main.markets_by_id
+    assert okx.markets is not main.markets and "BTC/USDT" in okx.markets
+
+
+async def test_a_new_client_after_the_first_is_closed_shares_or_loads(
+    sim: Simulator, connector: Connector
+) -> None:
+    first, second = account_for(sim, "kucoin"), account_for(sim, "kucoin", "sub")
+    [report] = await connector.refresh_all([first])
+    assert report.problem is None
+    await connector.close_account(first.id)
+    [report] = await connector.refresh_all([second])
+    assert report.problem is None and report.balances is not None
+    assert (await connector._client(second)).markets
