@@ -1,4 +1,5 @@
-"""Clients of one exchange share one markets table (tui/connect/shared_markets.py)."""
+"""Clients share one markets table per exchange and one TLS context
+(tui/connect/shared_markets.py, tui/connect/shared_tls.py)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,12 @@ async def test_a_new_client_after_the_first_is_closed_shares_or_loads(
     [report] = await connector.refresh_all([second])
     assert report.problem is None and report.balances is not None
     assert (await connector._client(second)).markets
+
+
+async def test_clients_share_one_tls_context(sim: Simulator, connector: Connector) -> None:
+    accounts = [account_for(sim, "binance"), account_for(sim, "kraken")]
+    reports = await connector.refresh_all(accounts)
+    assert all(report.problem is None for report in reports)
+    binance, kraken = [await connector._client(account) for account in accounts]
+    assert binance.ssl_context is not None and binance.ssl_context is kraken.ssl_context
+    assert binance.ssl_context.verify_mode.name == "CERT_REQUIRED"

@@ -44,6 +44,7 @@ from tui.connect.problems import (
     make_problem,
 )
 from tui.connect.shared_markets import SharedMarkets
+from tui.connect.shared_tls import share_tls_context
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ class Connector:
                 await _close_client(entry.client)
             ccxt_async = await load_ccxt()
             client = build_client(ccxt_async, account, self.timeout_s)
+            share_tls_context(client)
             self._clients[account.id] = _ClientEntry(client, fingerprint)
             return client
 
