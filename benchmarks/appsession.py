@@ -53,7 +53,9 @@ async def dashboard_session(
 
     cheap = KdfParams.insecure_fast()
     accounts = vault_accounts(description["accounts"])
-    with tempfile.TemporaryDirectory(prefix="keydeck-bench-") as folder:
+    # The dashboard closes its history file in a thread as it unmounts, which can still be
+    # writing there when the folder is removed: a left-over file must not lose the figures.
+    with tempfile.TemporaryDirectory(prefix="keydeck-bench-", ignore_cleanup_errors=True) as folder:
         locations = Locations.resolve(str(Path(folder) / "config"))
         ensure_private_dir(locations.config_dir)
         with Vault.create(locations.keyfile, PASSWORD, kdf=cheap) as vault:
