@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, str] = {
     "responsiveness": "benchmarks.responsiveness",
     "memory": "benchmarks.memory",
     "idle-app": "benchmarks.idle_app",
+    "check": "benchmarks.check_cost",
 }
 
 

@@ -53,7 +53,9 @@ async def dashboard_session(
 
     cheap = KdfParams.insecure_fast()
     accounts = vault_accounts(description["accounts"])
-    with tempfile.TemporaryDirectory(prefix="keydeck-bench-") as folder:
+    # The dashboard closes its history file in a thread as it unmounts, which can still be
+    # writing there when the folder is removed: a left-over file must not lose the figures.
+    with tempfile.TemporaryDirectory(prefix="keydeck-bench-", ignore_cleanup_errors=True) as folder:
         locations = Locations.resolve(str(Path(folder) / "config"))
         ensure_private_dir(locations.config_dir)
         with Vault.create(locations.keyfile, PASSWORD, kdf=cheap) as vault:
@@ -75,4 +77,8 @@ async def dashboard_session(
                 pilot, lambda: len(app.session.reports) >= len(accounts), "the first refresh"
             )
             await wait_until(pilot, lambda: app.catalog.loaded, "the catalog")
+            # The first round's end: the dashboard then collects and freezes the long-lived
+            # heap once (tui/dashboard/heap.py); measure the steady state after it.
+            await wait_until(pilot, lambda: not app.screen.refreshing, "the first round's end")
+            await pilot.pause(0.5)
             yield AppSession(app, pilot, app.screen)

@@ -41,15 +41,13 @@ from tui.messages import (
 )
 from tui.paths import Locations
 from tui.process import disable_core_dumps
-from tui.screens.create import CreateKeyfileScreen
-from tui.screens.dialogs import ErrorScreen
-from tui.screens.keyfile_problem import KeyfileProblemScreen, explain_keyfile_error
-from tui.screens.palette import KeydeckCommands
 from tui.screens.unlock import UnlockScreen
 from tui.session import ConnectorFactory, KeyfileAccess
 from tui.settings import LoadedSettings, Settings, load_settings, save_settings
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from tui.dashboard.messages import ViewChosen
     from tui.session import Session
 
@@ -58,12 +56,20 @@ log = logging.getLogger(__name__)
 IDLE_CHECK_SECONDS = 5.0
 
 
+def _keydeck_commands() -> type[Provider]:
+    """The palette's commands, imported when the palette first opens (not for the first
+    frame: docs/benchmarks.md, first frame)."""
+    from tui.screens.palette import KeydeckCommands
+
+    return KeydeckCommands
+
+
 class KeydeckApp(IdleLock, ScrubbedCrashes):
     TITLE = "Keydeck"
     SUB_TITLE = "exchange API keys"
     CSS_PATH = Path(__file__).with_name("app.tcss")
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = ScrubbedCrashes.COMMANDS | {KeydeckCommands}
+    COMMANDS = ScrubbedCrashes.COMMANDS | {_keydeck_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", tooltip="Help: the keys of the screen you are on"),
         Binding(
@@ -88,6 +94,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] | None = None,
         notice: str | None = None,
+        after_first_frame: Callable[[], str | None] | None = None,
     ) -> None:
         """Services come in here so tests build the app around a temp keyfile.
 
@@ -98,6 +105,8 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         cheap `kdf` in tests. `clock`: monotonic seconds, for the idle lock. `wall_clock`:
         the dashboard's "now" (screenshots pin it).
         `notice` is a line for every header (the demo's password and endpoints).
+        `after_first_frame` runs in a thread once the first frame is out (the log file's
+        set-up); a text it returns is shown as a warning.
         """
         super().__init__()
         self.locations = locations
@@ -121,55 +130,66 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         self._idle_warned = False
         self._kept_form: tuple[str, str] | None = None  # (exchange, label) of a form
         self._idle_timer: Timer | None = None
+        self._after_first_frame = after_first_frame
 
     # ---- start-up ------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The entry screen is the first screen: no blank default screen composed first and
+        then covered (~30 ms of the first frame, docs/benchmarks.md)."""
+        screen = self._entry_screen()
+        # What `switch_screen` gives the screen it shows, so this one can be switched away
+        # from too (Textual's default screen gets none: tests/app/test_unlock.py fails then).
+        screen._push_result_callback(screen, None)
+        return screen
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
-            self.notify(
-                f"Unknown theme {self.settings.theme!r} in the settings; using the default.",
-                severity="warning",
-                markup=False,
-            )
+            self._warn(f"Unknown theme {self.settings.theme!r} in the settings; the default.")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._settings_problem:
-            self.notify(
-                self._settings_problem,
-                title="Settings",
-                severity="warning",
-                timeout=12,
-                markup=False,
-            )
+            self._warn(self._settings_problem, title="Settings")
         self._idle_timer = self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, pause=True)
-        self.show_entry_screen()
         self.call_after_refresh(self._warm_up_screens)
+
+    def _warn(self, text: str, *, title: str | None = None) -> None:
+        self.notify(text, title=title or "", severity="warning", timeout=12, markup=False)
 
     @work(thread=True, exit_on_error=False, group="warm-up")
     def _warm_up_screens(self) -> None:
-        """Import the screens the first frame does not need once it is on the terminal, so
-        unlocking (the dashboard) and F1 (help) do not pause on an import."""
+        """Once the first frame is on the terminal: set up the log, then import the screens
+        it did not need, so unlocking (the dashboard) and F1 (help) do not pause on one."""
         import importlib
 
-        for module in ("tui.screens.help", "tui.dashboard.session"):
+        if self._after_first_frame is not None:
+            problem = self._after_first_frame()
+            if problem:
+                self.call_from_thread(self._warn, problem)
+        for module in ("tui.screens.help", "tui.dashboard.session", "tui.screens.dialogs"):
             importlib.import_module(module)
 
-    def show_entry_screen(self) -> None:
+    def _entry_screen(self) -> Screen[Any]:
         """The unlock screen when a keyfile exists, else the first-run screen."""
         if self.keyfile.exists():
-            self._replace_top(UnlockScreen(self.keyfile, notice=self.notice))
-        else:
-            self._replace_top(CreateKeyfileScreen(self.keyfile))
+            return UnlockScreen(self.keyfile, notice=self.notice)
+        from tui.screens.create import CreateKeyfileScreen
+
+        return CreateKeyfileScreen(self.keyfile)
+
+    def show_entry_screen(self) -> None:
+        self._replace_top(self._entry_screen())
 
     def _replace_top(self, screen: Screen[Any]) -> None:
-        if len(self.screen_stack) > 1:
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
+        """Show `screen` in place of the screen on top (the stack's base is the entry screen,
+        then the dashboard: never a blank screen under them)."""
+        self.switch_screen(screen)
 
     def on_keyfile_failed(self, message: KeyfileFailed) -> None:
         """A keyfile that cannot be opened: what is wrong, and how to fix it."""
+        from tui.screens.keyfile_problem import KeyfileProblemScreen, explain_keyfile_error
+
         trouble = explain_keyfile_error(message.error, self.keyfile.keyfile)
         log.warning("keyfile problem: %s", trouble.title)
 
@@ -236,7 +256,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
             self._idle_timer.pause()
         self.workers.cancel_group(self, "session")
         # Not awaited: the stack changes at once; awaiting removal inside a handler stalls.
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         self.switch_screen(UnlockScreen(self.keyfile, notice=self.notice))
         self._close_session(session)
@@ -436,6 +456,8 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
     def report_failure(self, title: str, error: BaseException | str, *, blocking: bool) -> None:
         text = describe(error)
         if blocking:
+            from tui.screens.dialogs import ErrorScreen
+
             self.push_screen(ErrorScreen(title, text))
         else:
             self.notify(text, title=title, severity="error", timeout=8, markup=False)
@@ -459,13 +481,17 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
 
 def run_app(locations: Locations, *, notice: str | None = None) -> int:
     """Entry point used by `keydeck` with no subcommand (and by `keydeck --demo`)."""
-    from tui.logs import setup_logging
-
     disable_core_dumps()
-    try:
-        setup_logging(locations.log_file)
-    except OSError as error:
-        print(f"keydeck: cannot write the log file {locations.log_file}: {error.strerror}")
-    app = KeydeckApp(locations, notice=notice)
+
+    def start_log() -> str | None:
+        from tui.logs import setup_logging
+
+        try:
+            setup_logging(locations.log_file)
+        except OSError as error:
+            return f"Cannot write the log file {locations.log_file}: {error.strerror}"
+        return None
+
+    app = KeydeckApp(locations, notice=notice, after_first_frame=start_log)
     app.run()
     return app.return_code or 0

@@ -134,3 +134,62 @@ async def test_switching_the_bars_and_acknowledging_touch_only_their_panes() -> 
         assert len(warnings_updates) == 1  # "(acknowledged)" appears
         assert len(title_updates) == 1
         assert balance_clears == []
+
+
+def rendered_heights(widget: Any) -> list[int]:
+    """Record the height of every crop `widget.render_lines` is asked for (the compositor
+    asks every widget that overlaps a dirty region)."""
+    heights: list[int] = []
+    original = widget.render_lines
+
+    def recording(crop: Any) -> Any:
+        heights.append(crop.height)
+        return original(crop)
+
+    widget.render_lines = recording
+    return heights
+
+
+async def test_the_ago_subtitle_repaints_only_the_border_line() -> None:
+    clock = MovableClock()
+    app = host(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        pane = screen.query_one("#balance-pane")
+
+        async def tick_to(seconds: int) -> None:
+            clock.now = NOW + timedelta(seconds=seconds)
+            for _ in range(50):  # the next tick; up to 5 s on a loaded machine
+                if f"updated {seconds} s ago" in str(pane.border_subtitle):
+                    break
+                await pilot.pause(0.1)
+            await pilot.pause()
+
+        await tick_to(20)  # the status pane's "Checked" moves too (10 s steps)
+        pane_lines = rendered_heights(pane)
+        table_lines = rendered_heights(screen.query_one("#balance-table", DataTable))
+        filter_lines = rendered_heights(screen.query_one("#balance-filter"))
+        await tick_to(21)  # only the balance pane's exact age moves
+        assert "updated 21 s ago" in str(pane.border_subtitle)
+        assert pane_lines  # the pane was painted...
+        assert table_lines == [] and filter_lines == []  # ...but not what it contains
+        screen_text = "".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "updated 21 s ago" in screen_text  # what a terminal would get
+
+
+async def test_a_burst_of_reports_is_drawn_once_not_once_per_report() -> None:
+    app = host(MovableClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        redraws = count_calls(screen, "redraw")
+        status_cells = count_calls(screen.query_one("#status-table", DataTable), "update_cell")
+        screen.start_refresh()
+        await settle(pilot)
+        await pilot.pause(0.3)
+        # ACCOUNTS reports arrive within one interval: one coalesced draw at most, and the
+        # draw at the end of the round, not one per report.
+        assert len(ACCOUNTS) >= 4
+        assert len(redraws) <= 2
+        assert {args[1] for args, _ in status_cells} <= {"state", "latency", "checked", "clock"}

@@ -40,6 +40,7 @@ from tui.connect.models import (
 )
 from tui.connect.problems import STOP_KINDS, UNREACHABLE_KINDS, Problem, ProblemKind, make_problem
 from tui.connect.shapes import has_shape, require_json, require_shape
+from tui.connect.shared_markets import SharedMarkets
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,9 @@ class Connector:
         self.account_timeout_s = account_timeout_s
         self.clock = clock
         self._markets = MarketsCache(self.cache_dir, markets_ttl_s)
+        self._shared_markets = SharedMarkets(
+            lambda client, account: ensure_markets(client, account, self._markets)
+        )
         self._clients: dict[str, _ClientEntry] = {}
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._refresh_locks: dict[str, asyncio.Lock] = {}
@@ -204,7 +208,7 @@ class Connector:
                 raw, permission_shape(account.exchange), account.exchange, "key permissions"
             )
             return
-        await ensure_markets(client, account, self._markets)
+        await self._shared_markets.ensure(client, account)
         _checked_balance(await client.fetch_balance(), account.exchange)
 
     async def status(self, account: Any) -> AccountStatus:
@@ -251,7 +255,7 @@ class Connector:
         """Free / in orders / total per held asset with USD values. Raises on failure;
         `refresh` turns that into a Problem."""
         client = await self._client(account)
-        await ensure_markets(client, account, self._markets)
+        await self._shared_markets.ensure(client, account)
         raw = _checked_balance(await client.fetch_balance(), account.exchange)
         fetched_at = self._now()
         held = held_assets(raw)

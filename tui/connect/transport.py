@@ -18,13 +18,13 @@ aiohttp is imported on first use of this module, which happens after ccxt is loa
 from __future__ import annotations
 
 import socket
-import ssl
 
 import aiohttp
 import certifi
 from yarl import URL
 
 from tui.connect.problems import RedirectRefused, ResponseTooLarge
+from tui.connect.shared_tls import context_for
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """Bytes on the wire per answer. The largest answers Keydeck asks for (market lists) are a
@@ -91,7 +91,7 @@ def redirect_host(base: URL, location: str) -> str:
 def open_session(*, trust_env: bool = False) -> aiohttp.ClientSession:
     """A session for one ccxt client. Call inside a running event loop; close it after the
     client (`tui.connect.ccxt_hooks.close_client`)."""
-    context = ssl.create_default_context(cafile=certifi.where())
+    context = context_for(certifi.where())  # one CA bundle in memory, not one per client
     connector = aiohttp.TCPConnector(ssl=context, family=socket.AF_UNSPEC, happy_eyeballs_delay=0)
     return aiohttp.ClientSession(
         connector=connector,

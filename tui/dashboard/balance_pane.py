@@ -15,6 +15,7 @@ from tui import format as fmt
 from tui.dashboard.model import AccountSection, BalanceFilter, BalanceRow, DashboardModel
 from tui.dashboard.quiet import QuietBorder
 from tui.dashboard.table_sync import Cell, Row, sync_table
+from tui.widgets.row_table import RowTable
 from tui.widgets.states import look_of
 from tui.widgets.theme import Palette
 
@@ -41,9 +42,7 @@ class BalancePane(Vertical, QuietBorder):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter assets (/)", id="balance-filter")
-        table: DataTable[Cell] = DataTable(
-            id="balance-table", cursor_type="row", zebra_stripes=True
-        )
+        table = RowTable(id="balance-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -31,11 +32,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.connect.models import AccountReport
+from tui.dashboard.acknowledging import AcknowledgeRisks
 from tui.dashboard.balance_pane import BalancePane, BalanceView
 from tui.dashboard.config import Acknowledgements, DashboardSettings, MemoryAcknowledgements
 from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS
 from tui.dashboard.messages import (
-    CriticalAcknowledged,
     RefreshFinished,
     RefreshStarted,
     ReportArrived,
@@ -60,6 +61,10 @@ Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
 WIDE_NOTICE_COLUMNS = 160
+
+DRAW_INTERVAL_S = 0.1
+"""Reports arriving closer together than this are drawn together: one draw per pane per
+interval, not one per report (which was O(N) per report, O(N²) per round)."""
 
 FIRST_RUN_TEXT = (
     "No keys yet. Press c to connect your first exchange.\n\n"
@@ -101,7 +106,7 @@ def _choice(kind: type[_Choice], value: str, default: _Choice) -> _Choice:
         return default
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(AcknowledgeRisks, Screen[None]):
     CSS_PATH = Path(__file__).with_name("dashboard.tcss")
     # Classes for the layout by width (dashboard.tcss): 80x24 to wide desk monitors.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
@@ -151,6 +156,9 @@ class DashboardScreen(Screen[None]):
         self.history_span = "this session"
         """What the portfolio line covers; a subclass with a stored history changes it."""
         self._round_reports: list[AccountReport] = []
+        self._draw_timer: Timer | None = None
+        self._draw_due = False
+        self._last_report_draw = 0.0
 
     # --- composition -----------------------------------------------------------------------
 
@@ -203,6 +211,7 @@ class DashboardScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._drawable = False
+        self._cancel_due_draw()
 
     # --- public surface for the app --------------------------------------------------------
 
@@ -275,10 +284,36 @@ class DashboardScreen(Screen[None]):
         if view is None:
             return
         self._round_reports.append(message.report)
+        self._redraw_soon()
+
+    def _redraw_soon(self) -> None:
+        """Redraw for the reports that arrived, at most once per `DRAW_INTERVAL_S`."""
+        if self._draw_due:
+            return  # a draw is already due: it will show this report too
+        self._draw_due = True
+        wait = self._last_report_draw + DRAW_INTERVAL_S - time.monotonic()
+        if wait > 0:
+            self._draw_timer = self.set_timer(wait, self._draw_now, name="dashboard-draw")
+        else:  # not `set_timer(0)`: Textual's timer divides by its delay
+            self.call_later(self._draw_now)
+
+    def _draw_now(self) -> None:
+        self._draw_timer = None
+        if not self._draw_due:
+            return  # cancelled: the end of the round drew everything
+        self._draw_due = False
+        self._last_report_draw = time.monotonic()
         self.redraw()
+
+    def _cancel_due_draw(self) -> None:
+        self._draw_due = False
+        if self._draw_timer is not None:
+            self._draw_timer.stop()
+            self._draw_timer = None
 
     @on(RefreshFinished)
     def _on_refresh_finished(self, message: RefreshFinished) -> None:
+        self._cancel_due_draw()  # the redraw below shows every report of the round
         self.model.end_round(message.at)
         reports, self._round_reports = self._round_reports, []
         self.round_complete(reports)
@@ -428,14 +463,6 @@ class DashboardScreen(Screen[None]):
         self.settings = self.settings.with_changes(**changes)
         self.post_message(ViewChosen(**changes))
 
-    def action_acknowledge(self) -> None:
-        open_items = self.model.open_criticals(self.acknowledgements.is_acknowledged)
-        if not open_items:
-            self.notify("No critical warning is waiting.", title="Acknowledge")
-            return
-        item = open_items[0]
-        self._acknowledge(item.view.account_id, item.finding.code, item.view.name)
-
     def action_focus_filter(self) -> None:
         self.query_one("#balance-filter", Input).focus()
 
@@ -458,28 +485,3 @@ class DashboardScreen(Screen[None]):
         if key is not None:
             self.balance_filter.sort = key
             self._draw_balances()
-
-    @work(thread=True, exclusive=True, group="dashboard-acknowledgements", exit_on_error=False)
-    def _acknowledge(self, account_id: str, code: str, name: str) -> None:
-        """Write the acknowledgement (the keyfile: blocking), then show it."""
-        try:
-            self.acknowledgements.acknowledge(account_id, code)
-        except Exception as error:  # a full disk must not end the app
-            log.warning("saving an acknowledgement failed: %s", type(error).__name__)
-            self.app.call_from_thread(
-                self.notify,
-                "Could not save the acknowledgement: the warning stays. Details are in the log.",
-                severity="error",
-            )
-            return
-        self.app.call_from_thread(self._acknowledged, account_id, code, name)
-
-    def _acknowledged(self, account_id: str, code: str, name: str) -> None:
-        self.notify(
-            f"{name}: accepted for this key. It stays listed under Permissions.",
-            title="Risk acknowledged",
-            severity="warning",
-            markup=False,
-        )
-        self.post_message(CriticalAcknowledged(account_id, code))
-        self._draw_warnings()

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
+from tui.dashboard import heap
 from tui.dashboard.changes import SPANS, ChangeTracker, Portfolio, PortfolioHistory
 from tui.dashboard.config import DashboardSettings
 from tui.dashboard.screen import DashboardScreen
@@ -82,6 +83,9 @@ class SessionDashboard(DashboardScreen):
         self._changes = ChangeTracker(session.is_acknowledged)
         self._history: PortfolioHistory | None = None
         self._history_failed = False
+        self._settle_heap = True
+        """Freeze the long-lived heap after the next round (the first, or the first with new
+        clients and their markets): see tui/dashboard/heap.py."""
 
     def on_mount(self) -> None:
         # No super().on_mount(): Textual calls every class's own `on_mount` in the MRO, so
@@ -95,6 +99,7 @@ class SessionDashboard(DashboardScreen):
         history, self._history = self._history, None
         if history is not None:  # write what is pending off the UI thread, then wipe its key
             threading.Thread(target=history.close, name="keydeck-history-close").start()
+        heap.release()  # the session's clients and markets may now be garbage
 
     # ---- what changed: toasts once per change, and the history across sessions --------------
 
@@ -112,6 +117,9 @@ class SessionDashboard(DashboardScreen):
             )
         if reports:
             self._record_history(list(self.session.reports.values()))
+        if reports and self._settle_heap:
+            self._settle_heap = False
+            self.call_after_refresh(heap.settle)  # once the round's last frame is out
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _open_history(self) -> None:
@@ -192,6 +200,7 @@ class SessionDashboard(DashboardScreen):
         known = _fingerprint(accounts)
         if known != self._known:
             self._known = known
+            self._settle_heap = True  # new clients load their markets in the next round
             self.set_accounts(accounts)
         else:
             self._draw_warnings()  # an acknowledgement given or taken back

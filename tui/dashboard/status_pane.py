@@ -14,6 +14,7 @@ from tui import format as fmt
 from tui.dashboard.model import AccountView, DashboardModel
 from tui.dashboard.quiet import QuietBorder, QuietStatic
 from tui.dashboard.table_sync import Cell, Row, same_cell, sync_table
+from tui.widgets.row_table import RowTable
 from tui.widgets.states import STATE_WIDTH, look_of
 from tui.widgets.theme import Palette
 
@@ -40,7 +41,7 @@ class StatusPane(Vertical, QuietBorder):
     _palette: Palette | None = None
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Cell] = DataTable(id="status-table", cursor_type="row", zebra_stripes=True)
+        table = RowTable(id="status-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table

@@ -262,7 +262,7 @@ class ExchangeListScreen(ReportsWorkerErrors, Screen[None]):
     def action_clear_filter(self) -> None:
         """Esc clears the filter; with nothing to clear, it goes back (to the dashboard)."""
         field = self.query_one("#filter", Input)
-        if not field.value and len(self.app.screen_stack) > 2:
+        if not field.value and len(self.app.screen_stack) > 1:  # a screen under it
             self.dismiss(None)
             return
         field.value = ""
