@@ -39,4 +39,8 @@ async def test_clients_share_one_tls_context(sim: Simulator, connector: Connecto
     assert all(report.problem is None for report in reports)
     binance, kraken = [await connector._client(account) for account in accounts]
     assert binance.ssl_context is not None and binance.ssl_context is kraken.ssl_context
+    # Keydeck's own REST sessions (tui/connect/transport.py) use that same context too
+    # (aiohttp keeps a connector's context in `_ssl`).
+    assert binance.session.connector._ssl is binance.ssl_context
+    assert kraken.session.connector._ssl is binance.ssl_context
     assert binance.ssl_context.verify_mode.name == "CERT_REQUIRED"

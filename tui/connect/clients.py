@@ -28,6 +28,7 @@ from tui.connect.endpoint import EndpointError, apply_endpoint, is_loopback, nor
 from tui.connect.exchanges import module_for
 from tui.connect.names import remember_display_name
 from tui.connect.problems import Problem, ProblemKind, make_problem
+from tui.connect.shared_tls import share_tls_context
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ def build_client(
     try:
         client = exchange_cls({**config, **session_config(session)})
         _configure(client, account, own_options, endpoint)
+        share_tls_context(client)  # ccxt's own context (WebSocket) shared too, as the REST one
     except BaseException:
         _close_session_soon(session)
         raise
@@ -290,6 +292,11 @@ class MarketsCache:
 async def ensure_markets(client: Any, account: Any, cache: MarketsCache) -> None:
     """Markets from the cache when fresh, else loaded from the exchange and cached."""
     if client.markets:
+        return
+    if client.safe_list(client.options, "marketHelperProps"):
+        # Loading markets also fills helper tables (Hyperliquid's HIP-3 tokens) that the
+        # cache does not hold: such an exchange loads its markets from the exchange.
+        await client.load_markets()
         return
     cached = await asyncio.to_thread(cache.load, account)  # files can be megabytes
     if cached:

@@ -60,5 +60,8 @@ class SharedMarkets:
         source = reference() if reference is not None else None
         if source is None or source is client or not source.markets:
             return False
+        helpers = source.options.get("marketHelperProps") or ()
+        if any(helper not in source.options for helper in helpers):
+            return False  # ccxt would raise KeyError copying a helper never filled (Hyperliquid)
         client.set_markets_from_exchange(source)
         return True
