@@ -66,6 +66,7 @@ def steady(report: AccountReport) -> AccountReport:
         clock_offset_ms=offset,
         checked_at=checked,
         last_success_at=checked if status.last_success_at else None,
+        retry_at=checked + timedelta(seconds=30) if status.retry_at else None,
     )
     balances = report.balances
     if balances is not None:
