@@ -69,7 +69,7 @@ async def dashboard_session(
             connector_factory=lambda: Connector(cache_dir=locations.cache_dir, timeout_s=10),
         )
         async with app.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, lambda: type(app.screen).__name__ == "UnlockScreen", "unlock")
+            await wait_until(pilot, lambda: app.screen.query("#password"), "the unlock form")
             app.screen.query_one("#password", Input).value = PASSWORD
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), "dashboard")

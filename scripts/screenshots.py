@@ -114,7 +114,7 @@ async def shoot(out: Path) -> list[Path]:
             def on(name: str) -> Callable[[], bool]:
                 return lambda: type(app.screen).__name__ == name
 
-            await wait_until(pilot, on("UnlockScreen"))
+            await wait_until(pilot, lambda: bool(app.screen.query("#password")))  # unlock form
             await save("unlock")
             app.screen.query_one("#password").value = DEMO_PASSWORD  # type: ignore[attr-defined]
             await pilot.press("enter")

@@ -96,7 +96,7 @@ class Soak:
 
         app = pilot.app
         try:
-            await self._wait(pilot, lambda: type(app.screen).__name__ == "UnlockScreen")
+            await self._wait(pilot, lambda: app.screen.query("#password"))  # the unlock form
             app.screen.query_one("#password", Input).value = self.password
             await pilot.press("enter")
             await self._wait(pilot, lambda: isinstance(app.screen, DashboardScreen))

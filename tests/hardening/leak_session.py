@@ -148,7 +148,11 @@ class Session:
         assert isinstance(app, KeydeckApp)
         master = os.environ[MASTER_ENV]
         # 1. create the keyfile
-        await _wait(pilot, lambda: _screen(pilot) == "CreateKeyfileScreen", "the create screen")
+        await _wait(  # the entry screen is the first screen: wait for its fields too
+            pilot,
+            lambda: _screen(pilot) == "CreateKeyfileScreen" and app.screen.query("#password"),
+            "the create screen",
+        )
         app.screen.query_one("#password", Input).value = master
         confirm = app.screen.query_one("#confirm", Input)
         confirm.value = master
