@@ -62,8 +62,17 @@ class BalancePane(Vertical, QuietBorder):
             rows, hidden = self._per_account(model, flt, palette)
         sync_table(table, rows)
         self._hidden = hidden
-        self.show_title(f"Balances · {view.value}")
+        self.show_title(self._title(model, view))
         self.show_subtitle(self._subtitle(model, flt, hidden, now))
+
+    @staticmethod
+    def _title(model: DashboardModel, view: BalanceView) -> str:
+        """The total stays in the title, also where the value column or the portfolio pane
+        has no room (80 columns)."""
+        if not any(v.balances is not None for v in model.views.values()):
+            return f"Balances · {view.value}"
+        unpriced = " + unpriced" if model.unpriced_assets() else ""
+        return f"Balances · {view.value} · {fmt.usd(model.total_usd())}{unpriced}"
 
     def tick(self, model: DashboardModel, flt: BalanceFilter, now: datetime) -> None:
         """The clock moved: renew "updated N s ago" in the subtitle, nothing else."""
