@@ -255,6 +255,10 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         if self._idle_timer is not None:
             self._idle_timer.pause()
         self.workers.cancel_group(self, "session")
+        for screen in self.screen_stack:  # before the keyfile closes: nothing may reach it
+            release = getattr(screen, "release_accounts", None)
+            if release is not None:
+                release()
         # Not awaited: the stack changes at once; awaiting removal inside a handler stalls.
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -404,8 +408,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         account = session.account(message.account_id) if session is not None else None
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen) and account is not None:
-                if not screen.start_refresh([account], force=True):
-                    self.notify("A check is already under way.", title="Check")
+                screen.check_now(account.id)
                 return
 
     def on_critical_acknowledged(self, message: Any) -> None:

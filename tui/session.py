@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[[], "Connector"]
-
-# Problem kinds that mean "we could not talk to the exchange at all".
-_UNREACHABLE = frozenset({"unreachable", "timeout", "blocked", "maintenance"})
 
 
 RETIRED_OF = "retired_of"
@@ -118,6 +115,7 @@ class Session:
         not stored (the account may never be saved); `save_account(..., report=)` stores it.
         """
         from tui.connect.models import AccountReport, AccountStatus
+        from tui.connect.problems import UNREACHABLE_KINDS
 
         connector = self.connector
         await connector.close_account(account.id)  # never reuse a client with the old key
@@ -138,7 +136,7 @@ class Session:
         problem = result.problem
         status = AccountStatus(
             state="ok" if result.ok else "failing",
-            reachable=problem is None or problem.kind not in _UNREACHABLE,
+            reachable=problem is None or problem.kind not in UNREACHABLE_KINDS,
             latency_ms=result.latency_ms,
             clock_offset_ms=None,
             checked_at=datetime.now(UTC),
@@ -155,27 +153,44 @@ class Session:
         )
 
     async def refresh(
-        self, accounts: Iterable[Account] | None = None, *, force: bool = False
+        self,
+        accounts: Iterable[Account] | None = None,
+        *,
+        force: bool | Collection[str] = False,
     ) -> AsyncIterator[AccountReport]:
         """Check every account (or the given ones) concurrently; yield and store each report
         as it arrives. `force` bypasses the back-off of failing accounts (a user's "check
         now"). A critical risk that is gone at the exchange loses its acknowledgement, so a
         relapse alerts again."""
+        from tui.connect.health import host_of  # not on the path to the first frame
+
         if self._closed:
             return
         todo = list(accounts) if accounts is not None else self.accounts
-        if not todo:
-            return
-        reports = self.connector.refresh(todo, with_permissions=True, force=force)
-        async with contextlib.aclosing(reports):
-            async for report in reports:
-                if self._closed:
-                    return
-                if self.vault.get_by_id(report.account_id) is not None:
-                    self.reports[report.account_id] = report
-                    await self._forget_fixed_risks(report)
-                    self.reported.publish()
-                yield report
+        while todo:
+            answered: set[str] = set()
+            reports = self.connector.refresh(todo, with_permissions=True, force=force)
+            async with contextlib.aclosing(reports):
+                async for report in reports:
+                    if self._closed:
+                        return
+                    if self.vault.get_by_id(report.account_id) is not None:
+                        self.reports[report.account_id] = report
+                        await self._forget_fixed_risks(report)
+                        self.reported.publish()
+                    if not _unreachable(report):
+                        answered.add(host_of(report_account(todo, report.account_id)))
+                    yield report
+            # A host that answered again: its accounts that could not reach it, and were not
+            # in this check, are checked now too (`R` on one key recovers its siblings).
+            done = {a.id for a in todo}
+            todo = [
+                a
+                for a in self.accounts
+                if a.id not in done
+                and host_of(a) in answered
+                and _unreachable(self.reports.get(a.id))
+            ]
 
     async def _forget_fixed_risks(self, report: AccountReport) -> None:
         permissions = report.permissions
@@ -374,6 +389,21 @@ class Session:
                     if isinstance(plain, str):
                         values.append(plain)
         return values
+
+
+def report_account(accounts: list[Account], account_id: str) -> Account:
+    return next(a for a in accounts if a.id == account_id)
+
+
+def _unreachable(report: AccountReport | None) -> bool:
+    """The report says the exchange could not be reached at all."""
+    from tui.connect.problems import UNREACHABLE_KINDS
+
+    return (
+        report is not None
+        and report.problem is not None
+        and (report.problem.kind in UNREACHABLE_KINDS)
+    )
 
 
 def make_connector(locations: Locations, **options: Any) -> Connector:

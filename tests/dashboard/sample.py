@@ -203,14 +203,16 @@ class ScriptedConnector:
         self.hold = set(hold)
         self._released = asyncio.Event()
         self.rounds = 0
+        self.forced: list[object] = []
 
     def release(self) -> None:
         self._released.set()
 
     async def refresh(
-        self, accounts: Sequence[Any], *, force: bool = False
+        self, accounts: Sequence[Any], *, force: object = False
     ) -> AsyncIterator[AccountReport]:
         self.rounds += 1
+        self.forced.append(force)
         held = []
         for account in accounts:
             report = self.script.get(account.id)

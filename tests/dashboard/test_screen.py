@@ -84,21 +84,23 @@ async def test_refreshes_by_itself_at_the_configured_interval() -> None:
         assert len(app.dashboard.model.history) >= 3
 
 
-async def test_refresh_key_starts_a_round_and_a_running_round_is_not_doubled() -> None:
+async def test_refresh_key_during_a_round_forces_it_once_and_more_presses_join() -> None:
     connector = ScriptedConnector(hold=["acc-gate"])
     app = make_host(connector)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
-        await pilot.press(*["r"] * 10)  # one is running: no second round, and no toast
+        assert connector.rounds == 1  # the automatic first round, still waiting on Gate
+        await pilot.press(*["r"] * 10)  # the round starts again, forced; then presses join
         await pilot.pause()
-        assert connector.rounds == 1
+        assert connector.rounds == 2
+        assert connector.forced == [False, True]
         await pilot.pause()
         assert not app.screen.query("Toast")
         connector.release()
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert connector.rounds == 2
+        assert connector.rounds == 3
 
 
 async def test_updates_keep_the_cursor_and_the_focus() -> None:

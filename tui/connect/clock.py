@@ -16,6 +16,24 @@ from tui.connect.shapes import require_server_time
 
 CLOCK_WARN_MS = 2_000
 CLOCK_FAIL_MS = 10_000
+WAKE_JUMP_S = 5.0
+"""The wall clock moving this much further than the monotonic one means the computer slept:
+the monotonic clock (which times back-offs and Textual's timers) stands still in suspend."""
+
+
+class SleepDetector:
+    """Tells when the computer has slept since the last look, from the gap between the wall
+    clock and the monotonic one. `wall` is injectable (seconds since the epoch)."""
+
+    def __init__(self, wall: Callable[[], float] = time.time) -> None:
+        self._wall = wall
+        self._offset: float | None = None
+
+    def woke(self) -> bool:
+        """True once after each jump of the wall clock past the monotonic one."""
+        offset = self._wall() - time.monotonic()
+        previous, self._offset = self._offset, offset
+        return previous is not None and offset - previous >= WAKE_JUMP_S
 
 
 async def measure_clock(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +30,7 @@ from tui.connect.clients import (
 )
 from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
 from tui.connect.exchanges import balance_shape, permission_reader, permission_shape
+from tui.connect.health import Health, HealthBook
 from tui.connect.models import (
     AccountReport,
     AccountStatus,
@@ -47,25 +48,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 15.0
 DEFAULT_ACCOUNT_TIMEOUT_S = 45.0
-RATE_LIMIT_BACKOFF_S = 30.0
-FAILURE_BACKOFF_S = 15.0
-MAX_BACKOFF_S = 600.0
+
 # Refusals a badly set clock produces on exchanges that do not say "timestamp".
 _CLOCK_MASKED_KINDS = frozenset(
     {ProblemKind.bad_credentials, ProblemKind.bad_passphrase, ProblemKind.unknown}
 )
-
-
-@dataclass
-class _Health:
-    """What the connector remembers about an account between calls."""
-
-    last_success_at: datetime | None = None
-    last_problem: Problem | None = None
-    consecutive_failures: int = 0
-    backoff_until: float = 0.0
-    last_report: AccountReport | None = None
-    finished_at: float = 0.0  # time.monotonic() when last_report was made
 
 
 @dataclass
@@ -105,7 +92,7 @@ class Connector:
         self._clients: dict[str, _ClientEntry] = {}
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._refresh_locks: dict[str, asyncio.Lock] = {}
-        self._health: dict[str, _Health] = {}
+        self._health = HealthBook(clock)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -118,7 +105,16 @@ class Connector:
     async def close_account(self, account_id: str) -> None:
         """Close and forget this account's client (after edit, removal or lock)."""
         entry = self._clients.pop(account_id, None)
-        self._health.pop(account_id, None)
+        self._health.forget(account_id)
+        if entry is not None:
+            await _close_client(entry.client)
+
+    async def _drop_client(self, account_id: str) -> None:
+        """Close an account's client but keep what is known of its health: after a network
+        failure its pooled connections may be dead (a restarted host, a new network)."""
+        lock = self._client_locks.setdefault(account_id, asyncio.Lock())
+        async with lock:
+            entry = self._clients.pop(account_id, None)
         if entry is not None:
             await _close_client(entry.client)
 
@@ -140,7 +136,7 @@ class Connector:
                 return entry.client
             if entry is not None:  # edited key: new client, and a clean slate for back-off
                 self._clients.pop(account.id, None)
-                self._health.pop(account.id, None)
+                self._health.forget(account.id)
                 await _close_client(entry.client)
             ccxt_async = await load_ccxt()
             client = build_client(
@@ -152,8 +148,8 @@ class Connector:
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), tz=UTC)
 
-    def _health_of(self, account: Any) -> _Health:
-        return self._health.setdefault(account.id, _Health())
+    def _health_of(self, account: Any) -> Health:
+        return self._health.of(account)
 
     def _problem(self, exc: BaseException, account: Any) -> Problem:
         if isinstance(exc, ClientSetupError):
@@ -163,29 +159,17 @@ class Connector:
         return problem
 
     def _record_success(self, account: Any) -> None:
-        health = self._health_of(account)
-        health.last_success_at = self._now()
-        health.last_problem = None
-        health.consecutive_failures = 0
-        health.backoff_until = 0.0
+        self._health.success(account, self._now())
 
-    def _record_failure(self, account: Any, problem: Problem) -> None:
-        health = self._health_of(account)
-        health.last_problem = problem
-        health.consecutive_failures += 1
-        if problem.kind is ProblemKind.rate_limited:
-            delay = RATE_LIMIT_BACKOFF_S * 2 ** (health.consecutive_failures - 1)
-        elif health.consecutive_failures >= 2:
-            delay = FAILURE_BACKOFF_S * 2 ** (health.consecutive_failures - 2)
-        else:
-            delay = 0.0
-        health.backoff_until = time.monotonic() + min(delay, MAX_BACKOFF_S)
+    def _record_failure(self, account: Any, problem: Problem, *, manual: bool = False) -> None:
+        self._health.failure(account, problem, manual=manual)
 
     # --- operations ----------------------------------------------------------------------
 
-    async def verify(self, account: Any) -> VerifyResult:
+    async def verify(self, account: Any, *, record: bool = True) -> VerifyResult:
         """One signed call that proves the key works (its permission endpoint if it has one,
-        else the balance); never raises for exchange errors."""
+        else the balance); never raises for exchange errors. `record`: count a failure
+        toward the back-off (off when a refresh counts it itself)."""
         started = time.perf_counter()
         try:
             client = await self._client(account)
@@ -194,7 +178,8 @@ class Connector:
             raise
         except Exception as exc:
             problem = self._problem(exc, account)
-            self._record_failure(account, problem)
+            if record:
+                self._record_failure(account, problem)
             return VerifyResult(ok=False, problem=problem, latency_ms=elapsed_ms(started))
         self._record_success(account)
         return VerifyResult(ok=True, latency_ms=elapsed_ms(started))
@@ -221,7 +206,7 @@ class Connector:
             if client.has.get("fetchTime"):
                 latency_ms, offset_ms, uncertainty_ms = await measure_clock(client, self.clock)
             else:
-                result = await self.verify(account)
+                result = await self.verify(account, record=False)
                 if result.problem is not None:
                     raise _ProblemRaised(result.problem)
                 latency_ms, offset_ms = result.latency_ms, None
@@ -248,7 +233,7 @@ class Connector:
             clock_offset_ms=offset_ms,
             checked_at=checked_at,
             last_success_at=health.last_success_at,
-            problem=problem or health.last_problem,
+            problem=problem,  # now's verdict only: an old failure never outlives its cause
         )
 
     async def balances(self, account: Any) -> Balances:
@@ -310,17 +295,23 @@ class Connector:
         accounts: Iterable[Any],
         *,
         with_permissions: bool = True,
-        force: bool = False,
+        force: bool | Collection[str] = False,
     ) -> AsyncIterator[AccountReport]:
         """Refresh every account concurrently; yield each report as soon as it is ready.
 
         Accounts in back-off after rate limits or repeated failures are not contacted
-        (their last report is yielded again) unless `force`. Leaving the loop early, or
+        (their last report is yielded again) unless `force` (True: all; or the ids of the
+        accounts to check whatever their back-off, as the user asked). Leaving the loop early, or
         cancelling the consumer, cancels and awaits the remaining work.
         """
+        self._health.after_sleep()
         tasks = [
             asyncio.create_task(
-                self._refresh_one(account, with_permissions=with_permissions, force=force),
+                self._refresh_one(
+                    account,
+                    with_permissions=with_permissions,
+                    force=force if isinstance(force, bool) else account.id in force,
+                ),
                 name=f"keydeck-refresh-{account.exchange}-{account.label}",
             )
             for account in accounts
@@ -336,7 +327,11 @@ class Connector:
                 await asyncio.gather(*pending, return_exceptions=True)
 
     async def refresh_all(
-        self, accounts: Iterable[Any], *, with_permissions: bool = True, force: bool = False
+        self,
+        accounts: Iterable[Any],
+        *,
+        with_permissions: bool = True,
+        force: bool | Collection[str] = False,
     ) -> list[AccountReport]:
         """`refresh` collected into a list, in completion order."""
         return [
@@ -354,34 +349,42 @@ class Connector:
         async with lock:  # one check per account at a time (Kraken nonces must increase)
             entry = self._clients.get(account.id)
             if entry is not None and entry.fingerprint != config_fingerprint(account):
-                self._health.pop(account.id, None)  # an edited key: forget the old back-off
+                self._health.forget(account.id)  # an edited key: forget the old back-off
             health = self._health_of(account)
             last = health.last_report
             if last is not None and health.finished_at >= asked_at:
                 return last  # a check that was under way when we asked has just finished
             if not force and time.monotonic() < health.backoff_until and last is not None:
                 return last
-            return await self._timed_check(account, health, with_permissions=with_permissions)
+            return await self._timed_check(
+                account, health, with_permissions=with_permissions, manual=force
+            )
 
     async def _timed_check(
-        self, account: Any, health: _Health, *, with_permissions: bool
+        self, account: Any, health: Health, *, with_permissions: bool, manual: bool = False
     ) -> AccountReport:
         try:
             async with asyncio.timeout(self.account_timeout_s):
-                report = await self._check(account, with_permissions=with_permissions)
+                report = await self._check(
+                    account, with_permissions=with_permissions, manual=manual
+                )
         except TimeoutError:
             problem = make_problem(
                 ProblemKind.timeout,
                 account.exchange,
                 detail=f"no complete answer within {self.account_timeout_s:.0f} s",
             )
-            self._record_failure(account, problem)
+            self._record_failure(account, problem, manual=manual)
             report = self._failed_report(account, problem, latency_ms=None)
+        if report.problem is not None and report.problem.kind in UNREACHABLE_KINDS:
+            await self._drop_client(account.id)  # the next attempt opens fresh connections
         health.last_report = report
         health.finished_at = time.monotonic()
         return report
 
-    async def _check(self, account: Any, *, with_permissions: bool) -> AccountReport:
+    async def _check(
+        self, account: Any, *, with_permissions: bool, manual: bool = False
+    ) -> AccountReport:
         """status (public clock call) first, then the signed calls: balances, permissions.
 
         The clock is measured before the signed calls so their work does not skew it, and an
@@ -389,7 +392,7 @@ class Connector:
         """
         status = await self.status(account)
         if status.problem is not None and status.problem.kind in STOP_KINDS:
-            self._record_failure(account, status.problem)
+            self._record_failure(account, status.problem, manual=manual)
             return self._failed_report(account, status.problem, None, status)
         balances, problem = await self._guarded(self.balances(account), account)
         clock_failing = status.state == "failing" and status.problem is not None
@@ -398,13 +401,13 @@ class Connector:
             # stale timestamp), and worth failing on even where the exchange still accepts.
             problem = status.problem
         if problem is not None:
-            self._record_failure(account, problem)
+            self._record_failure(account, problem, manual=manual)
             return self._failed_report(account, problem, status.latency_ms, status)
         permissions: Permissions | None = None
         if with_permissions:
             permissions, problem = await self._permissions_or_problem(account)
             if problem is not None:
-                self._record_failure(account, problem)
+                self._record_failure(account, problem, manual=manual)
                 return self._failed_report(account, problem, status.latency_ms, status)
         self._record_success(account)
         status = AccountStatus(

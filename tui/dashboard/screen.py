@@ -13,10 +13,11 @@ the 1 s clock renews only the "… ago" texts.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -82,13 +83,30 @@ _SORT_BY_COLUMN: dict[str, SortKey] = {
 }
 
 
+Forced = bool | Collection[str]
+"""Which accounts skip their back-off in a round: all (True), none, or these ids."""
+
+
 class RefreshSource(Protocol):
     """What the dashboard needs of the session: reports streamed as each account finishes.
     `force` bypasses the back-off of failing accounts (the user asked for a check now)."""
 
     def refresh(
-        self, accounts: Sequence[Any], *, force: bool = False
+        self, accounts: Sequence[Any], *, force: Forced = False
     ) -> AsyncIterator[AccountReport]: ...
+
+
+class _NoSource:
+    """The refresh source after a lock: nothing left to check."""
+
+    async def refresh(
+        self, accounts: Sequence[Any], *, force: Forced = False
+    ) -> AsyncIterator[AccountReport]:
+        return
+        yield  # an async generator that yields nothing
+
+
+_NO_SOURCE = _NoSource()
 
 
 def utc_now() -> datetime:
@@ -132,7 +150,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         id: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id)
-        self.source = source
+        self.source: RefreshSource = source
         self.accounts: list[AccountLike] = list(accounts)
         self.settings = settings or DashboardSettings()
         self.clock = clock
@@ -159,6 +177,10 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self._draw_timer: Timer | None = None
         self._draw_due = False
         self._last_report_draw = 0.0
+        self._released = False
+        self._queued: list[AccountLike] = []
+        self._round_ids: list[str] = []
+        self._round_force: Forced = False
 
     # --- composition -----------------------------------------------------------------------
 
@@ -193,7 +215,9 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self._drawable = True  # `is_mounted` turns true only after this handler
         self.redraw()
         self.set_interval(1.0, self._tick, name="dashboard-clock")
-        self.watch(self.app, "theme", self._on_theme_changed, init=False)
+        # A signal, not `watch(app, "theme")`: the app keeps watchers until the theme next
+        # changes, and with them this screen and the accounts it held after a lock.
+        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._schedule_auto_refresh()
         if self.auto_start:
             self.start_refresh()
@@ -210,8 +234,29 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
             )
 
     def on_unmount(self) -> None:
+        self.release_accounts()
+
+    def release_accounts(self) -> None:
+        """Lock: stop every timer and worker of this screen and forget the accounts, now.
+        The screen itself goes away a little later; anything of its work that still arrives
+        finds nothing to draw and no keyfile to read."""
+        self._released = True
         self._drawable = False
         self._cancel_due_draw()
+        with contextlib.suppress(Exception):  # not mounted (a test's bare screen)
+            self.app.theme_changed_signal.unsubscribe(self)
+        for timer in (self._auto_timer, self._draw_timer):
+            if timer is not None:
+                timer.stop()
+        self._auto_timer = None
+        self.workers.cancel_node(self)
+        self._refresh_worker = None
+        self._queued = []
+        self._round_reports = []
+        self.accounts = []
+        self.model = DashboardModel.for_accounts([])
+        self.source = _NO_SOURCE
+        self.acknowledgements = MemoryAcknowledgements()
 
     # --- public surface for the app --------------------------------------------------------
 
@@ -239,33 +284,61 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         accounts: Sequence[AccountLike] | None = None,
         *,
         restart: bool = False,
-        force: bool = False,
+        force: Forced = False,
     ) -> bool:
         """Start a refresh round of every account (or `accounts`); returns False when one is
-        running and `restart` is off. `force` checks failing accounts too, whatever their
-        back-off."""
-        if self.refreshing and not restart:
+        running and `restart` is off. `restart` cancels a running round (its checks under
+        way are stopped before the new ones start: never two at once for one account).
+        `force` checks failing accounts too, whatever their back-off: all (True) or the
+        accounts with these ids."""
+        if self._released or (self.refreshing and not restart):
             return False
         todo = list(accounts if accounts is not None else self.accounts)
         if not todo:
             return False
-        self._refresh_worker = self._refresh(todo, force)
+        self._round_ids = [a.id for a in todo]
+        self._round_force = force
+        self._queued = todo  # taken by the worker: its arguments keep no account alive
+        self._refresh_worker = self._refresh(force)
         return True
+
+    def check_now(self, account_id: str) -> bool:
+        """Check one account now, back-off skipped: alone, or, during a round, by restarting
+        the round with this account forced too (its row says "checking…" at once)."""
+        if not any(a.id == account_id for a in self.accounts):
+            return False
+        if not self.refreshing:
+            return self.start_refresh([a for a in self.accounts if a.id == account_id], force=True)
+        ids = {*self._round_ids, account_id}
+        force = self._round_force
+        if force is not True:
+            force = frozenset({*(force or ()), account_id})
+        todo = [a for a in self.accounts if a.id in ids]
+        return self.start_refresh(todo, restart=True, force=force)
 
     # --- the worker ------------------------------------------------------------------------
 
     @work(exclusive=True, group=REFRESH_GROUP, exit_on_error=False)
-    async def _refresh(self, accounts: list[AccountLike], force: bool) -> None:
+    async def _refresh(self, force: Forced) -> None:
+        accounts, self._queued = self._queued, []
         self.post_message(RefreshStarted([a.id for a in accounts], self.clock()))
         error: str | None = None
+        cancelled = False
         try:
             reports = self.source.refresh(accounts, force=force)
+            del accounts  # the round's generator holds them while it runs, no longer
             async with contextlib.aclosing(reports):
                 async for report in reports:
                     self.post_message(ReportArrived(report, self.clock()))
+        except asyncio.CancelledError:
+            cancelled = True
         except Exception as exc:  # the connector itself failed: keep what is shown
             log.exception("refresh failed")
             error = type(exc).__name__
+        if cancelled:
+            # Raised afresh, outside the handler: Textual keeps a cancelled worker's error,
+            # and the original's traceback holds the frames that held the accounts.
+            raise asyncio.CancelledError
         self.post_message(RefreshFinished(self.clock(), error))
 
     def _refresh_on_schedule(self) -> None:
@@ -274,12 +347,16 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
 
     @on(RefreshStarted)
     def _on_refresh_started(self, message: RefreshStarted) -> None:
+        if self._released:
+            return
         self.model.begin_round(message.at, message.account_ids)
         self._draw_status()
         self._draw_balances()
 
     @on(ReportArrived)
     def _on_report(self, message: ReportArrived) -> None:
+        if self._released:
+            return  # an answer that arrived after the lock
         view = self.model.apply(message.report)
         if view is None:
             return
@@ -313,6 +390,8 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
 
     @on(RefreshFinished)
     def _on_refresh_finished(self, message: RefreshFinished) -> None:
+        if self._released:
+            return
         self._cancel_due_draw()  # the redraw below shows every report of the round
         self.model.end_round(message.at)
         reports, self._round_reports = self._round_reports, []
@@ -401,7 +480,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
             self._palette_cache = Palette(variables)
         return self._palette_cache
 
-    def _on_theme_changed(self) -> None:
+    def _on_theme_changed(self, _theme: object = None) -> None:
         # Table cells hold resolved colours; a new theme needs them (and the texts) again.
         self._palette_cache = None
         self.call_after_refresh(self.redraw)
@@ -413,11 +492,15 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         return bool(self.accounts) or action not in PANE_ACTIONS
 
     def action_refresh_now(self) -> None:
-        """Check every account now. No toast: during a round the rows already say
-        "checking…" (a toast per key press stacked over the screen), and with no account
-        the first-run panel says what to do."""
-        if self.accounts:
-            self.start_refresh(force=True)
+        """Check every account now, failing ones too, even while a round runs (it starts
+        again, forced). No toast: the rows say "checking…" at once, and with no account the
+        first-run panel says what to do."""
+        if not self.accounts:
+            return
+        every = {a.id for a in self.accounts}
+        if self.refreshing and self._round_force is True and every <= set(self._round_ids):
+            return  # the round under way is already this one: more presses join it
+        self.start_refresh(restart=True, force=True)
 
     def action_recheck_selected(self) -> None:
         """Check the account on the status table's selected row now (back-off bypassed)."""
@@ -426,11 +509,8 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
             self.notify("No accounts yet: connect an exchange first.", title="Check")
             return
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        account = next((a for a in self.accounts if a.id == row_key), None)
-        if account is None:
-            return
-        if not self.start_refresh([account], force=True):
-            self.notify("A check is already under way.", title="Check")
+        if row_key is not None:
+            self.check_now(str(row_key))
 
     def action_switch_view(self) -> None:
         views = list(BalanceView)

@@ -93,9 +93,17 @@ class SessionDashboard(DashboardScreen):
         self._unsubscribe = self.session.subscribe(lambda: self.post_message(AccountsChanged()))
         self._open_history()
 
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+    def release_accounts(self) -> None:
+        """Lock (or this screen going away): also stop following the session, and close the
+        history, whose key comes from the keyfile's."""
+        first = not self._released
+        super().release_accounts()
+        if not first:
+            return
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+        self._known = ()
         history, self._history = self._history, None
         if history is not None:  # write what is pending off the UI thread, then wipe its key
             threading.Thread(target=history.close, name="keydeck-history-close").start()
@@ -104,7 +112,7 @@ class SessionDashboard(DashboardScreen):
     # ---- what changed: toasts once per change, and the history across sessions --------------
 
     def round_complete(self, reports: list[AccountReport]) -> None:
-        if self.session.closed:
+        if self._released or self.session.closed:
             return
         for event in self._changes.round(reports, (a.id for a in self.accounts)):
             name = self.catalog.display_name(event.exchange or "")
@@ -128,7 +136,7 @@ class SessionDashboard(DashboardScreen):
             self.app.call_from_thread(self._history_opened, history)
 
     def _history_opened(self, history: PortfolioHistory) -> None:
-        if not self.is_mounted:
+        if self._released or not self.is_mounted:
             history.close()
             return
         self._history = history
@@ -194,7 +202,7 @@ class SessionDashboard(DashboardScreen):
 
     def on_accounts_changed(self, message: AccountsChanged) -> None:
         message.stop()
-        if self.session.closed:
+        if self._released or self.session.closed:
             return
         accounts = self.session.accounts
         known = _fingerprint(accounts)

@@ -103,6 +103,10 @@ class Faults:
     """Signed requests are refused as made with an expired key."""
     geo_blocked: bool = False
     """403 with an HTML "not available in your region" page, on every request."""
+    down: bool = False
+    """The connection is dropped before any answer (a host that is down or unreachable:
+    the client sees a reset connection). The whole simulator's port can also be closed, so
+    that connections are refused: `Simulator.go_offline()`."""
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

@@ -5,9 +5,14 @@ The format is documented in docs/simulator.md. Everything is optional::
     defaults = true              # keep the default accounts (main, risky, sub per exchange)
     drift = 0.0                  # balance/price drift per second (fraction), 0 = off
     client_ip = "198.51.100.7"   # the address loopback clients appear to come from
+    timeline_repeat = 120        # start the timeline again every 120 s (flapping)
 
     [faults.okx]                 # faults for a whole exchange
     maintenance = true
+
+    [[timeline]]                 # at second 10 the whole simulator stops listening
+    at = 10
+    offline = true
 
     [[accounts]]                 # a key; replaces a default one with the same exchange+label
     exchange = "binance"
@@ -28,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.sim.model import Balance, Faults, SimAccount, Traits
+from tui.sim.timeline import Timeline, TimelineError, step_from_dict
 
-_TOP_LEVEL = {"defaults", "drift", "client_ip", "faults", "accounts"}
+_TOP_LEVEL = {"defaults", "drift", "client_ip", "faults", "accounts", "timeline", "timeline_repeat"}
 _ACCOUNT_KEYS = {
     "exchange",
     "label",
@@ -71,6 +77,7 @@ class Scenario:
     client_ip: str | None = None
     exchange_faults: dict[str, Faults] = field(default_factory=dict)
     accounts: list[AccountSpec] = field(default_factory=list)
+    timeline: Timeline = field(default_factory=Timeline)
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
@@ -100,7 +107,22 @@ class Scenario:
             _account(entry, f"{source}: accounts[{index}]")
             for index, entry in enumerate(data.get("accounts", []))
         ]
+        entries = data.get("timeline", [])
+        if not isinstance(entries, list):
+            raise ScenarioError(f"{source}: timeline must be a list of [[timeline]] steps")
+        repeat = data.get("timeline_repeat")
+        try:
+            timeline = Timeline(
+                steps=tuple(
+                    step_from_dict(entry, f"{source}: timeline[{index}]")
+                    for index, entry in enumerate(entries)
+                ),
+                repeat_s=None if repeat is None else float(repeat),
+            )
+        except (TimelineError, TypeError, ValueError) as error:
+            raise ScenarioError(str(error)) from error
         return cls(
+            timeline=timeline,
             defaults=bool(data.get("defaults", True)),
             drift=float(data.get("drift", 0.0)),
             client_ip=data.get("client_ip"),

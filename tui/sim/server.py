@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,6 +22,7 @@ from tui.sim.request import SimRequest
 from tui.sim.scenario import Scenario
 from tui.sim.state import DEFAULT_CLIENT_IP, SimState
 from tui.sim.thread import SimulatorThread
+from tui.sim.timeline import Step, Timeline
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class Simulator:
         host: str = "127.0.0.1",
         exchanges: list[str] | None = None,
         drift_interval: float = 1.0,
+        timeline: Timeline | Sequence[Step] | None = None,
     ) -> None:
         if scenario is None:
             scenario = Scenario()
@@ -65,6 +68,12 @@ class Simulator:
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self._drift_task: asyncio.Task[None] | None = None
+        if timeline is None:
+            timeline = scenario.timeline
+        elif not isinstance(timeline, Timeline):
+            timeline = Timeline(tuple(timeline))
+        self.timeline = timeline
+        self._timeline_task: asyncio.Task[None] | None = None
 
     def _provision(self, scenario: Scenario, classes: dict[str, type[SimExchange]]) -> None:
         overridden = {(spec.exchange, spec.label) for spec in scenario.accounts}
@@ -86,6 +95,15 @@ class Simulator:
     # --- lifecycle -----------------------------------------------------------------------
 
     async def start(self) -> Simulator:
+        await self._listen()
+        self._stopping.clear()
+        if self.drift > 0:
+            self._drift_task = asyncio.create_task(self._drift_loop())
+        if self.timeline.steps:
+            self._timeline_task = asyncio.create_task(self.run_timeline(self.timeline))
+        return self
+
+    async def _listen(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_get("/", self._index)
         app.router.add_route("*", "/{exchange}{tail:(/.*)?}", self._dispatch)
@@ -98,21 +116,65 @@ class Simulator:
         self._runner = runner
         sockets = site._server.sockets if site._server is not None else ()  # type: ignore[union-attr]
         self.port = sockets[0].getsockname()[1]
-        self._stopping.clear()
-        if self.drift > 0:
-            self._drift_task = asyncio.create_task(self._drift_loop())
-        return self
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._drift_task is not None:
-            self._drift_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._drift_task
-            self._drift_task = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        for task in (self._timeline_task, self._drift_task):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._drift_task = self._timeline_task = None
+        await self.go_offline()
+
+    # --- time ------------------------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return self._runner is not None
+
+    async def go_offline(self) -> None:
+        """Close the port and every open connection: clients get "connection refused" until
+        `go_online`. Keys, balances and faults are kept."""
+        if self._runner is None:
+            return
+        self._stopping.set()  # requests hanging under the timeout fault end now
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+
+    async def go_online(self) -> None:
+        """Listen again, on the same port."""
+        if self._runner is None:
+            self._stopping.clear()
+            await self._listen()
+
+    async def apply(self, step: Step) -> None:
+        """Do what one timeline step says, now."""
+        if step.exchange is not None:
+            if step.clear:
+                self.clear_faults(step.exchange, step.label)
+            if step.faults:
+                self.set_faults(step.exchange, step.label, **step.faults)
+        if step.offline is True:
+            await self.go_offline()
+        elif step.offline is False:
+            await self.go_online()
+
+    async def run_timeline(self, timeline: Timeline | Sequence[Step]) -> None:
+        """Play a timeline from now (each step at its `at` seconds from the call), repeating
+        if it says so. Runs until done (or forever with `repeat_s`): start it as a task."""
+        if not isinstance(timeline, Timeline):
+            timeline = Timeline(tuple(timeline))
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            for step in timeline.ordered():
+                await asyncio.sleep(max(0.0, started + step.at - loop.time()))
+                log.info("timeline: %s", step)
+                await self.apply(step)
+            if timeline.repeat_s is None:
+                return
+            await asyncio.sleep(max(0.0, started + timeline.repeat_s - loop.time()))
 
     async def __aenter__(self) -> Simulator:
         return await self.start()
@@ -171,12 +233,20 @@ class Simulator:
         )
         target.update(**faults)
 
-    def clear_faults(self) -> None:
-        """Switch every fault off, on every exchange and key."""
-        for exchange in self.exchanges:
-            self.state.exchange_faults[exchange] = Faults()
+    def clear_faults(self, exchange: str | None = None, label: str | None = None) -> None:
+        """Switch every fault off: on every exchange and key, or on one exchange (and its
+        keys), or on one key (`label`)."""
+        if exchange is not None and exchange not in self.exchanges:
+            raise KeyError(f"the simulator has no exchange {exchange!r}")
+        if label is not None:
+            self.state.get(exchange or "", label).faults = Faults()
+            return
+        for exchange_id in self.exchanges:
+            if exchange in (None, exchange_id):
+                self.state.exchange_faults[exchange_id] = Faults()
         for account in self.state.accounts:
-            account.faults = Faults()
+            if exchange in (None, account.exchange):
+                account.faults = Faults()
 
     def describe(self) -> dict[str, Any]:
         """{"url", "accounts": [{"exchange", "label", "credentials", "traits", "endpoint"}]}."""
@@ -204,6 +274,8 @@ class Simulator:
             api_key = None
         account = self.state.find(exchange.id, api_key)
         faults = self.state.effective_faults(exchange.id, account)
+        if faults.down:
+            return self._drop(request)
         if faults.latency_ms > 0:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.timeout:
@@ -223,6 +295,14 @@ class Simulator:
         if faults.malformed_json and isinstance(response, web.Response) and response.text:
             response.text = response.text[: max(1, len(response.text) // 2)]
         return response
+
+    @staticmethod
+    def _drop(request: web.Request) -> web.StreamResponse:
+        """Close the connection without an answer, as a host that went away does."""
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+        return web.Response(status=503)  # never reaches the client: the socket is gone
 
     async def _serve(
         self, exchange: SimExchange, request: SimRequest, account: SimAccount | None

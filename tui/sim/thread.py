@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+_T = TypeVar("_T")
 
 
 class Server(Protocol):
@@ -78,6 +81,11 @@ class SimulatorThread:
 
     def describe(self) -> dict[str, Any]:
         return self.simulator.describe()
+
+    def call(self, coroutine: Coroutine[Any, Any, _T], timeout: float = 10.0) -> _T:
+        """Run a coroutine of the simulator on its loop and wait for it, e.g.
+        `handle.call(handle.simulator.go_offline())`."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._thread.is_alive():

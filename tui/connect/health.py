@@ -1,0 +1,125 @@
+"""What the connector remembers about each account between checks, and when to retry.
+
+Back-off is timed by the monotonic clock and grows only with automatic retries: a check the
+user asked for that fails leaves it where it was. A host that could not be reached is retried
+soon (a refused connection costs the exchange nothing), and as soon as one of its accounts
+answers again, its other accounts are retried too. After the computer slept, every wait is
+dropped: it was measured in a time that stood still.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from tui.connect.clock import SleepDetector
+from tui.connect.problems import UNREACHABLE_KINDS, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from tui.connect.models import AccountReport
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_BACKOFF_S = 30.0
+FAILURE_BACKOFF_S = 15.0
+MAX_BACKOFF_S = 600.0
+NETWORK_MAX_BACKOFF_S = 15.0
+"""A host that could not be reached is tried again at most this long later, so a key recovers
+within one refresh interval of its host coming back."""
+
+
+@dataclass
+class Health:
+    """One account's memory between calls."""
+
+    last_success_at: datetime | None = None
+    last_problem: Problem | None = None
+    consecutive_failures: int = 0
+    backoff_until: float = 0.0
+    last_report: AccountReport | None = None
+    finished_at: float = 0.0  # time.monotonic() when last_report was made
+
+
+def backoff_s(kind: ProblemKind, failures: int) -> float:
+    """The wait before the next automatic check after `failures` failures in a row: rate
+    limits double from 30 s; other failures double from 15 s after the second, a host that
+    cannot be reached waiting at most `NETWORK_MAX_BACKOFF_S`; all capped at 10 minutes."""
+    if kind is ProblemKind.rate_limited:
+        return min(RATE_LIMIT_BACKOFF_S * 2 ** (failures - 1), MAX_BACKOFF_S)
+    if failures < 2:
+        return 0.0
+    delay = min(FAILURE_BACKOFF_S * 2 ** (failures - 2), MAX_BACKOFF_S)
+    return min(delay, NETWORK_MAX_BACKOFF_S) if kind in UNREACHABLE_KINDS else delay
+
+
+def host_of(account: Any) -> str:
+    """The host an account's requests go to: its endpoint's, else its exchange's own."""
+    endpoint = getattr(account, "endpoint", None)
+    if endpoint:
+        return urlsplit(endpoint).netloc.lower()
+    return str(account.exchange)
+
+
+class HealthBook:
+    """Every account's `Health`, and the rules that move it. `wall` is the wall clock (seconds
+    since the epoch), for telling a sleep of the computer."""
+
+    def __init__(self, wall: Callable[[], float] = time.time) -> None:
+        self._by_id: dict[str, Health] = {}
+        self._hosts: dict[str, str] = {}
+        self._sleep = SleepDetector(wall)
+
+    def of(self, account: Any) -> Health:
+        self._hosts[account.id] = host_of(account)
+        return self._by_id.setdefault(account.id, Health())
+
+    def forget(self, account_id: str) -> None:
+        self._by_id.pop(account_id, None)
+        self._hosts.pop(account_id, None)
+
+    def clear(self) -> None:
+        self._by_id.clear()
+        self._hosts.clear()
+
+    def success(self, account: Any, at: datetime) -> Health:
+        health = self.of(account)
+        health.last_success_at = at
+        health.last_problem = None
+        health.consecutive_failures = 0
+        health.backoff_until = 0.0
+        self._host_answers(account)
+        return health
+
+    def failure(self, account: Any, problem: Problem, *, manual: bool = False) -> None:
+        """Remember a failure; `manual` (the user asked for this check) never grows the wait."""
+        health = self.of(account)
+        health.last_problem = problem
+        if manual and health.consecutive_failures > 0:
+            return
+        health.consecutive_failures += 1
+        wait = backoff_s(problem.kind, health.consecutive_failures)
+        health.backoff_until = time.monotonic() + wait
+
+    def _host_answers(self, account: Any) -> None:
+        """The other accounts that failed to reach this account's host are retried at once."""
+        host = self._hosts.get(account.id)
+        for other_id, health in self._by_id.items():
+            problem = health.last_problem
+            if other_id == account.id or problem is None or problem.kind not in UNREACHABLE_KINDS:
+                continue
+            if self._hosts.get(other_id) == host:
+                health.backoff_until = 0.0
+
+    def after_sleep(self) -> bool:
+        """Drop every wait if the computer slept since the last call; True if it did."""
+        if not self._sleep.woke():
+            return False
+        log.info("the computer slept: every account is checked again")
+        for health in self._by_id.values():
+            health.backoff_until = 0.0
+        return True
