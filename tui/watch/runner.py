@@ -40,6 +40,13 @@ log = logging.getLogger(__name__)
 EXIT_STOPPED = 0
 EXIT_USAGE = 2
 EXIT_KEYFILE = 3
+EXIT_KEYFILE_UNREADABLE = 4
+"""The keyfile being watched can no longer be read (its password changed, another file was
+put in its place, it was removed): restarting with the same password cannot help, so the
+systemd unit in docs/watch.md does not restart on it."""
+RECHECK_UNREADABLE_S = 1.0
+"""A keyfile that cannot be read is looked at once more after this long before the watch
+stops (a copy being put in place by hand)."""
 
 
 @dataclass
@@ -64,7 +71,8 @@ RoundListener = Callable[[int, list[Event]], None]
 
 
 class WatchStopped(Exception):
-    """The watch cannot go on (the keyfile was re-keyed); the message says what to do."""
+    """The watch cannot go on: the keyfile it watches can no longer be read. The message
+    says what happened and what to do."""
 
 
 def build_sinks(config: WatchConfig, out: TextIO | None = None) -> Sinks:
@@ -143,25 +151,54 @@ class Watcher:
         return events
 
     async def _follow_keyfile(self) -> None:
-        """Reload a keyfile saved elsewhere; a re-keyed one stops the watch."""
+        """Reload a keyfile saved elsewhere. One that can no longer be read (re-keyed,
+        replaced, removed, damaged, rolled back) stops the watch: `WatchStopped`."""
         vault = self.session.vault
         if not await asyncio.to_thread(vault.changed_on_disk):
             return
         before = {a.id for a in vault.accounts}
         try:
-            changed = await asyncio.to_thread(vault.reload)
+            changed = await self._reload(vault)
         except KeyfileRekeyed:
             raise WatchStopped(
-                "the keyfile's password was changed: start keydeck watch again with the new one"
+                "the keyfile's password was changed, or another keyfile was put in its place: "
+                "start keydeck watch again with its password"
             ) from None
-        except VaultError as error:  # mid-save, rolled back, unreadable: keep the old copy
-            log.warning("keeping the keyfile as last read: %s", error)
-            return
+        except VaultError as error:
+            raise WatchStopped(
+                f"the keyfile can no longer be read ({error}); put it back or restore it, "
+                "then start keydeck watch again"
+            ) from None
         if changed:
             gone = before - {a.id for a in vault.accounts}
             for account_id in gone:
                 await self.session.forget_client(account_id)
             log.info("the keyfile changed on disk: %d account(s) now", len(vault.accounts))
+
+    async def _reload(self, vault: Vault) -> bool:
+        """`vault.reload()`, with one more look a moment later when the file cannot be read
+        (caught mid-copy); a changed password needs no second look."""
+        try:
+            return await asyncio.to_thread(vault.reload)
+        except KeyfileRekeyed:
+            raise
+        except VaultError as error:
+            log.warning("the keyfile cannot be read (%s): looking again", error)
+        await asyncio.sleep(RECHECK_UNREADABLE_S)
+        return await asyncio.to_thread(vault.reload)
+
+
+def unreadable_event(reason: str) -> Event:
+    """The one event sent to every sink when the watch stops on its keyfile."""
+    return Event(
+        event="keyfile_unreadable",
+        time=datetime.now(UTC),
+        exchange=None,
+        label=None,
+        severity="critical",
+        title="Keydeck watch stopped: the keyfile can no longer be read",
+        detail=reason[:1].upper() + reason[1:] + ".",
+    )
 
 
 def open_history(vault: Vault, config: WatchConfig) -> History | None:
@@ -184,7 +221,8 @@ async def watch_keyfile(
     err: TextIO | None = None,
     on_round: RoundListener | None = None,
 ) -> int:
-    """Watch until `stop` is set. Exit codes: 0 stopped, 3 keyfile re-keyed. Raises
+    """Watch until `stop` is set. Exit codes: 0 stopped, 4 the keyfile can no longer be
+    read (re-keyed, replaced, removed: a `keyfile_unreadable` event went to every sink). Raises
     `SetupError` before opening anything if a sink cannot be used, and the `VaultError`s of
     `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat)."""
     from tui.session import Session, make_connector
@@ -215,10 +253,11 @@ async def watch_keyfile(
     try:
         await watcher.run(stop)
     except WatchStopped as error:
+        sinks.emit(unreadable_event(str(error)))  # delivered (5 s at most) before the exit
         if err is not None:
-            print(f"keydeck watch: {error}", file=err)
+            print(f"keydeck watch: stopped: {error}", file=err)
         log.error("watch stopped: %s", error)
-        return EXIT_KEYFILE
+        return EXIT_KEYFILE_UNREADABLE
     finally:
         await sinks.aclose()
         if history is not None:
