@@ -17,6 +17,14 @@ from tui.connect.problems import ProblemKind, error_rule
 from tui.connect.shapes import Shape
 
 
+def _any_true(*flags: bool | None) -> bool | None:
+    """True when one flag is; False only when the first (the documented one) says no and
+    none says yes; None when the documented flag is not there."""
+    if any(flag is True for flag in flags):
+        return True
+    return flags[0]
+
+
 def normalize(raw: Raw) -> Permissions:
     """GET /sapi/v1/account/apiRestrictions."""
     transfer = as_bool(raw.get("enableInternalTransfer"))
@@ -30,7 +38,11 @@ def normalize(raw: Raw) -> Permissions:
         read=as_bool(raw.get("enableReading")),
         spot_trade=as_bool(raw.get("enableSpotAndMarginTrading")),
         margin=as_bool(raw.get("enableMargin")),
-        futures=as_bool(raw.get("enableFutures")),
+        futures=_any_true(
+            as_bool(raw.get("enableFutures")),
+            as_bool(raw.get("enableVanillaOptions")),
+            as_bool(raw.get("enablePortfolioMarginTrading")),
+        ),
         withdraw=as_bool(raw.get("enableWithdrawals")),
         internal_transfer=internal_transfer,
         ip_restricted=as_bool(raw.get("ipRestrict")),

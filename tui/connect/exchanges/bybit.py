@@ -4,6 +4,13 @@ Doc followed: Bybit v5 "Get API Key Information", `GET /v5/user/query-api`
 (https://bybit-exchange.github.io/docs/v5/user/apikey-info). Its example answers
 `"ips": ["*"]` for a key bound to no IP: "*" is no allowlist. `expiredAt` (and `deadlineDay`)
 come only with keys bound to no IP or after a password change; otherwise there is no expiry.
+
+Rights, from the same page's `permissions` groups: `Wallet` holds `Withdraw` (critical) and
+the transfer rights `AccountTransfer`, `SubMemberTransfer` and `SubMemberTransferList` (the
+last is the transfer right of sub-account keys). `FiatP2P` (P2P orders and adverts) and
+`FiatBybitPay` (Bybit Pay orders), master keys only, hand funds to other people, so any
+right in them counts as moving funds off Bybit: withdraw. `readOnly` 1 makes every group
+read-only. A missing or mistyped `permissions` or `readOnly` leaves the rights unknown.
 """
 
 from __future__ import annotations
@@ -16,34 +23,42 @@ from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_
 from tui.connect.problems import ProblemKind, error_rule
 from tui.connect.shapes import Shape
 
+_TRANSFER = frozenset({"AccountTransfer", "SubMemberTransfer", "SubMemberTransferList"})
+_PAYS_OUT = ("FiatP2P", "FiatBybitPay")  # groups whose rights hand funds to others
+
 
 def normalize(raw: Raw) -> Permissions:
     """GET /v5/user/query-api: readOnly, permissions{Spot, ContractTrade, Wallet...}, ips."""
     data = unwrap(raw, "result")
-    groups: dict[str, list[str]] = {
-        str(key): as_list(value) for key, value in (data.get("permissions") or {}).items()
-    }
+    listed = data.get("permissions")
     read_only = as_bool(data.get("readOnly"))
-    writable = read_only is False
-    spot = bool(groups.get("Spot"))
-    futures = any(groups.get(k) for k in ("ContractTrade", "Derivatives", "Options"))
-    wallet = set(groups.get("Wallet", []))
     addresses = ip_list(data.get("ips"))
     is_master = as_bool(data.get("isMaster"))
+    common: dict[str, Any] = {
+        "reported": True,
+        "ip_restricted": allowlist_in_use(addresses),
+        "ip_addresses": addresses,
+        "created_at": as_time(data.get("createdAt")),
+        "expires_at": as_time(data.get("expiredAt")),
+        "label": data.get("note") or None,
+        "sub_account": None if is_master is None else not is_master,
+    }
+    if not isinstance(listed, dict):
+        return Permissions(**common)
+    groups: dict[str, list[str]] = {str(key): as_list(value) for key, value in listed.items()}
+    wallet = set(groups.get("Wallet", []))
+    pays_out = any(groups.get(group) for group in _PAYS_OUT)
+    writable = None if read_only is None else not read_only
+    spot = bool(groups.get("Spot"))
+    futures = any(groups.get(k) for k in ("ContractTrade", "Derivatives", "Options"))
     return Permissions(
-        reported=True,
+        **common,
         read=True,
-        spot_trade=writable and spot,
+        spot_trade=None if writable is None else writable and spot,
         margin=None,  # Bybit has no separate margin permission to report
-        futures=writable and futures,
-        withdraw="Withdraw" in wallet,
-        internal_transfer=bool(wallet & {"AccountTransfer", "SubMemberTransfer"}),
-        ip_restricted=allowlist_in_use(addresses),
-        ip_addresses=addresses,
-        created_at=as_time(data.get("createdAt")),
-        expires_at=as_time(data.get("expiredAt")),
-        label=data.get("note") or None,
-        sub_account=None if is_master is None else not is_master,
+        futures=None if writable is None else writable and futures,
+        withdraw="Withdraw" in wallet or pays_out,
+        internal_transfer=bool(wallet & _TRANSFER),
     )
 
 
