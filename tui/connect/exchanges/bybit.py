@@ -19,7 +19,7 @@ from typing import Any
 
 from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
-from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
+from tui.connect.parsing import allowlist_in_use, as_bool, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
 from tui.connect.shapes import Shape
 
@@ -45,20 +45,41 @@ def normalize(raw: Raw) -> Permissions:
     }
     if not isinstance(listed, dict):
         return Permissions(**common)
-    groups: dict[str, list[str]] = {str(key): as_list(value) for key, value in listed.items()}
-    wallet = set(groups.get("Wallet", []))
-    pays_out = any(groups.get(group) for group in _PAYS_OUT)
+    groups: dict[str, Any] = {str(key): value for key, value in listed.items()}
+
+    def group(name: str) -> set[str] | None:
+        """The rights of one group; None when the group is missing or not a list."""
+        value = groups.get(name)
+        return {str(right) for right in value} if isinstance(value, list) else None
+
+    def any_of(*names: str) -> bool | None:
+        found = [group(name) for name in names]
+        if any(rights for rights in found):
+            return True
+        return None if None in found else False
+
+    wallet = group("Wallet")
+    pays_out = any(group(name) for name in _PAYS_OUT)  # master keys only: absent is "no"
+    if pays_out or (wallet is not None and "Withdraw" in wallet):
+        withdraw: bool | None = True
+    else:
+        withdraw = None if wallet is None else False
     writable = None if read_only is None else not read_only
-    spot = bool(groups.get("Spot"))
-    futures = any(groups.get(k) for k in ("ContractTrade", "Derivatives", "Options"))
+
+    def trade(*names: str) -> bool | None:
+        if writable is False:
+            return False
+        rights = any_of(*names)
+        return None if writable is None or rights is None else rights
+
     return Permissions(
         **common,
         read=True,
-        spot_trade=None if writable is None else writable and spot,
+        spot_trade=trade("Spot"),
         margin=None,  # Bybit has no separate margin permission to report
-        futures=None if writable is None else writable and futures,
-        withdraw="Withdraw" in wallet or pays_out,
-        internal_transfer=bool(wallet & _TRANSFER),
+        futures=trade("ContractTrade", "Derivatives", "Options"),
+        withdraw=withdraw,
+        internal_transfer=None if wallet is None else bool(wallet & _TRANSFER),
     )
 
 

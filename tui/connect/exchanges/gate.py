@@ -67,8 +67,13 @@ def _rights(key_info: Raw) -> Raw:
     listed = key_info.get("perms")
     if not isinstance(listed, list):
         return {}  # no rights list: every right unknown
-    perms = [p for p in listed if isinstance(p, dict)]
-    groups = {str(p.get("name", "")).lower(): as_bool(p.get("read_only")) for p in perms}
+    groups: dict[str, bool] = {}
+    for row in listed:
+        name = row.get("name") if isinstance(row, dict) else None
+        read_only = as_bool(row.get("read_only")) if isinstance(row, dict) else None
+        if not isinstance(name, str) or read_only is None:
+            return {}  # a row that cannot be read: the list cannot say what is missing
+        groups[name.lower()] = read_only
     writable = {name for name, read_only in groups.items() if read_only is False}
     withdraw_groups = _WITHDRAW_GROUPS & set(groups)
     return {
