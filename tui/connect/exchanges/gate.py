@@ -10,9 +10,10 @@ name ("withdrawal" or "withdraw") is matched loosely and its absence is "not sai
 (1 classic, 2 legacy unified), not a right.
 
 main_keys has two documented shapes: the page's example is a list of keys whose `key` is the
-key masked as "c5dcfbf1f3a7*****"; the page's schema and the official gateapi SDK
-(gateio/gateapi-python, `AccountApi.get_account_main_keys` -> one `AccountKeyInfo`) give one
-object whose `key` is `{"mode": ...}`. A list is matched to the calling key (exact or one
+key masked as "c5dcfbf1f3a7*****"; the page's schema (and the official gateapi SDKs'
+model of it) give one object whose `key` is `{"mode": ...}`. The SDK's permission model
+(gateio/gateapi-python docs/ApiV4KeyPerm.md) names wallet, spot, futures, delivery, earn
+and options: no withdrawal group. A list is matched to the calling key (exact or one
 masked prefix, never "the first"); the single object, which names no other key, is read as
 the calling key's. An entry without a withdrawal group leaves withdrawals unknown, which
 the findings turn into the `withdraw_unknown` warning with the manual checklist.
