@@ -29,11 +29,8 @@ def _documented(exchange: str, kind: str) -> dict[str, bool | None] | None:
         got = rights(read(exchange, answer.answer))
         if kind == "withdraw" and got["withdraw"] is True:
             return got
-        if (
-            kind == "read_only"
-            and got == {**got, "withdraw": False, "trade": False}
-            and (got["transfer"] is not True)
-        ):
+        read_only = got["withdraw"] is False and got["trade"] is False
+        if kind == "read_only" and read_only and got["transfer"] is not True:
             return got
     return None
 
