@@ -74,6 +74,7 @@ def test_read_only_is_info() -> None:
         margin=None,
         futures=None,
         withdraw=False,
+        internal_transfer=False,
         ip_restricted=True,
     )
     found = evaluate("bybit", p, now=NOW)
@@ -81,7 +82,14 @@ def test_read_only_is_info() -> None:
 
 
 def test_unknown_ip_is_not_a_warning() -> None:
-    p = Permissions(reported=True, read=True, spot_trade=True, withdraw=False, ip_restricted=None)
+    p = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=True,
+        withdraw=False,
+        internal_transfer=False,
+        ip_restricted=None,
+    )
     assert codes(p, "coinbase") == []
 
 
@@ -96,8 +104,41 @@ def test_not_reported_has_checklist_and_link() -> None:
 
 def test_expired_key_title() -> None:
     p = Permissions(reported=True, expires_at=NOW - timedelta(days=2), ip_restricted=True)
-    assert evaluate("kraken", p, now=NOW)[0].title == "The key has expired"
+    found = {f.code: f for f in evaluate("kraken", p, now=NOW)}
+    assert found["expires_soon"].title == "The key has expired"
 
 
 def test_rule_codes_unique() -> None:
     assert len({rule.code for rule in RULES}) == len(RULES)
+
+
+def test_withdraw_unknown_is_a_warning_with_the_checklist() -> None:
+    """Unknown is never silent: an answer that does not say whether the key withdraws."""
+    p = Permissions(reported=True, read=True, ip_restricted=True)
+    found = evaluate("gate", p, now=NOW)
+    assert [(f.code, f.severity) for f in found] == [("withdraw_unknown", "warning")]
+    assert "withdrawals are OFF" in found[0].advice and "Gate" in found[0].advice
+    assert found[0].link == "https://www.gate.com/myaccount/api_key_manage"
+    assert found[0].link in found[0].advice
+
+
+def test_trade_and_transfer_unknown_when_withdraw_is_known() -> None:
+    p = Permissions(reported=True, read=True, withdraw=False, ip_restricted=True)
+    assert codes(p, "binance") == ["transfer_unknown", "trade_unknown"]
+    assert codes(p, "okx") == ["trade_unknown"]  # OKX's answer tells no transfer right
+
+
+def test_address_book_right_is_its_own_lower_finding() -> None:
+    p = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=False,
+        withdraw=False,
+        withdraw_addresses=True,
+        ip_restricted=True,
+    )
+    found = evaluate("kraken", p, now=NOW)
+    assert [(f.code, f.severity) for f in found] == [
+        ("withdraw_addresses_enabled", "warning"),
+        ("read_only", "info"),
+    ]

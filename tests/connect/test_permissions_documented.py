@@ -306,7 +306,8 @@ def test_bitget_authorities_as_words_and_codes() -> None:
         "bitget",
         {"data": {"userId": "1", "ips": "", "authorities": ["trade", "readonly"], "parentId": 1}},
     )
-    assert words.read and words.spot_trade and words.withdraw is False
+    # No withdrawal word is documented: the word form cannot say "no withdrawals".
+    assert words.read and words.spot_trade and words.withdraw is None
     assert words.ip_restricted is False
     codes = normalize_permissions(
         "bitget",

@@ -54,5 +54,10 @@ def test_every_reader_says_what_it_reads(exchange_id: str) -> None:
         assert reader.reads == ("expiry",) and not reads_permissions(exchange_id)
     else:  # withdraw: the one right every other reader must tell
         assert "withdraw" in reader.reads and reads_permissions(exchange_id)
-    line = next(row for row in _script().render().splitlines() if f"| `{exchange_id}` |" in row)
+    script = _script()
+    line = next(row for row in script.render().splitlines() if f"| `{exchange_id}` |" in row)
     assert reader.endpoint in line
+    if exchange_id not in EXPIRY_ONLY:  # how sure the row is, and the fixtures backing it
+        sure, backed_by = script._sureness(exchange_id)
+        assert sure in script.SURENESS.values() and backed_by != "none"
+        assert f"| {sure} | {backed_by} |" in line

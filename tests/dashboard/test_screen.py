@@ -238,3 +238,29 @@ async def test_clock_column_shows_the_precision_the_exchange_gives() -> None:
         binance = str(table.get_cell("acc-binance", "clock")).strip()  # milliseconds
         assert kraken == "0 s ±1 s"
         assert binance.endswith(" ms") and "±" not in binance
+
+
+async def test_unknown_withdrawals_show_the_checklist_never_all_clear() -> None:
+    """An answer that does not say whether the key withdraws: a warning with the manual
+    checklist in the permissions panel (the real findings rules), never "all clear"."""
+    from tui.connect.findings import evaluate
+    from tui.connect.models import Permissions
+    from tui.dashboard.warnings_panel import WarningsPanel
+
+    unknown = Permissions(reported=True, read=True, spot_trade=True, ip_restricted=True)
+    script = {
+        account_id: replace(report, permissions=unknown, findings=tuple(evaluate("gate", unknown)))
+        for account_id, report in reports().items()
+        if report.problem is None
+    }
+    app = make_host(ScriptedConnector(script))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        items = screen.model.warnings(screen.acknowledgements.is_acknowledged)["warning"]
+        assert {item.finding.code for item in items} == {"withdraw_unknown"}
+        assert "withdrawals are OFF" in items[0].finding.advice
+        subtitle = str(screen.query_one(WarningsPanel).border_subtitle)
+        assert "all clear" not in subtitle and "warning" in subtitle
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "Could not confirm" in shown and "cannot confirm that" in shown

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tui.connect.catalog import api_keys_page
+from tui.connect.exchanges import permission_reader
 from tui.connect.models import SEVERITY_ORDER, Finding, Permissions, Severity
 from tui.connect.names import display_name
 
@@ -24,6 +25,8 @@ class Context:
     name: str
     link: str | None
     now: datetime
+    reads: tuple[str, ...] = ()
+    """What the exchange's permission reader claims to tell (READABLE_RIGHTS names)."""
 
 
 Predicate = Callable[[Permissions, Context], bool]
@@ -73,6 +76,34 @@ _CHECKLIST = (
     "rotate it regularly."
 )
 
+_CHECK_YOURSELF = (
+    "Check it yourself on {name}'s API management page{link_part}: 1) withdrawals are OFF; "
+    "2) the key is limited to your IP addresses; 3) only the permissions you need (read, and "
+    "trade if a bot trades); 4) transfers are off unless you need them."
+)
+
+
+def _withdraw_unknown(p: Permissions, ctx: Context) -> bool:
+    """The invariant "unknown is never silent": the exchange answered for this key, but the
+    answer did not say whether it can withdraw (a field missing, renamed, of another type,
+    or a documented shape that has no such field)."""
+    return p.reported and not p.unreadable and p.withdraw is None
+
+
+def _trade_unknown(p: Permissions, ctx: Context) -> bool:
+    # Only when withdrawals are known: otherwise withdraw_unknown already says it all.
+    return p.reported and p.withdraw is not None and p.can_trade is None and "trade" in ctx.reads
+
+
+def _transfer_unknown(p: Permissions, ctx: Context) -> bool:
+    return (
+        p.reported
+        and p.withdraw is False
+        and p.internal_transfer is None
+        and "transfer" in ctx.reads
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         code="withdraw_enabled",
@@ -81,6 +112,42 @@ RULES: tuple[Rule, ...] = (
         title="Withdrawals are enabled on this key",
         advice="Anyone who gets this key can move your funds off {name}. Turn withdrawals off "
         "on {name}'s API management page, or replace the key with one that cannot withdraw.",
+        with_link=True,
+    ),
+    Rule(
+        code="withdraw_unknown",
+        severity="warning",
+        applies=_withdraw_unknown,
+        title="Could not confirm that this key cannot withdraw",
+        advice="{name} answered for this key, but its answer did not say whether the key can "
+        "withdraw, so Keydeck cannot confirm that withdrawals are off. " + _CHECK_YOURSELF,
+        with_link=True,
+    ),
+    Rule(
+        code="withdraw_addresses_enabled",
+        severity="warning",
+        applies=lambda p, ctx: p.withdraw_addresses is True and p.withdraw is not True,
+        title="This key can change the withdrawal address book",
+        advice="The key cannot withdraw, but it can add or change withdrawal addresses on "
+        "{name}. Turn those rights off on {name}'s API management page unless a tool you run "
+        "needs them.",
+        with_link=True,
+    ),
+    Rule(
+        code="transfer_unknown",
+        severity="warning",
+        applies=_transfer_unknown,
+        title="Could not confirm that this key cannot move funds between accounts",
+        advice="{name}'s answer did not say whether the key may transfer funds between your "
+        "accounts. " + _CHECK_YOURSELF,
+        with_link=True,
+    ),
+    Rule(
+        code="trade_unknown",
+        severity="info",
+        applies=_trade_unknown,
+        title="Could not confirm whether this key can trade",
+        advice="{name}'s answer did not say whether the key may place orders. " + _CHECK_YOURSELF,
         with_link=True,
     ),
     Rule(
@@ -172,11 +239,13 @@ def evaluate(
     rules: tuple[Rule, ...] = RULES,
 ) -> list[Finding]:
     """Every finding for this key, most severe first."""
+    reader = permission_reader(exchange_id)
     ctx = Context(
         exchange_id=exchange_id,
         name=display_name(exchange_id),
         link=api_keys_page(exchange_id),
         now=now or datetime.now(UTC),
+        reads=reader.reads if reader is not None else (),
     )
     findings: list[Finding] = []
     for rule in rules:

@@ -77,6 +77,7 @@ class Permissions:
     margin: bool | None = None
     futures: bool | None = None
     withdraw: bool | None = None
+    withdraw_addresses: bool | None = None  # may edit the withdrawal address book (Kraken)
     internal_transfer: bool | None = None
     ip_restricted: bool | None = None
     ip_addresses: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tui.connect.models import Permissions
+from tui.connect.parsing import as_list
 from tui.connect.problems import ErrorRule
 from tui.connect.shapes import Shape
 
@@ -21,6 +22,15 @@ Raw = dict[str, Any]
 # `retCode=10003`) and Gate's error label (`"label": "INVALID_KEY"`) in ccxt's message.
 CODE = r'["\']?(?:code|retCode)["\']?\s*[:=]\s*["\']?'
 LABEL = r'"label"\s*:\s*"'
+
+
+def names_in(value: Any, kind: type | tuple[type, ...]) -> set[str] | None:
+    """The lower-cased names of a documented list of rights (a JSON list, or a comma
+    string), or None when the field is missing or not of its documented `kind`: a list
+    that cannot be read says nothing, never "no right"."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        return None
+    return {str(name).strip().lower() for name in as_list(value)}
 
 
 READABLE_RIGHTS: tuple[str, ...] = (

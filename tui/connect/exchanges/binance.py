@@ -16,6 +16,29 @@ from tui.connect.parsing import as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
 from tui.connect.shapes import Shape
 
+_TRADING = (
+    "enableSpotAndMarginTrading",
+    "enableMargin",
+    "enableFutures",
+    "enableVanillaOptions",
+    "enablePortfolioMarginTrading",
+)
+
+
+def _trading(raw: Raw) -> dict[str, bool | None]:
+    """spot, margin and futures (futures, vanilla options or portfolio margin). When no flag
+    is on and one cannot be read (older answers lack the options and portfolio-margin
+    flags), whether the key trades at all is unknown: spot is then None, not False."""
+    spot, margin, futures, options, portfolio = (as_bool(raw.get(name)) for name in _TRADING)
+    derivatives = (futures, options, portfolio)
+    if any(flag is True for flag in derivatives):
+        futures_right: bool | None = True
+    else:
+        futures_right = None if None in derivatives else False
+    if spot is False and futures_right is None:
+        spot = None
+    return {"spot_trade": spot, "margin": margin, "futures": futures_right}
+
 
 def normalize(raw: Raw) -> Permissions:
     """GET /sapi/v1/account/apiRestrictions."""
@@ -28,9 +51,7 @@ def normalize(raw: Raw) -> Permissions:
     return Permissions(
         reported=True,
         read=as_bool(raw.get("enableReading")),
-        spot_trade=as_bool(raw.get("enableSpotAndMarginTrading")),
-        margin=as_bool(raw.get("enableMargin")),
-        futures=as_bool(raw.get("enableFutures")),
+        **_trading(raw),
         withdraw=as_bool(raw.get("enableWithdrawals")),
         internal_transfer=internal_transfer,
         ip_restricted=as_bool(raw.get("ipRestrict")),

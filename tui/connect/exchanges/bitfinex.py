@@ -8,6 +8,12 @@ write is the right to withdraw (critical), `wallets` write moves funds between y
 and `funding` write offers them as margin funding (a transfer warning), `orders` write
 trades, `positions` write manages margin positions. Bitfinex reports no IP access list,
 creation or expiry date.
+
+`ui_withdraw` and `bfxpay` are listed on that page without a description. Decided from their
+names and Bitfinex's key form: `ui_withdraw` write lets the key withdraw (as on the website),
+so it counts as withdraw (critical) like `withdraw`; `bfxpay` write (Bitfinex Pay) makes
+payments from the account's wallets, so it counts as moving funds (a transfer warning). A
+missing `withdraw` row with no `ui_withdraw` row leaves withdrawals unknown.
 """
 
 from __future__ import annotations
@@ -40,14 +46,15 @@ def normalize(raw: Raw) -> Permissions:
     def write(scope: str) -> bool | None:
         return rows[scope][1] if scope in rows else None
 
-    transfer = [write("wallets"), write("funding")]
+    transfer = [write("wallets"), write("funding"), write("bfxpay")]
+    withdraw = [write("withdraw"), write("ui_withdraw")]
     return Permissions(
         reported=True,
         read=any(read for read, _ in rows.values()),
         spot_trade=write("orders"),
         margin=write("positions"),
         futures=None,  # Bitfinex derivatives trade through the same orders/positions scopes
-        withdraw=write("withdraw"),
+        withdraw=None if all(w is None for w in withdraw) else any(withdraw),
         internal_transfer=None if all(t is None for t in transfer) else any(transfer),
     )
 

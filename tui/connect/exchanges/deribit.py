@@ -16,7 +16,10 @@ falls back to the `scope` in the answer of `public/auth` (grant_type client_sign
 secret is not sent), which lists the scopes the key grants a token. Whether a token asked for
 without a scope gets the key's whole scope is not documented; when the answer names no
 functional scope at all ("connection mainaccount" in the doc example), withdrawal is reported
-as unknown, not as off. The fallback has no IP allowlist.
+as unknown, not as off. Because the token's scope may be narrower than the key's, the
+fallback only ever says "yes": a scope it does not name (wallet:read_write, trade:read_write)
+is unknown, never "no", so the findings add `withdraw_unknown` with the manual checklist.
+The fallback has no IP allowlist.
 
 `timestamp` is "created or last modified", so it is not shown as the creation date. Deribit
 keys do not expire.
@@ -78,11 +81,23 @@ def _from_scope(scopes: dict[str, str], **extra: Any) -> Permissions:
     )
 
 
+def _from_token_scope(scopes: dict[str, str]) -> Permissions:
+    """public/auth's scope: a named read_write right is "yes", anything else unknown."""
+    trade = True if scopes.get("trade") == "read_write" else None
+    return Permissions(
+        reported=True,
+        read=True if scopes else None,
+        spot_trade=trade,
+        futures=trade,
+        withdraw=True if scopes.get("wallet") == "read_write" else None,
+    )
+
+
 def normalize(raw: Raw) -> Permissions:
     """private/list_api_keys: the calling key's `max_scope` ("wallet:read_write" = can
     withdraw) and `ip_whitelist`; else the `scope` of a public/auth answer (see the module)."""
     if AUTH_SCOPE in raw:
-        return _from_scope(_scopes(raw.get(AUTH_SCOPE)))
+        return _from_token_scope(_scopes(raw.get(AUTH_SCOPE)))
     row = _calling_key(raw)
     if row is None:
         return Permissions.not_reported()

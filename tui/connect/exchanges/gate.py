@@ -8,6 +8,15 @@ only one that withdraws. main_keys' documented name list omits the withdrawal gr
 name ("withdrawal" or "withdraw") is matched loosely and its absence is "not said".
 `GET /account/detail` gives the account's IP allowlist; its `key.mode` is the account mode
 (1 classic, 2 legacy unified), not a right.
+
+main_keys has two documented shapes: the page's example is a list of keys whose `key` is the
+key masked as "c5dcfbf1f3a7*****"; the page's schema (and the official gateapi SDKs'
+model of it) give one object whose `key` is `{"mode": ...}`. The SDK's permission model
+(gateio/gateapi-python docs/ApiV4KeyPerm.md) names wallet, spot, futures, delivery, earn
+and options: no withdrawal group. A list is matched to the calling key (exact or one
+masked prefix, never "the first"); the single object, which names no other key, is read as
+the calling key's. An entry without a withdrawal group leaves withdrawals unknown, which
+the findings turn into the `withdraw_unknown` warning with the manual checklist.
 """
 
 from __future__ import annotations
@@ -32,6 +41,10 @@ def calling_key_entry(keys: Any, api_key: str) -> Raw | None:
     object (the schema's type) that names no key: only an exact match or exactly one masked
     prefix of `api_key` counts, never "the first entry".
     """
+    if isinstance(keys, dict):  # the schema's shape: one object, `key` = {"mode": ...}
+        shown = keys.get("key")
+        named_other = isinstance(shown, str) and not _same_key(shown, api_key)
+        return keys if isinstance(keys.get("perms"), list) and not named_other else None
     entries = [entry for entry in keys if isinstance(entry, dict)] if isinstance(keys, list) else []
     exact = [e for e in entries if e.get("key") == api_key]
     if len(exact) == 1:
@@ -46,9 +59,22 @@ def calling_key_entry(keys: Any, api_key: str) -> Raw | None:
     return masked[0] if len(masked) == 1 else None
 
 
+def _same_key(shown: str, api_key: str) -> bool:
+    prefix = shown.split("*", 1)[0]
+    return shown == api_key or ("*" in shown and len(prefix) >= 4 and api_key.startswith(prefix))
+
+
 def _rights(key_info: Raw) -> Raw:
-    perms = [p for p in key_info.get("perms") or [] if isinstance(p, dict)]
-    groups = {str(p.get("name", "")).lower(): as_bool(p.get("read_only")) for p in perms}
+    listed = key_info.get("perms")
+    if not isinstance(listed, list):
+        return {}  # no rights list: every right unknown
+    groups: dict[str, bool] = {}
+    for row in listed:
+        name = row.get("name") if isinstance(row, dict) else None
+        read_only = as_bool(row.get("read_only")) if isinstance(row, dict) else None
+        if not isinstance(name, str) or read_only is None:
+            return {}  # a row that cannot be read: the list cannot say what is missing
+        groups[name.lower()] = read_only
     writable = {name for name, read_only in groups.items() if read_only is False}
     withdraw_groups = _WITHDRAW_GROUPS & set(groups)
     return {

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw
+from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw, names_in
 from tui.connect.models import Permissions
-from tui.connect.parsing import allowlist_in_use, as_list, as_time, expiry_in_days, ip_list
+from tui.connect.parsing import allowlist_in_use, as_time, expiry_in_days, ip_list
 from tui.connect.problems import ProblemKind, error_rule
 from tui.connect.shapes import Shape
 
@@ -37,15 +37,15 @@ def normalize(raw: Raw) -> Permissions:
     row = calling_key_row(raw)
     if row is None:
         return Permissions.not_reported()
-    names = {name.lower() for name in as_list(row.get("permission"))}
+    names = names_in(row.get("permission"), str)  # None: the field is missing or mistyped
     addresses = ip_list(row.get("ipAddresses"))
     return Permissions(
         reported=True,
-        read="readonly" in names,
-        spot_trade="trade" in names,
+        read=None if names is None else "readonly" in names,
+        spot_trade=None if names is None else "trade" in names,
         margin=None,  # HTX's one "trade" right covers every product; it names none apart
         futures=None,
-        withdraw="withdraw" in names,
+        withdraw=None if names is None else "withdraw" in names,
         internal_transfer=None,
         ip_restricted=allowlist_in_use(addresses),
         ip_addresses=addresses,

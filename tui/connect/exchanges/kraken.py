@@ -1,4 +1,14 @@
-"""Kraken: key permissions, error codes, and a rate-limit burst for one refresh."""
+"""Kraken: key permissions, error codes, and a rate-limit burst for one refresh.
+
+Doc followed: Kraken "Get API Key Info", `POST /0/private/GetApiKeyInfo`
+(https://docs.kraken.com/api-reference/account-data/get-api-key-info), and Kraken's key
+permission guide (https://docs.kraken.com/exchange/guides/rest/api-keys: "Withdraw Funds" is
+the funding right; "Cancel/Close Orders" only cancels). The answer names each right:
+`withdraw-funds` alone withdraws (critical); `add-withdraw-address` and
+`update-withdraw-address` only edit the address book (their own, lower finding);
+`modify-trades` (create and modify orders) trades, `close-trades` (cancel/close) does not.
+An answer without a `permissions` list says nothing: every right is then unknown.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +20,31 @@ from tui.connect.parsing import allowlist_in_use, as_list, as_time, ip_list, unw
 from tui.connect.problems import ProblemKind, error_rule
 from tui.connect.shapes import Shape
 
+_WITHDRAW = "withdraw-funds"
+_ADDRESS_BOOK = frozenset({"add-withdraw-address", "update-withdraw-address"})
+
+
+def _trades(name: str) -> bool:
+    """Creating or modifying orders ("modify-trades", "create-modify-orders"); cancelling
+    or closing ("close-trades", "cancel-close-orders") and querying are not trading."""
+    return name.startswith(("modify-", "create-")) and ("trade" in name or "order" in name)
+
 
 def normalize(raw: Raw) -> Permissions:
     """POST /0/private/GetApiKeyInfo: permissions ["query-funds", "withdraw-funds", ...]."""
     data = unwrap(raw, "result")
-    names = {p.lower() for p in as_list(data.get("permissions"))}
-    trade = any(("trade" in n or "order" in n) and not n.startswith("query") for n in names)
+    listed = data.get("permissions")
     addresses = ip_list(data.get("ipAllowlist"))
+    known = isinstance(listed, list)
+    names = {str(p).lower() for p in as_list(listed)} if known else set()
     return Permissions(
         reported=True,
-        read=any(n.startswith("query") for n in names),
-        spot_trade=trade,
+        read=any(n.startswith("query") for n in names) if known else None,
+        spot_trade=any(_trades(n) for n in names) if known else None,
         margin=None,  # Kraken has no separate margin permission
         futures=None,
-        withdraw=any("withdraw" in n for n in names),
+        withdraw=_WITHDRAW in names if known else None,
+        withdraw_addresses=bool(names & _ADDRESS_BOOK) if known else None,
         internal_transfer=None,  # no separate permission on Kraken
         ip_restricted=allowlist_in_use(addresses),
         ip_addresses=addresses,

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw
+from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw, names_in
 from tui.connect.models import Permissions
-from tui.connect.parsing import allowlist_in_use, as_list, as_time, expiry_in_days, ip_list
+from tui.connect.parsing import allowlist_in_use, as_time, expiry_in_days, ip_list
 from tui.connect.problems import ProblemKind, error_rule
 from tui.connect.shapes import Shape
 
@@ -26,16 +26,21 @@ def normalize(raw: Raw) -> Permissions:
     SPOT_WITHDRAW_WRITE sends funds off MEXC (withdrawals, transfers to other MEXC users);
     SPOT_TRANSFER_WRITE moves them between your own accounts.
     """
-    names = {name.upper() for name in as_list(raw.get("permissions"))}
+    listed = names_in(raw.get("permissions"), str)  # None: missing or mistyped
+    names = {name.upper() for name in listed or ()}
+
+    def has(name: str) -> bool | None:
+        return None if listed is None else name in names
+
     addresses = ip_list(raw.get("ipWhiteList"))
     return Permissions(
         reported=True,
-        read=any(name.endswith("_READ") for name in names),
-        spot_trade="SPOT_DEAL_WRITE" in names,
+        read=None if listed is None else any(name.endswith("_READ") for name in names),
+        spot_trade=has("SPOT_DEAL_WRITE"),
         margin=None,  # MEXC's spot v3 keys have no margin permission of their own
-        futures="CONTRACT_DEAL_WRITE" in names,
-        withdraw="SPOT_WITHDRAW_WRITE" in names,
-        internal_transfer="SPOT_TRANSFER_WRITE" in names,
+        futures=has("CONTRACT_DEAL_WRITE"),
+        withdraw=has("SPOT_WITHDRAW_WRITE"),
+        internal_transfer=has("SPOT_TRANSFER_WRITE"),
         ip_restricted=allowlist_in_use(addresses),
         ip_addresses=addresses,
         created_at=as_time(raw.get("createTime")),

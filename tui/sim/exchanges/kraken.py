@@ -53,9 +53,9 @@ _ALTNAMES: dict[str, str] = {"BTC": "XBT", "DOGE": "XDG"}
 # What GetApiKeyInfo lists for each neutral permission (names as in Kraken's API reference).
 _PERMISSION_NAMES: dict[str, tuple[str, ...]] = {
     "read": ("query-funds", "query-open-trades", "query-closed-trades", "query-ledger-entries"),
-    "spot": ("modify-trades", "cancel-close-trades"),
-    "margin": ("modify-trades", "cancel-close-trades"),
-    "futures": ("modify-trades", "cancel-close-trades"),
+    "spot": ("modify-trades", "close-trades"),
+    "margin": ("modify-trades", "close-trades"),
+    "futures": ("modify-trades", "close-trades"),
     "withdraw": ("withdraw-funds",),
     "transfer": ("deposit-funds",),
 }
