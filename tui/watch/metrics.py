@@ -63,6 +63,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def listening_message(host: str, port: int) -> str:
+    """What the watch says on stderr at start; a non-loopback address is called out."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    message = f"serving Prometheus metrics on http://{where}/metrics"
+    if is_loopback(host):
+        return message
+    return (
+        f"{message}, reachable from other machines (no authentication: firewall the port, "
+        "or listen on 127.0.0.1 behind a proxy)"
+    )
+
+
 @dataclass
 class AccountSnapshot:
     """What the metrics say about one account after a round (no credentials)."""

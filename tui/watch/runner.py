@@ -25,7 +25,7 @@ from tui.history import History
 from tui.paths import Locations
 from tui.vault import KeyfileRekeyed, Vault, VaultError
 from tui.watch.events import Event, WatchState, observe
-from tui.watch.metrics import WatchMetrics, is_loopback, parse_address
+from tui.watch.metrics import WatchMetrics, listening_message, parse_address
 from tui.watch.sinks import (
     RETRY_DELAYS_S,
     CommandSink,
@@ -190,14 +190,7 @@ def start_metrics(config: WatchConfig, err: TextIO | None) -> WatchMetrics | Non
     host, port = parse_address(config.metrics)
     metrics = WatchMetrics(with_balances=config.balance_move_pct is not None)
     host, port = metrics.serve(host, port)
-    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    if is_loopback(host):
-        message = f"serving Prometheus metrics on http://{where}/metrics"
-    else:
-        message = (
-            f"serving Prometheus metrics on http://{where}/metrics, reachable from other "
-            "machines (no authentication: firewall it, or use a loopback address and a proxy)"
-        )
+    message = listening_message(host, port)
     log.info(message)
     if err is not None:
         print(f"keydeck watch: {message}", file=err, flush=True)
