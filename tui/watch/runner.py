@@ -240,7 +240,7 @@ async def watch_keyfile(
     except BaseException:
         await sinks.aclose(0)
         if metrics is not None:
-            metrics.close()
+            await asyncio.to_thread(metrics.close)
         raise
     connector = make_connector(
         locations,
@@ -261,7 +261,8 @@ async def watch_keyfile(
         return EXIT_KEYFILE
     finally:
         if metrics is not None:
-            metrics.close()  # keydeck_watch_up 0 first, whatever stopped the watch
+            # keydeck_watch_up 0 first, whatever stopped the watch (re-keyed, unreadable).
+            await asyncio.to_thread(metrics.close)
         await sinks.aclose()
         if history is not None:
             await asyncio.to_thread(history.close)
