@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.support.accounts import sim_account
 from tests.watch.helpers import PASSWORD, eventually, make_keyfile
 from tui.sim import Simulator
-from tui.vault import KdfParams, Vault
+from tui.vault import KdfParams, Vault, VaultError
 from tui.watch.metrics import WatchMetrics, is_loopback, listening_message, parse_address
 from tui.watch.runner import EXIT_STOPPED, WatchConfig, watch_keyfile
 from tui.watch.sinks import SetupError
@@ -180,3 +180,18 @@ def test_another_address_is_called_out() -> None:
     for host in (EVERY_INTERFACE, "192.0.2.10", "::", "monitor.lan"):
         said = listening_message(host, 9464)
         assert "reachable from other machines" in said, said
+
+
+async def test_a_keyfile_that_cannot_be_opened_closes_the_metrics(tmp_path: Path) -> None:
+    async with Simulator(exchanges=["okx"]) as sim:
+        locations = make_keyfile(tmp_path / "config", [sim_account(sim, "okx")])
+        err = io.StringIO()
+        config = WatchConfig(interval_s=1.0, record_history=False, metrics="127.0.0.1:0")
+        with pytest.raises(VaultError):
+            await watch_keyfile(
+                locations, "not the password", config, stop=asyncio.Event(), err=err
+            )
+        url = err.getvalue().split("serving Prometheus metrics on ", 1)[1].split()[0]
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
