@@ -250,7 +250,7 @@ def rendered(rule: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
     }
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(90)  # about 15 s here; Prometheus starts in a second or two
 async def test_prometheus_scrapes_the_watch_and_the_alerts_fire(tmp_path: Path) -> None:
     binary("prometheus")
     binary("promtool")

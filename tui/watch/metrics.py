@@ -238,7 +238,6 @@ class WatchMetrics:
         keep = set(account_ids)
         before = self.snapshot().accounts
         accounts: dict[str, AccountSnapshot] = {k: v for k, v in before.items() if k in keep}
-        total: float | None = None
         for report in reports:
             if report.account_id not in keep:
                 continue
@@ -250,9 +249,9 @@ class WatchMetrics:
                 duration = durations_s.get(report.account_id)
                 if duration is not None:
                     self.check_duration.labels(report.exchange).observe(duration)
-            if account.balance_usd is not None:
-                total = (total or 0.0) + account.balance_usd
         self._checked = {k: v for k, v in self._checked.items() if k in keep}
+        values = [a.balance_usd for a in accounts.values() if a.balance_usd is not None]
+        total = sum(values) if values else None
         with self._lock:
             self._snapshot = _Snapshot(accounts, total)
         self.last_round.set(now)
