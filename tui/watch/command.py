@@ -58,6 +58,12 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         metavar="PCT",
         help="also report when an account's or the total USD value moves more than PCT %%",
     )
+    watch.add_argument(
+        "--metrics",
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics there (a bare PORT listens on 127.0.0.1 only); "
+        "see docs/monitoring.md",
+    )
     watch.add_argument("--no-history", action="store_true", help="do not record the history")
     watch.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
@@ -98,6 +104,7 @@ def run_watch(
         desktop=args.desktop,
         balance_move_pct=args.balance_move,
         record_history=not args.no_history,
+        metrics=args.metrics,
     )
     try:
         password = read_password(args.password_stdin)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from tui.history import History
 from tui.paths import Locations
 from tui.vault import KeyfileRekeyed, Vault, VaultError
 from tui.watch.events import Event, WatchState, observe
+from tui.watch.metrics import WatchMetrics, listening_message, parse_address
 from tui.watch.sinks import (
     RETRY_DELAYS_S,
     CommandSink,
@@ -65,6 +67,8 @@ class WatchConfig:
     account_timeout_s: float = 60.0
     vault_options: Mapping[str, Any] = field(default_factory=dict)
     """Extra `Vault.open` arguments (tests pass KDF caps)."""
+    metrics: str | None = None
+    """`--metrics HOST:PORT`: serve Prometheus metrics there (tui/watch/metrics.py)."""
 
 
 RoundListener = Callable[[int, list[Event]], None]
@@ -96,8 +100,10 @@ class Watcher:
         config: WatchConfig,
         *,
         on_round: RoundListener | None = None,
+        metrics: WatchMetrics | None = None,
     ) -> None:
         self.session = session
+        self.metrics = metrics
         self.on_round = on_round
         self.sinks = sinks
         self.store = store
@@ -130,7 +136,12 @@ class Watcher:
         await self._follow_keyfile()
         session = self.session
         ids = [a.id for a in session.accounts]
-        reports = [report async for report in session.refresh(force=False)]
+        started = time.monotonic()
+        reports = []
+        durations_s: dict[str, float] = {}
+        async for report in session.refresh(force=False):
+            reports.append(report)
+            durations_s[report.account_id] = time.monotonic() - started
         events, self.state = observe(
             self.state,
             reports,
@@ -145,6 +156,14 @@ class Watcher:
         await asyncio.to_thread(self.store.save, self.state)
         if self.history is not None:
             await asyncio.to_thread(self.history.record, reports)
+        if self.metrics is not None:
+            self.metrics.round(
+                reports,
+                durations_s,
+                account_ids=[a.id for a in session.accounts],
+                is_acknowledged=session.is_acknowledged,
+                now=time.time(),
+            )
         self.rounds += 1
         if self.on_round is not None:
             self.on_round(self.rounds, events)
@@ -201,6 +220,20 @@ def unreadable_event(reason: str) -> Event:
     )
 
 
+def start_metrics(config: WatchConfig, err: TextIO | None) -> WatchMetrics | None:
+    """The Prometheus exporter of `--metrics`, listening; raises SetupError."""
+    if config.metrics is None:
+        return None
+    host, port = parse_address(config.metrics)
+    metrics = WatchMetrics(with_balances=config.balance_move_pct is not None)
+    host, port = metrics.serve(host, port)
+    message = listening_message(host, port)
+    log.info(message)
+    if err is not None:
+        print(f"keydeck watch: {message}", file=err, flush=True)
+    return metrics
+
+
 def open_history(vault: Vault, config: WatchConfig) -> History | None:
     if not config.record_history:
         return None
@@ -229,6 +262,11 @@ async def watch_keyfile(
 
     sinks = build_sinks(config, out)
     try:
+        metrics = start_metrics(config, err)
+    except BaseException:
+        await sinks.aclose(0)
+        raise
+    try:
         vault = await asyncio.to_thread(
             Vault.open,
             locations.keyfile,
@@ -239,6 +277,8 @@ async def watch_keyfile(
         )
     except BaseException:
         await sinks.aclose(0)
+        if metrics is not None:
+            await asyncio.to_thread(metrics.close)
         raise
     connector = make_connector(
         locations,
@@ -248,7 +288,7 @@ async def watch_keyfile(
     session = Session(vault, connector)
     history = open_history(vault, config)
     store = StateStore(state_path(locations.state_dir, locations.keyfile))
-    watcher = Watcher(session, sinks, store, history, config, on_round=on_round)
+    watcher = Watcher(session, sinks, store, history, config, on_round=on_round, metrics=metrics)
     log.info("watching %s every %g s", locations.keyfile, config.interval_s)
     try:
         await watcher.run(stop)
@@ -259,6 +299,9 @@ async def watch_keyfile(
         log.error("watch stopped: %s", error)
         return EXIT_KEYFILE_UNREADABLE
     finally:
+        if metrics is not None:
+            # keydeck_watch_up 0 first, whatever stopped the watch (re-keyed, unreadable).
+            await asyncio.to_thread(metrics.close)
         await sinks.aclose()
         if history is not None:
             await asyncio.to_thread(history.close)
