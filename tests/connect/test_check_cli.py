@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from tests.connect.conftest import account_for
-from tui.check import PasswordUnavailable, read_password, run_check
+from tui import cli
+from tui.commands import check as check_command
+from tui.commands.passwords import PasswordUnavailable, read_password
 from tui.paths import Locations
 from tui.sim import Simulator
 from tui.vault import Account, Vault
@@ -207,8 +209,9 @@ def test_empty_keyfile_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     _keyfile(config_dir, [])
     monkeypatch.setenv("KEYDECK_PASSWORD", PASSWORD)
     out, err = io.StringIO(), io.StringIO()
-    code = run_check(
-        Locations.resolve(config_dir), json_output=True, out=out, err=err, log_to_file=False
+    args = cli.build_parser().parse_args(["check", "--json"])
+    code = check_command.run(
+        args, Locations.resolve(config_dir), out=out, err=err, log_to_file=False
     )
     assert code == 0 and err.getvalue() == ""
     document = json.loads(out.getvalue())

@@ -81,11 +81,24 @@ def test_exit_code_and_no_secret_in_keydecks_output(config: Path, sim: Simulator
 
 
 def test_env_variables(config: Path, sim: SimulatorThread) -> None:
-    stale = {"KEYDECK_API_UID": "from-another-account", "KEYDECK_IMPORT_PASSWORD": "x" * 8}
+    stale = {
+        "KEYDECK_API_UID": "from-another-account",
+        "KEYDECK_IMPORT_PASSWORD": "x" * 8,
+        "KEYDECK_BACKUP_PASSWORD": "y" * 8,
+        "KEYDECK_WEBHOOKS": "https://hooks.example/secret-token",
+        "KEYDECK_NEW_API_KEY": "a-new-key-being-rotated",
+        "KEYDECK_NEW_API_SECRET": "a-new-secret-being-rotated",
+    }
     env = _env_of(
         keydeck(config, "binance/main", "--", sys.executable, "-c", PRINT_ENV, extra_env=stale)
     )
     creds = sim.simulator.account("binance", "main").credentials
+    handed_over = {
+        "KEYDECK_EXCHANGE",
+        "KEYDECK_API_KEY",
+        "KEYDECK_API_SECRET",
+        "KEYDECK_CCXT_CONFIG",
+    }
     assert env["KEYDECK_EXCHANGE"] == "binance"
     assert env["KEYDECK_API_KEY"] == creds["apiKey"]
     assert env["KEYDECK_API_SECRET"] == creds["secret"]
@@ -98,7 +111,8 @@ def test_env_variables(config: Path, sim: SimulatorThread) -> None:
     )
     # Keydeck's passwords and a stale variable of the same form never reach the child.
     assert not {"KEYDECK_PASSWORD", "KEYDECK_IMPORT_PASSWORD", "KEYDECK_API_UID"} & set(env)
-    assert "KEYDECK_CONFIG_DIR" in env  # the rest of the environment is inherited
+    # Nor any other KEYDECK_* variable: webhooks, a rotation's new key, the config dir.
+    assert not [k for k in env if k.startswith("KEYDECK_") and k not in handed_over]
 
 
 def test_ccxt_config_works_in_a_ccxt_script(config: Path, sim: SimulatorThread) -> None:

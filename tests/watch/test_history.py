@@ -16,8 +16,8 @@ import pytest
 
 from tests.watch.helpers import PASSWORD, make_keyfile
 from tests.watch.test_events import report
+from tui.commands.history import run as run_history
 from tui.history import History, history_path
-from tui.history.command import run_history
 from tui.history.model import MAX_POINTS, thin
 from tui.history.store import MAGIC
 from tui.paths import Locations
@@ -152,10 +152,10 @@ def test_csv_export_matches_the_points(tmp_path: Path) -> None:
         out, err = io.StringIO(), io.StringIO()
         since = now - timedelta(hours=30)
         args = argparse.Namespace(since=since, csv=True, password_stdin=False)
-        assert run_history(locations, args, out=out, err=err) == 0, err.getvalue()
+        assert run_history(args, locations, out=out, err=err) == 0, err.getvalue()
         summary = io.StringIO()
         args = argparse.Namespace(since=None, csv=False, password_stdin=False)
-        assert run_history(locations, args, out=summary, err=err) == 0
+        assert run_history(args, locations, out=summary, err=err) == 0
     finally:
         del os.environ["KEYDECK_PASSWORD"]
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))

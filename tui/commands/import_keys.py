@@ -229,7 +229,9 @@ class _Import:
         from tui.vault import VaultError
 
         try:
-            return self.context.open_vault(**self.options.vault_options)
+            return self.context.open_vault(
+                read_only=self.options.dry_run, **self.options.vault_options
+            )
         except VaultError as error:
             raise Failed(str(error), EXIT_KEYFILE) from None
 

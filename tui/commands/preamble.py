@@ -138,9 +138,10 @@ class Context:
         self._password = Secret(password)
         return self._password
 
-    def open_vault(self, **options: Any) -> Vault:
+    def open_vault(self, *, read_only: bool | None = None, **options: Any) -> Vault:
         """The keyfile with Keydeck's password; read-only (no write lock, works beside the
-        app and on a read-only filesystem) unless the command writes it."""
+        app and on a read-only filesystem) unless the command writes it (`read_only`: this
+        run's choice, e.g. a --dry-run)."""
         from tui.vault import Vault
 
         password = self.password()
@@ -148,7 +149,7 @@ class Context:
             return Vault.open(
                 self.locations.keyfile,
                 password,
-                read_only=self.spec.read_only,
+                read_only=self.spec.read_only if read_only is None else read_only,
                 state_dir=self.locations.state_dir,
                 **options,
             )
