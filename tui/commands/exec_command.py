@@ -101,24 +101,26 @@ def split_command(args: argparse.Namespace, locations: Locations) -> tuple[list[
     return command, locations
 
 
-async def _check(vault: Any, account: Any, locations: Locations) -> Any:
+async def _check(vault: Any, account: Any, locations: Locations, timeout_s: float) -> Any:
     """One verify of the account (a signed call and its permissions)."""
     from tui.session import Session, make_connector
 
-    connector = make_connector(locations, timeout_s=REQUEST_TIMEOUT_S)
+    connector = make_connector(locations, timeout_s=timeout_s)
     try:
         return await Session(vault, connector).verify(account)
     finally:
         await connector.aclose()  # the vault stays open for the caller
 
 
-def refuse_withdrawals(vault: Any, account: Any, locations: Locations) -> None:
+def refuse_withdrawals(
+    vault: Any, account: Any, locations: Locations, timeout_s: float = REQUEST_TIMEOUT_S
+) -> None:
     """Return only if the exchange confirmed, just now, that the key cannot withdraw."""
     import asyncio
 
     from tui.process import cancelled_by_interrupt
 
-    report = asyncio.run(cancelled_by_interrupt(_check(vault, account, locations)))
+    report = asyncio.run(cancelled_by_interrupt(_check(vault, account, locations, timeout_s)))
     name = f"{account.exchange}/{account.label}"
     anyway = "or give --allow-withdraw to run anyway"
     if report.problem is not None:

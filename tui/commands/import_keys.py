@@ -177,6 +177,10 @@ class _Import:
             ) from None
         except VaultError as error:
             raise Failed(str(error), EXIT_KEYFILE) from None
+        except OSError as error:
+            raise Failed(
+                f"cannot open the keyfile: {error.strerror or error}", EXIT_KEYFILE
+            ) from None
         try:
             read = read_source(options.source, options.path, source_password)
         except (SourceError, PasswordUnavailable) as error:

@@ -115,13 +115,13 @@ def _watch(context: Context, out: TextIO | None) -> int:
     from tui.watch.sinks import SetupError
 
     config = watch_config(context.args)
+    password = context.password()
     err = context.err
     to_stderr = logging.StreamHandler(err)
     to_stderr.setLevel(logging.WARNING)
     to_stderr.addFilter(ScrubFilter())
     to_stderr.setFormatter(logging.Formatter("keydeck watch: %(message)s"))
     logging.getLogger("tui").addHandler(to_stderr)
-    password = context.password()
     interrupted: list[bool] = []
 
     async def main() -> int:
