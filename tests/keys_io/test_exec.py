@@ -216,3 +216,41 @@ def test_password_stdin_leaves_the_rest_to_the_command(config: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "first line for the bot\nsecond\n"
+
+
+@pytest.mark.parametrize("fault", ["maintenance", "malformed_json"])
+def test_fails_closed_when_the_exchange_cannot_say(
+    config: Path, sim: SimulatorThread, fault: str
+) -> None:
+    """A 500-class answer or one of unexpected shape never lets the command run."""
+    sim.simulator.set_faults("okx", **{fault: True})
+    try:
+        result = keydeck(config, "okx", "--", "sh", "-c", "echo RAN")
+        allowed = keydeck(config, "okx", "--allow-withdraw", "--", "sh", "-c", "echo RAN")
+    finally:
+        sim.simulator.clear_faults()
+    assert result.returncode == 125, result.stderr
+    assert "RAN" not in result.stdout
+    assert "could not confirm that okx/main cannot withdraw" in result.stderr
+    assert "--allow-withdraw" in result.stderr
+    assert allowed.returncode == 0 and allowed.stdout == "RAN\n", allowed.stderr
+
+
+def test_fails_closed_on_a_timeout(config: Path, sim: SimulatorThread) -> None:
+    """In process, with a 1 s request timeout instead of 15 s: a silent exchange refuses."""
+    from tests.support.app import cheap_kdf
+    from tui.commands.exec_command import EXIT_KEYDECK, refuse_withdrawals
+    from tui.commands.preamble import Failed
+    from tui.vault import Vault
+
+    locations = Locations.resolve(config)
+    sim.simulator.set_faults("okx", timeout=True)
+    try:
+        with Vault.open(locations.keyfile, PASSWORD, read_only=True, **cheap_kdf()) as vault:
+            account = vault.get("okx")
+            with pytest.raises(Failed) as refused:
+                refuse_withdrawals(vault, account, locations, timeout_s=1.0)
+    finally:
+        sim.simulator.clear_faults()
+    assert refused.value.code == EXIT_KEYDECK
+    assert "could not confirm" in str(refused.value)

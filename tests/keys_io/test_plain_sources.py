@@ -236,3 +236,25 @@ def test_restore_creates_a_missing_keyfile(
     assert credentials_of(keyfile_accounts(fresh)) == {
         "kraken/main": {"apiKey": "k1", "secret": "s-0501"}
     }
+
+
+@pytest.mark.parametrize("weak", ["abc", " ", "password"])
+def test_a_new_keyfile_or_backup_refuses_a_weak_password(
+    locations: Locations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weak: str
+) -> None:
+    """The first-run screen's strength rule, for every password the command line sets."""
+    env_file = tmp_path / "bot.env"
+    env_file.write_text("GATE_API_KEY=weak-gate-key\nGATE_API_SECRET=weak-gate-secret-0901\n")
+    monkeypatch.setenv("KEYDECK_PASSWORD", weak)
+    code, out, err = import_keys(locations, "env", env_file)
+    assert code == 3 and "too easy to guess" in err and "new keyfile" in err, err
+    assert not locations.keyfile.exists()
+    # An existing keyfile is opened with the password it has, whatever its strength.
+    monkeypatch.setenv("KEYDECK_PASSWORD", PASSWORD)
+    make_keyfile(locations, [])
+    monkeypatch.setenv("KEYDECK_BACKUP_PASSWORD", weak)
+    out_stream = io.StringIO()
+    backup = tmp_path / "travel.kdk"
+    assert run_backup(locations, backup, out=out_stream, err=out_stream) == 3
+    assert "too easy to guess" in out_stream.getvalue() and "the backup" in out_stream.getvalue()
+    assert not backup.exists()
