@@ -241,3 +241,17 @@ def test_ctrl_c_at_the_password_read_with_core_dumps_off(shared: Path, name: str
     assert process.returncode == 130, err
     assert_clean(err)
     assert out == b""
+
+
+@pytest.mark.parametrize("name", ["check", "history", "backup", "exec", "watch"])
+def test_a_mistyped_config_dir_creates_nothing(shared: Path, name: str) -> None:
+    """Commands that only read never create the config directory (nor a log in it)."""
+    typo = shared / "confgi"
+    env = environment(shared)
+    env["KEYDECK_CONFIG_DIR"] = str(typo)
+    run = subprocess.run(
+        argv(name, shared), env=env, capture_output=True, timeout=WAIT_S, check=False
+    )
+    assert run.returncode == COMMANDS[name][1], run.stderr
+    assert_clean(run.stderr)
+    assert not typo.exists()

@@ -172,3 +172,13 @@ def test_csv_export_matches_the_points(tmp_path: Path) -> None:
     assert sum(Decimal(r["usd"]) for r in rows if r["usd"]) == Decimal("36")
     text = summary.getvalue()
     assert "24 h  -19.00 USD (-69.09 %)" in text and text.count("$") == 3
+
+
+def test_since_a_future_date_is_a_usage_error() -> None:
+    """Not "No history recorded yet": the date is wrong, not the history."""
+    from tui.commands.history import parse_since
+
+    future = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    with pytest.raises(argparse.ArgumentTypeError, match="in the future"):
+        parse_since(future)
+    assert parse_since("2020-01-02").year == 2020

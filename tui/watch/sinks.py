@@ -94,6 +94,16 @@ def safe_url(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname or '?'}{port}/…"
 
 
+def header_text(text: str) -> str:
+    """An HTTP header value: as is when ASCII, else RFC 2047 encoded (`=?UTF-8?B?...?=`), as
+    ntfy's docs advise for non-ASCII titles (so "·" and emoji arrive intact, never "?")."""
+    if text.isascii():
+        return text
+    import base64
+
+    return f"=?UTF-8?B?{base64.b64encode(text.encode()).decode()}?="
+
+
 class StdoutSink:
     """One JSON object per line, flushed at once (a pipe reader sees it immediately)."""
 
@@ -129,7 +139,7 @@ class WebhookSink:
             return {"json": {"content": body[:2000]}}
         if self.format == "ntfy":
             headers = {
-                "Title": text.encode("ascii", "replace").decode(),
+                "Title": header_text(text),
                 "Priority": _NTFY_PRIORITY.get(event.severity, "3"),
                 "Tags": f"keydeck,{event.event}",
             }
