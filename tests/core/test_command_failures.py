@@ -255,3 +255,59 @@ def test_a_mistyped_config_dir_creates_nothing(shared: Path, name: str) -> None:
     assert run.returncode == COMMANDS[name][1], run.stderr
     assert_clean(run.stderr)
     assert not typo.exists()
+
+
+def _on_a_terminal() -> None:
+    """The child's own session, with the pty on its stdin as controlling terminal."""
+    import fcntl
+    import termios
+
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def test_ctrl_c_at_the_password_prompt_ends_its_line(shared: Path) -> None:
+    """A real terminal: ctrl+c (the tty's SIGINT) at "Keydeck password: " leaves the cursor
+    on a new line for the shell's prompt, exit 130, nothing else said."""
+    import select
+
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        argv("check", shared),
+        env=environment(shared, None),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        preexec_fn=_on_a_terminal,
+        close_fds=True,
+    )
+    os.close(slave)
+    output = bytearray()
+
+    def read(until: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + WAIT_S
+        while not until() and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                output.extend(chunk)
+
+    try:
+        read(lambda: b"Keydeck password: " in output)
+        assert b"Keydeck password: " in output, bytes(output)
+        os.write(master, b"\x03")  # ctrl+c, as the terminal sends it
+        read(lambda: process.poll() is not None)
+        process.wait(timeout=WAIT_S)
+        read(lambda: not select.select([master], [], [], 0.2)[0])  # drain what is left
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    assert process.returncode == 130
+    after = bytes(output).split(b"Keydeck password: ", 1)[1]
+    assert after.replace(b"^C", b"") in (b"\r\n", b"\n"), after
