@@ -53,19 +53,6 @@ def _not_dumpable() -> None:
         pass
 
 
-def is_dumpable() -> bool | None:
-    """This process's dumpable flag (Linux), None where it cannot be read."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(3, 0, 0, 0, 0))  # PR_GET_DUMPABLE
-    except (OSError, AttributeError):
-        return None
-
-
 def child_environ(
     parent: Mapping[str, str] | None = None, keep: Iterable[str] = ()
 ) -> dict[str, str]:
