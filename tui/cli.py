@@ -1,13 +1,14 @@
-"""The `keydeck` command: argument parsing and dispatch.
+"""The `keydeck` command: builds the parser from tui/commands and dispatches. Nothing else.
 
-Heavy modules (Textual, ccxt) are imported inside the command that needs them, so
-`keydeck locate` is instant and the app's first frame is not delayed by ccxt.
+Each command lives in its own module of tui/commands (`add_parser(sub)`, `run(args,
+locations)`); heavy modules (Textual, ccxt) are imported inside the command that needs
+them, so `keydeck locate` is instant and the app's first frame is not delayed by ccxt.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui import process
 
@@ -15,23 +16,36 @@ if TYPE_CHECKING:  # imported where used, so ctrl+c is handled from the first in
     import argparse
     from collections.abc import Sequence
 
-    from tui.paths import Locations
-
 _CONFIG_DIR_HELP = (
     "keep the keyfile, settings, logs and cache under DIR "
     "(default: $KEYDECK_CONFIG_DIR, else the platform's config directory)"
 )
 
 
+class _Subcommands:
+    """`keydeck`'s subparsers, as each command's `add_parser(sub)` sees them: every command
+    also takes --config-dir after its name (`keydeck locate --config-dir X`)."""
+
+    def __init__(self, subparsers: Any, common: argparse.ArgumentParser) -> None:
+        self._subparsers = subparsers
+        self._common = common
+
+    def add_parser(self, name: str, **options: Any) -> argparse.ArgumentParser:
+        parents = [self._common, *options.pop("parents", [])]
+        return self._subparsers.add_parser(name, parents=parents, **options)
+
+
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
-    from tui import __version__
+    from tui import __version__, commands
 
     parser = argparse.ArgumentParser(
         prog="keydeck",
         description="Connect, verify and watch crypto-exchange API keys, kept in an encrypted "
         "keyfile.",
+        epilog="Exit codes: each command's --help lists its own; 130 is ctrl+c for all. "
+        "See README.md, 'Exit codes'.",
     )
     parser.add_argument("--version", action="version", version=f"keydeck {__version__}")
     parser.add_argument("--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP)
@@ -41,51 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="try Keydeck offline: simulated exchanges and a throwaway keyfile of example keys "
         "(kept in --config-dir only if you give one)",
     )
-    # Accept --config-dir after the command too (`keydeck locate --config-dir X`).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config-dir", metavar="DIR", help=_CONFIG_DIR_HELP, default=argparse.SUPPRESS
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser(
-        "locate", parents=[common], help="print where the keyfile, settings, logs and cache live"
-    )
-    check = commands.add_parser(
-        "check",
-        parents=[common],
-        help="verify every key in the keyfile (status, balances, permissions) without the UI",
-        description="Verify every key in the keyfile. The password comes from "
-        "KEYDECK_PASSWORD or --password-stdin, never from the command line. Exit codes: "
-        "0 all fine, 1 a critical finding, 2 an account failed, 3 keyfile not opened "
-        "(or the check could not run; details in the log), 130 interrupted.",
-    )
-    check.add_argument("--json", action="store_true", help="print one JSON document")
-    check.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    from tui.history import command as history_command
-    from tui.keys_io.arguments import add_key_commands  # import, backup, exec
-    from tui.watch import command as watch_command
-
-    add_key_commands(commands, common)
-    watch_command.add_parser(commands, [common])
-    history_command.add_parser(commands, [common])
-    from tui import rotate_command
-
-    rotate_command.add_parser(commands, common)
+    sub = _Subcommands(parser.add_subparsers(dest="command", metavar="COMMAND"), common)
+    for name in commands.COMMANDS:
+        commands.load(name).add_parser(sub)
     return parser
-
-
-def cmd_locate(locations: Locations) -> int:
-    rows = [
-        ("keyfile", locations.keyfile),
-        ("settings", locations.settings),
-        ("log", locations.log_file),
-        ("cache", locations.cache_dir),
-    ]
-    width = max(len(name) for name, _ in rows)
-    for name, path in rows:
-        missing = "" if path.exists() else "  (not created yet)"
-        print(f"{name:<{width}}  {path}{missing}")
-    return 0
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -125,48 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(argv: Sequence[str] | None) -> int:
+    from tui import commands
     from tui.paths import Locations
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.demo and args.command is None:
-        from tui.demo import run_demo  # the simulator and Textual load only for the demo
-
-        process.default_interrupts()
-        return run_demo(args.config_dir)
-    locations = Locations.resolve(args.config_dir)
-    if args.command == "locate":
-        return cmd_locate(locations)
-    if args.command == "check":
-        import logging
-
-        from tui.check import run_check  # the connector and ccxt load only for this command
-
-        logging.captureWarnings(True)  # library warnings go to the log, not to a monitor
-        return run_check(locations, json_output=args.json, password_stdin=args.password_stdin)
-    if args.command in ("import", "backup", "exec"):
-        from tui.keys_io.arguments import run_key_command
-
-        return run_key_command(args, locations)
-    if args.command == "watch":
-        from tui.watch import command as watch_command
-
-        return watch_command.run_watch(locations, args)
-    if args.command == "rotate":
-        from tui.rotate_command import run_rotate
-
-        return run_rotate(args, locations)
-    if args.command == "history":
-        from tui.history import command as history_command
-
-        return history_command.run_history(locations, args)
     if args.command is None:
-        from tui.app import run_app  # Textual is imported only when the app starts
+        from tui.commands import app  # Textual and the simulator load only for the app
 
-        process.default_interrupts()
-        return run_app(locations)
-    parser.print_help(sys.stderr)
-    return 2
+        return app.run(args, Locations.resolve(args.config_dir))
+    return commands.load(args.command).run(args, Locations.resolve(args.config_dir))
 
 
 if __name__ == "__main__":

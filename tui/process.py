@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable, Mapping
 from types import FrameType
 from typing import TextIO, TypeVar
 
@@ -21,14 +21,50 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for ctrl+c
 _interrupted = False
 
 
+_PR_SET_DUMPABLE = 4  # <linux/prctl.h>
+KEYDECK_PREFIX = "KEYDECK_"
+
+
 def disable_core_dumps() -> None:
-    """A core dump would hold the decrypted keys and the derived key: never write one."""
+    """A core dump would hold the decrypted keys and the derived key: never write one.
+
+    `RLIMIT_CORE` 0 (soft and hard, so no child of ours can raise it back), and on Linux
+    not dumpable either (`prctl(PR_SET_DUMPABLE, 0)`): that also covers a `core_pattern`
+    pipe, which ignores the limit, and keeps other processes of the user from attaching
+    (ptrace) or reading /proc/<pid>/mem and environ. Called before any secret is read.
+    """
     try:
         import resource
 
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):
         pass
+    if sys.platform.startswith("linux"):
+        _not_dumpable()
+
+
+def _not_dumpable() -> None:
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):  # no libc symbol (static builds, musl oddities)
+        pass
+
+
+def child_environ(
+    parent: Mapping[str, str] | None = None, keep: Iterable[str] = ()
+) -> dict[str, str]:
+    """`parent` (default: this process's environment) without any `KEYDECK_*` variable
+    but those in `keep`: a child never sees Keydeck's passwords, webhooks or a new key."""
+    kept = set(keep)
+    source = os.environ if parent is None else parent
+    return {
+        name: value
+        for name, value in source.items()
+        if not name.upper().startswith(KEYDECK_PREFIX) or name in kept
+    }
 
 
 def _interrupt_once(signum: int, frame: FrameType | None) -> None:

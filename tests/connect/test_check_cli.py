@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from tests.connect.conftest import account_for
-from tui.check import PasswordUnavailable, read_password, run_check
+from tui import cli
+from tui.commands import check as check_command
+from tui.commands.passwords import PasswordUnavailable, read_password
 from tui.paths import Locations
 from tui.sim import Simulator
 from tui.vault import Account, Vault
@@ -162,7 +164,8 @@ async def test_json_table_and_exit_codes(sim: Simulator, tmp_path: Path) -> None
     # The readable table (password from stdin), with a critical finding.
     assert code_crit == 1
     assert "Bybit · risky" in out_crit and "[critical] Withdrawals are enabled" in out_crit
-    assert "Total $" in out_crit
+    assert "Total $" in out_crit and "· 1 critical, 2 warnings" in out_crit
+    assert re.search(r"✗ Bybit · risky +critical ", out_crit) and "✓" not in out_crit
 
     document = json.loads(out_fail)
     _check_schema(document)
@@ -179,7 +182,14 @@ async def test_json_table_and_exit_codes(sim: Simulator, tmp_path: Path) -> None
     (_, out_partial, _), (code_none, out_none, _) = await asyncio.gather(
         _check(failed), _check(only_failed)
     )
-    assert re.search(r"Total \$[\d,]+\.\d\d \(1 account not read\)\n", out_partial)
+    assert re.search(
+        r"Total \$[\d,]+\.\d\d \(1 account not read\) · 1 failing, 1 critical, 2 warnings\n",
+        out_partial,
+    )
+    # Each account line leads with its severity: never "ok" beside a critical finding.
+    lines = {line.split("  ")[0]: line for line in out_partial.splitlines() if " · " in line}
+    assert re.search(r"^✗ Binance · risky +critical ", lines["✗ Binance · risky"])
+    assert re.search(r"^✗ KuCoin · main +failing ", lines["✗ KuCoin · main"])
     assert code_none == 2 and "Total unknown" in out_none and "$0.00" not in out_none
 
     # The failure was logged, with no credential in the log.
@@ -207,8 +217,9 @@ def test_empty_keyfile_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     _keyfile(config_dir, [])
     monkeypatch.setenv("KEYDECK_PASSWORD", PASSWORD)
     out, err = io.StringIO(), io.StringIO()
-    code = run_check(
-        Locations.resolve(config_dir), json_output=True, out=out, err=err, log_to_file=False
+    args = cli.build_parser().parse_args(["check", "--json"])
+    code = check_command.run(
+        args, Locations.resolve(config_dir), out=out, err=err, log_to_file=False
     )
     assert code == 0 and err.getvalue() == ""
     document = json.loads(out.getvalue())

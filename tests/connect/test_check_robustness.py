@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.check import read_password
+from tui.commands.passwords import read_password
 from tui.logs import setup_logging, stop_logging
 from tui.sim import Simulator
 from tui.sim.thread import SimulatorThread

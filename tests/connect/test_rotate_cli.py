@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -44,6 +45,7 @@ async def test_rotate_from_the_terminal(sim: Simulator, tmp_path: Path) -> None:
     risky = dict(sim.account("okx", "risky").credentials)  # can withdraw
     code, text = await _rotate(config, "okx", new=risky)
     assert code == 1 and "withdraw funds" in text and "Not saved" in text
+    assert re.search(r"withdraw funds +no +yes +⚠ gained", text), text
     old_key = sim.account("okx", "main").credentials["apiKey"]
     assert [key for _, key in _stored(config)] == [old_key]
 
@@ -57,3 +59,14 @@ async def test_rotate_from_the_terminal(sim: Simulator, tmp_path: Path) -> None:
     code, text = await _rotate(config, "okx", "--check-old")
     assert code == 0 and "revoked" in text
     assert [key for _, key in _stored(config)] == [risky["apiKey"]]
+
+
+async def test_rotate_says_which_rights_are_lost(sim: Simulator, tmp_path: Path) -> None:
+    """The app's old-vs-new table: a move to a read-only key says it can no longer trade."""
+    config = _config_dir(tmp_path, "lost")
+    _keyfile(config, [account_for(sim, "okx", "main")])
+    read_only = dict(sim.account("okx", "sub").credentials)
+    code, text = await _rotate(config, "okx", new=read_only)
+    assert code == 0 and "verified and saved" in text, text
+    assert "What each key may do" in text and "old key  new key" in text
+    assert re.search(r"trade spot +yes +no +lost", text), text

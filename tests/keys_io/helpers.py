@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.app import PASSWORD, cheap_kdf, make_keyfile
-from tui.keys_io.importing import ImportOptions, run_import
+from tui import cli
+from tui.commands import import_keys as import_command
 from tui.paths import Locations
 from tui.vault import Account, Vault
 
@@ -88,15 +89,15 @@ def import_keys(
     """`keydeck import` in this process (KEYDECK_PASSWORD and KEYDECK_IMPORT_PASSWORD come
     from the environment the test set)."""
     out, err = io.StringIO(), io.StringIO()
-    options = ImportOptions(
-        source=source,
-        path=path,
-        dry_run=dry_run,
-        verify=verify,
-        endpoints=dict(endpoints or {}),
-        vault_options=cheap_kdf(),
+    argv = ["import", source, str(path)]
+    argv += ["--dry-run"] if dry_run else []
+    argv += [] if verify else ["--no-verify"]
+    for exchange, url in (endpoints or {}).items():
+        argv += ["--endpoint", f"{exchange}={url}"]
+    args = cli.build_parser().parse_args(argv)
+    code = import_command.run(
+        args, locations, out=out, err=err, log_to_file=False, vault_options=cheap_kdf()
     )
-    code = run_import(locations, options, out=out, err=err, log_to_file=False)
     text_err = err.getvalue()
     assert "Traceback" not in text_err, text_err
     return code, out.getvalue(), text_err

@@ -81,11 +81,24 @@ def test_exit_code_and_no_secret_in_keydecks_output(config: Path, sim: Simulator
 
 
 def test_env_variables(config: Path, sim: SimulatorThread) -> None:
-    stale = {"KEYDECK_API_UID": "from-another-account", "KEYDECK_IMPORT_PASSWORD": "x" * 8}
+    stale = {
+        "KEYDECK_API_UID": "from-another-account",
+        "KEYDECK_IMPORT_PASSWORD": "x" * 8,
+        "KEYDECK_BACKUP_PASSWORD": "y" * 8,
+        "KEYDECK_WEBHOOKS": "https://hooks.example/secret-token",
+        "KEYDECK_NEW_API_KEY": "a-new-key-being-rotated",
+        "KEYDECK_NEW_API_SECRET": "a-new-secret-being-rotated",
+    }
     env = _env_of(
         keydeck(config, "binance/main", "--", sys.executable, "-c", PRINT_ENV, extra_env=stale)
     )
     creds = sim.simulator.account("binance", "main").credentials
+    handed_over = {
+        "KEYDECK_EXCHANGE",
+        "KEYDECK_API_KEY",
+        "KEYDECK_API_SECRET",
+        "KEYDECK_CCXT_CONFIG",
+    }
     assert env["KEYDECK_EXCHANGE"] == "binance"
     assert env["KEYDECK_API_KEY"] == creds["apiKey"]
     assert env["KEYDECK_API_SECRET"] == creds["secret"]
@@ -98,7 +111,8 @@ def test_env_variables(config: Path, sim: SimulatorThread) -> None:
     )
     # Keydeck's passwords and a stale variable of the same form never reach the child.
     assert not {"KEYDECK_PASSWORD", "KEYDECK_IMPORT_PASSWORD", "KEYDECK_API_UID"} & set(env)
-    assert "KEYDECK_CONFIG_DIR" in env  # the rest of the environment is inherited
+    # Nor any other KEYDECK_* variable: webhooks, a rotation's new key, the config dir.
+    assert not [k for k in env if k.startswith("KEYDECK_") and k not in handed_over]
 
 
 def test_ccxt_config_works_in_a_ccxt_script(config: Path, sim: SimulatorThread) -> None:
@@ -202,3 +216,41 @@ def test_password_stdin_leaves_the_rest_to_the_command(config: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "first line for the bot\nsecond\n"
+
+
+@pytest.mark.parametrize("fault", ["maintenance", "malformed_json"])
+def test_fails_closed_when_the_exchange_cannot_say(
+    config: Path, sim: SimulatorThread, fault: str
+) -> None:
+    """A 500-class answer or one of unexpected shape never lets the command run."""
+    sim.simulator.set_faults("okx", **{fault: True})
+    try:
+        result = keydeck(config, "okx", "--", "sh", "-c", "echo RAN")
+        allowed = keydeck(config, "okx", "--allow-withdraw", "--", "sh", "-c", "echo RAN")
+    finally:
+        sim.simulator.clear_faults()
+    assert result.returncode == 125, result.stderr
+    assert "RAN" not in result.stdout
+    assert "could not confirm that okx/main cannot withdraw" in result.stderr
+    assert "--allow-withdraw" in result.stderr
+    assert allowed.returncode == 0 and allowed.stdout == "RAN\n", allowed.stderr
+
+
+def test_fails_closed_on_a_timeout(config: Path, sim: SimulatorThread) -> None:
+    """In process, with a 1 s request timeout instead of 15 s: a silent exchange refuses."""
+    from tests.support.app import cheap_kdf
+    from tui.commands.exec_command import EXIT_KEYDECK, refuse_withdrawals
+    from tui.commands.preamble import Failed
+    from tui.vault import Vault
+
+    locations = Locations.resolve(config)
+    sim.simulator.set_faults("okx", timeout=True)
+    try:
+        with Vault.open(locations.keyfile, PASSWORD, read_only=True, **cheap_kdf()) as vault:
+            account = vault.get("okx")
+            with pytest.raises(Failed) as refused:
+                refuse_withdrawals(vault, account, locations, timeout_s=1.0)
+    finally:
+        sim.simulator.clear_faults()
+    assert refused.value.code == EXIT_KEYDECK
+    assert "could not confirm" in str(refused.value)

@@ -87,6 +87,13 @@ def _conf(root: Path) -> HummingbotConf:
     )
     conf.connector("vertex_dex", {"vertex_dex_wallet_private_key": "0xdeadbeefcafe0006"})
     conf.connector("made_up_exchange", {"made_up_exchange_api_key": "hb-unknown-key-0007"})
+    conf.connector(  # its "api_key" is the wallet address: skipped as wallet-based
+        "hyperliquid_perpetual",
+        {
+            "hyperliquid_perpetual_api_key": "0xabc0000000000000000000000000000000000008",
+            "hyperliquid_perpetual_api_secret": "0xdeadbeefcafe0008",
+        },
+    )
     return conf
 
 
@@ -105,8 +112,9 @@ def test_import_gives_exactly_those_credentials(locations: Locations, conf: Humm
     assert all(a.verified_at is None for a in accounts)  # --no-verify: saved unverified
     assert "connectors/okx.yml; host from okx_registration_sub_domain: app" in out
     assert "vertex_dex' is a wallet-based connector" in out
+    assert "'hyperliquid_perpetual' is a wallet-based connector" in out
     assert "no ccxt mapping for Hummingbot's 'made_up_exchange' connector" in out
-    assert "Added 6 key(s)" in out
+    assert "Added 6 keys" in out
     assert not [s for s in SECRETS if s in out + err]
     assert "Reminder" not in out  # Hummingbot's files are encrypted
 
@@ -114,7 +122,7 @@ def test_import_gives_exactly_those_credentials(locations: Locations, conf: Humm
     before = locations.keyfile.read_bytes()
     code, out, _ = import_keys(locations, "hummingbot", conf.root / "connectors")
     assert code == 0
-    assert out.count("the same API key is already") == 6 and "Added 0 key(s)" in out
+    assert out.count("the same API key is already") == 6 and "No key was added" in out
     assert locations.keyfile.read_bytes() == before
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,8 @@ from tests.keys_io.helpers import (
     make_keyfile,
 )
 from tests.support.app import cheap_kdf
-from tui.keys_io.backup import run_backup
+from tui import cli
+from tui.commands import backup as backup_command
 from tui.paths import Locations
 from tui.vault import Account
 
@@ -53,6 +55,12 @@ CCXT = {
     "gate": {"apiKey": "ccxt-gate-key", "secret": "ccxt-gate-secret-0302", "uid": "42"},
     "notanexchange": {"apiKey": "x-key", "secret": "x-secret-0303"},
 }
+
+
+def run_backup(locations: Locations, target: Path, **options: Any) -> int:
+    """`keydeck backup TARGET` in this process (passwords from the test's environment)."""
+    args = cli.build_parser().parse_args(["backup", str(target)])
+    return backup_command.run(args, locations, log_to_file=False, **options)
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -175,14 +183,12 @@ def test_backup_and_restore(
     out = io.StringIO()
     backup = tmp_path / "moving" / "keys-backup.kdk"
     backup.parent.mkdir()
-    code = run_backup(
-        locations, backup, out=out, err=out, log_to_file=False, vault_options=cheap_kdf()
-    )
+    code = run_backup(locations, backup, out=out, err=out, vault_options=cheap_kdf())
     assert code == 0, out.getvalue()
     assert "encrypted with a new password" in out.getvalue()
     assert sorted(p.name for p in backup.parent.iterdir()) == ["keys-backup.kdk"]
     # It never overwrites.
-    assert run_backup(locations, backup, out=out, err=out, log_to_file=False) == 3
+    assert run_backup(locations, backup, out=out, err=out) == 3
 
     other = Locations.resolve(tmp_path / "other-machine")
     make_keyfile(
@@ -190,7 +196,7 @@ def test_backup_and_restore(
     )
     monkeypatch.setenv("KEYDECK_IMPORT_PASSWORD", "wrong")
     code, _, err = import_keys(other, "keydeck", backup)
-    assert code == 1 and "Wrong password for" in err
+    assert code == 1 and "does not open it" in err and "may differ from your Keydeck" in err
     monkeypatch.setenv("KEYDECK_IMPORT_PASSWORD", "backup password 0403")
     code, out_text, err = import_keys(other, "keydeck", backup)
     assert code == 0, err
@@ -202,7 +208,7 @@ def test_backup_and_restore(
     assert "Reminder" not in out_text  # an encrypted source
     # Restoring twice adds nothing.
     code, out_text, _ = import_keys(other, "keydeck", backup)
-    assert code == 0 and "Added 0 key(s)" in out_text
+    assert code == 0 and "No key was added" in out_text
 
 
 def test_restore_creates_a_missing_keyfile(
@@ -218,12 +224,7 @@ def test_restore_creates_a_missing_keyfile(
     )
     backup = tmp_path / "b.kdk"
     out = io.StringIO()
-    assert (
-        run_backup(
-            locations, backup, out=out, err=out, log_to_file=False, vault_options=cheap_kdf()
-        )
-        == 0
-    )
+    assert run_backup(locations, backup, out=out, err=out, vault_options=cheap_kdf()) == 0
     assert "the keyfile's password" in out.getvalue()
     fresh = Locations.resolve(tmp_path / "fresh")
     monkeypatch.setenv("KEYDECK_IMPORT_PASSWORD", PASSWORD)
@@ -235,3 +236,25 @@ def test_restore_creates_a_missing_keyfile(
     assert credentials_of(keyfile_accounts(fresh)) == {
         "kraken/main": {"apiKey": "k1", "secret": "s-0501"}
     }
+
+
+@pytest.mark.parametrize("weak", ["abc", " ", "password"])
+def test_a_new_keyfile_or_backup_refuses_a_weak_password(
+    locations: Locations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weak: str
+) -> None:
+    """The first-run screen's strength rule, for every password the command line sets."""
+    env_file = tmp_path / "bot.env"
+    env_file.write_text("GATE_API_KEY=weak-gate-key\nGATE_API_SECRET=weak-gate-secret-0901\n")
+    monkeypatch.setenv("KEYDECK_PASSWORD", weak)
+    code, _, err = import_keys(locations, "env", env_file)
+    assert code == 3 and "too easy to guess" in err and "new keyfile" in err, err
+    assert not locations.keyfile.exists()
+    # An existing keyfile is opened with the password it has, whatever its strength.
+    monkeypatch.setenv("KEYDECK_PASSWORD", PASSWORD)
+    make_keyfile(locations, [])
+    monkeypatch.setenv("KEYDECK_BACKUP_PASSWORD", weak)
+    out_stream = io.StringIO()
+    backup = tmp_path / "travel.kdk"
+    assert run_backup(locations, backup, out=out_stream, err=out_stream) == 3
+    assert "too easy to guess" in out_stream.getvalue() and "the backup" in out_stream.getvalue()
+    assert not backup.exists()

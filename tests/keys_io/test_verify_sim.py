@@ -69,7 +69,7 @@ def test_no_verify_contacts_nothing(
     keys = _keys_file(tmp_path, sim, {"binance": ("main", {})})
     nowhere = {"binance": "http://127.0.0.1:9"}
     code, out, _ = import_keys(locations, "ccxt", keys, verify=True, endpoints=nowhere)
-    assert code == 2 and "Added 0 key(s)" in out
+    assert code == 2 and "No key was added" in out
     assert locations.keyfile.read_bytes() == before  # nothing verified: nothing written
     code, out, _ = import_keys(locations, "ccxt", keys, verify=False, endpoints=nowhere)
     assert code == 0 and "saved unverified" in out

@@ -180,7 +180,7 @@ def test_watch_and_history_import_no_textual() -> None:
     import sys
 
     code = (
-        "import sys, tui.watch.runner, tui.watch.command, tui.history.store, "
-        "tui.history.command; assert 'textual' not in sys.modules, 'textual imported'"
+        "import sys, tui.watch.runner, tui.commands.watch, tui.history.store, "
+        "tui.commands.history; assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -16,8 +16,8 @@ import pytest
 
 from tests.watch.helpers import PASSWORD, make_keyfile
 from tests.watch.test_events import report
+from tui.commands.history import run as run_history
 from tui.history import History, history_path
-from tui.history.command import run_history
 from tui.history.model import MAX_POINTS, thin
 from tui.history.store import MAGIC
 from tui.paths import Locations
@@ -152,10 +152,10 @@ def test_csv_export_matches_the_points(tmp_path: Path) -> None:
         out, err = io.StringIO(), io.StringIO()
         since = now - timedelta(hours=30)
         args = argparse.Namespace(since=since, csv=True, password_stdin=False)
-        assert run_history(locations, args, out=out, err=err) == 0, err.getvalue()
+        assert run_history(args, locations, out=out, err=err) == 0, err.getvalue()
         summary = io.StringIO()
         args = argparse.Namespace(since=None, csv=False, password_stdin=False)
-        assert run_history(locations, args, out=summary, err=err) == 0
+        assert run_history(args, locations, out=summary, err=err) == 0
     finally:
         del os.environ["KEYDECK_PASSWORD"]
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
@@ -172,3 +172,13 @@ def test_csv_export_matches_the_points(tmp_path: Path) -> None:
     assert sum(Decimal(r["usd"]) for r in rows if r["usd"]) == Decimal("36")
     text = summary.getvalue()
     assert "24 h  -19.00 USD (-69.09 %)" in text and text.count("$") == 3
+
+
+def test_since_a_future_date_is_a_usage_error() -> None:
+    """Not "No history recorded yet": the date is wrong, not the history."""
+    from tui.commands.history import parse_since
+
+    future = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    with pytest.raises(argparse.ArgumentTypeError, match="in the future"):
+        parse_since(future)
+    assert parse_since("2020-01-02").year == 2020

@@ -7,6 +7,7 @@ import logging
 import shlex
 import sys
 from datetime import UTC, datetime
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,10 @@ async def test_webhook_formats_reach_the_receiver() -> None:
         assert discord["content"].startswith("🔴 **OKX · main")
     ntfy = WebhookSink("https://ntfy.sh/my-topic", "ntfy").request(EVENT)
     assert ntfy["data"] == b"Turn them off." and ntfy["headers"]["Priority"] == "5"
+    # ntfy's docs: a non-ASCII header as an RFC 2047 encoded word, so "·" is never "?".
+    title = ntfy["headers"]["Title"]
+    assert title.isascii() and title.startswith("=?UTF-8?B?")
+    assert str(make_header(decode_header(title))).startswith("OKX · main: Withdrawals are")
 
 
 def test_webhook_urls_https_or_loopback_http() -> None:

@@ -3,9 +3,10 @@
 `--as env`: KEYDECK_EXCHANGE, KEYDECK_API_KEY, KEYDECK_API_SECRET, KEYDECK_API_PASSWORD,
 KEYDECK_API_UID (and KEYDECK_API_<NAME> for the other ccxt credentials), KEYDECK_CCXT_CONFIG.
 `--as freqtrade`: FREQTRADE__EXCHANGE__NAME/__KEY/__SECRET/__PASSWORD/__UID.
-`--as ccxt`: KEYDECK_CCXT_CONFIG only. Keydeck's password variables are always removed, and
-so are inherited variables of the chosen form (a stale KEYDECK_API_UID from the shell would
-otherwise sit beside another account's key).
+`--as ccxt`: KEYDECK_CCXT_CONFIG only. Every inherited `KEYDECK_*` variable is removed (the
+passwords, webhook URLs, a rotation's KEYDECK_NEW_API_*, a stale KEYDECK_API_UID that would
+otherwise sit beside another account's key): the child sees only the key handed over. So
+are inherited FREQTRADE__EXCHANGE__ credentials with --as freqtrade.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tui.keys_io.passwords import PASSWORD_VARIABLES
+from tui.process import KEYDECK_PREFIX
 
 FORMS = ("env", "freqtrade", "ccxt")
 CCXT_CONFIG = "KEYDECK_CCXT_CONFIG"
@@ -58,14 +59,14 @@ def ccxt_api_urls(exchange_id: str, sandbox: bool) -> Any:
 
 
 def _inherited(name: str, form: str) -> bool:
-    if name in PASSWORD_VARIABLES:
+    """Removed from what the child inherits."""
+    if name.upper().startswith(KEYDECK_PREFIX):
         return True
-    if form == "freqtrade":
-        return name.startswith(FREQTRADE_PREFIX) and name[len(FREQTRADE_PREFIX) :] in (
-            "NAME",
-            *FREQTRADE_NAMES.values(),
-        )
-    return name == CCXT_CONFIG or name == "KEYDECK_EXCHANGE" or name.startswith("KEYDECK_API_")
+    return (
+        form == "freqtrade"
+        and name.startswith(FREQTRADE_PREFIX)
+        and name[len(FREQTRADE_PREFIX) :] in ("NAME", *FREQTRADE_NAMES.values())
+    )
 
 
 def child_environment(

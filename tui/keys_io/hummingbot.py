@@ -101,6 +101,9 @@ CONNECTORS: dict[str, ConnectorMap] = {
 }
 
 _WALLET_WORDS = ("private_key", "wallet", "mnemonic", "secret_phrase", "seed")
+# Connectors signed by a wallet whose fields carry no wallet word (Hyperliquid's "api_key" is
+# the wallet address, its "api_secret" the wallet's private key).
+_WALLET_CONNECTORS = ("hyperliquid", "dydx", "injective", "xrpl", "vertex", "dexalot", "derive")
 
 
 class _WrongPassword(Exception):
@@ -202,7 +205,8 @@ def _load_yaml(path: Path) -> dict[str, Any] | str:
 
 
 def _unmapped_reason(name: str, data: Mapping[str, Any]) -> str:
-    if any(word in key for key in data for word in _WALLET_WORDS):
+    wallet_named = name.startswith(_WALLET_CONNECTORS)
+    if wallet_named or any(word in key for key in data for word in _WALLET_WORDS):
         return f"'{name}' is a wallet-based connector (private key or wallet), not an API key"
     return f"Keydeck has no ccxt mapping for Hummingbot's '{name}' connector"
 

@@ -19,7 +19,9 @@ def read_keyfile(path: Path, source_password: PasswordReader) -> SourceRead:
         vault = Vault.open(path, password, read_only=True)
     except WrongPassword:
         raise SourceError(
-            f"Wrong password for {path}: it is that keyfile's own password. Nothing was imported."
+            f"The password given for {path} (KEYDECK_IMPORT_PASSWORD or the prompt) does not "
+            "open it. Give the password that keyfile or backup was saved with, which may "
+            "differ from your Keydeck password. Nothing was imported."
         ) from None
     except KeyfileCorrupt as error:
         raise SourceError(f"{path} is not a readable Keydeck keyfile ({error.reason}).") from None

@@ -95,3 +95,12 @@ def plan_import(
             holders[(account.exchange, identity)] = account.display_name
         rows.append(PlannedRow(candidate, account, "new"))
     return Plan(rows, invalid)
+
+
+def field_names(row: PlannedRow) -> str:
+    """Which credential fields a planned key has (never a value), in the vault's order."""
+    from tui.vault import CREDENTIAL_NAMES
+
+    order = {name: i for i, name in enumerate(CREDENTIAL_NAMES)}
+    names = sorted(row.account.credentials, key=lambda n: (order.get(n, len(order)), n))
+    return ", ".join(names)

@@ -15,12 +15,11 @@ from tui.paths import display_path
 from tui.redact import Secret
 from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
-from tui.widgets.strength import StrengthMeter, score_password
+from tui.widgets.strength import MIN_SCORE, StrengthMeter, score_password
 
 if TYPE_CHECKING:
     from tui.session import KeyfileAccess
 
-MIN_SCORE = 1  # zxcvbn: 0 is "too guessable" (a dictionary word, 123456...)
 
 NO_RECOVERY_TEXT = (
     "There is no password recovery. Keydeck cannot open the keyfile without this password "

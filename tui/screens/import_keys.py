@@ -135,7 +135,7 @@ class ImportKeysScreen(ReportsWorkerErrors, ModalScreen[None]):
         self.app.call_from_thread(self._show_plan, read, plan)
 
     def _show_plan(self, read: SourceRead, plan: Plan) -> None:
-        from tui.keys_io.importing import field_names
+        from tui.keys_io.plan import field_names
 
         self._read = read
         rows = []

@@ -171,9 +171,10 @@ def explain_keyfile_error(error: BaseException, keyfile: Path) -> KeyfileTrouble
     if isinstance(error, KeyfileLocked):
         return KeyfileTrouble(
             "Another Keydeck is using this keyfile",
-            "Another Keydeck window, a `keydeck check` run or a script has it open. Two "
-            "programs writing the same keyfile could lose keys.",
-            "Close the other Keydeck (or `keydeck check`), then choose Try again.",
+            "Another Keydeck window, a `keydeck import` or `keydeck rotate` run or a script "
+            "has it open. Two programs writing the same keyfile could lose keys.",
+            "Close the other Keydeck (or wait for the import or rotate to finish), then "
+            "choose Try again.",
         )
     if isinstance(error, KeyfileUnsupported):
         return KeyfileTrouble(

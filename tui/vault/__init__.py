@@ -47,12 +47,19 @@ from tui.vault.errors import (
 )
 from tui.vault.files import move_aside
 from tui.vault.kdf import Argon2idParams, KdfCaps, KdfParams, ScryptParams, argon2_available
-from tui.vault.password import STRONG_ENOUGH, check_new_password, password_strength
+from tui.vault.password import (
+    MIN_SCORE,
+    STRONG_ENOUGH,
+    check_new_password,
+    password_strength,
+    weak_password,
+)
 from tui.vault.vault import Vault
 
 __all__ = [
     "CREDENTIAL_NAMES",
     "IDENTIFYING_CREDENTIALS",
+    "MIN_SCORE",
     "STRONG_ENOUGH",
     "Account",
     "Argon2idParams",
@@ -82,4 +89,5 @@ __all__ = [
     "check_new_password",
     "move_aside",
     "password_strength",
+    "weak_password",
 ]

@@ -98,12 +98,16 @@ class UnsafePermissions(VaultError):
 
 
 class KeyfileLocked(VaultError):
-    """Another process (another Keydeck, `keydeck check`, a script) holds the keyfile."""
+    """Another process (the app, `keydeck import` or `rotate`, a script) holds the keyfile.
+
+    `keydeck check`, `watch`, `history`, `backup` and `exec` open it read-only and never lock.
+    """
 
     def message(self) -> str:
         return (
             f"Another Keydeck is using this keyfile ({self.path or 'keyfile'}). Close the other "
-            "Keydeck window, `keydeck check` run or script using it, then try again."
+            "Keydeck window, or wait for the `keydeck import` or `keydeck rotate` run or the "
+            "script using it to finish, then try again."
         )
 
 

@@ -16,6 +16,7 @@ PasswordLike = str | Secret
 
 _ZXCVBN_MAX = 72  # zxcvbn raises ValueError above this many characters
 STRONG_ENOUGH = 3  # the score from which the UI need not warn
+MIN_SCORE = 1  # below: refused wherever a password is set (0: a dictionary word, 123456...)
 # Lone surrogates: what Python makes of non-UTF-8 bytes (surrogateescape) in the environment,
 # argv or stdin. They are the only str that UTF-8 cannot encode.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -70,3 +71,15 @@ def password_strength(password: PasswordLike) -> tuple[int, str]:
     if not advice:
         advice = "Strong password." if score >= STRONG_ENOUGH else "Add more words or characters."
     return score, advice
+
+
+def weak_password(password: PasswordLike) -> str | None:
+    """Why `password` may not protect a keyfile or a backup, or None. The one rule for every
+    place that sets a password: the first-run and change-password screens, `keydeck import`
+    creating a keyfile and `keydeck backup` with a new password."""
+    if not reveal(password):
+        return "Choose a master password."
+    score, hint = password_strength(password)
+    if score < MIN_SCORE:
+        return f"This password is too easy to guess.{f' {hint}' if hint else ''}"
+    return None

@@ -1,7 +1,7 @@
 """The watch loop: a read-only Session refreshed every interval, changes sent to the sinks.
 
 `watch_keyfile(locations, password, config, stop=event)` is the whole watch as a function
-(tests run it in-process and set `stop`); `keydeck watch` (tui/watch/command.py) wraps it
+(tests run it in-process and set `stop`); `keydeck watch` (tui/commands/watch.py) wraps it
 with the password, logging and signal handling.
 
 Each round: notice a keyfile changed on disk (new accounts, acknowledgements) and reload it

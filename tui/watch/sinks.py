@@ -5,7 +5,7 @@ failing sink never holds back the watch or the other sinks. A failed delivery is
 retried with growing delays, then given up (logged); it never stops the watch.
 
 Webhook URLs often are secrets themselves (Slack, Discord): only scheme and host are logged.
-The command gets the event JSON on stdin and an environment without `KEYDECK_PASSWORD`.
+The command gets the event JSON on stdin and an environment without any `KEYDECK_*` variable.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import contextlib
 import ipaddress
 import json
 import logging
-import os
 import shlex
 import shutil
 import sys
@@ -23,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
+from tui.process import child_environ
 from tui.redact import scrub
 from tui.watch.events import Event
 
@@ -33,7 +33,6 @@ RETRY_DELAYS_S: tuple[float, ...] = (1, 5, 15, 60, 300)
 QUEUE_LIMIT = 1000
 WEBHOOK_TIMEOUT_S = 15.0
 COMMAND_TIMEOUT_S = 30.0
-HIDDEN_ENV = ("KEYDECK_PASSWORD", "KEYDECK_WEBHOOKS")
 _NTFY_PRIORITY = {"critical": "5", "warning": "4", "info": "3"}
 _MARK = {"critical": "🔴", "warning": "🟠", "info": "🟢"}
 
@@ -95,6 +94,16 @@ def safe_url(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname or '?'}{port}/…"
 
 
+def header_text(text: str) -> str:
+    """An HTTP header value: as is when ASCII, else RFC 2047 encoded (`=?UTF-8?B?...?=`), as
+    ntfy's docs advise for non-ASCII titles (so "·" and emoji arrive intact, never "?")."""
+    if text.isascii():
+        return text
+    import base64
+
+    return f"=?UTF-8?B?{base64.b64encode(text.encode()).decode()}?="
+
+
 class StdoutSink:
     """One JSON object per line, flushed at once (a pipe reader sees it immediately)."""
 
@@ -130,7 +139,7 @@ class WebhookSink:
             return {"json": {"content": body[:2000]}}
         if self.format == "ntfy":
             headers = {
-                "Title": text.encode("ascii", "replace").decode(),
+                "Title": header_text(text),
                 "Priority": _NTFY_PRIORITY.get(event.severity, "3"),
                 "Tags": f"keydeck,{event.event}",
             }
@@ -180,7 +189,7 @@ class CommandSink:
 
 async def run_command(argv: Sequence[str], data: bytes = b"") -> None:
     """Run `argv` with `data` on stdin; SinkError on failure, exit status or timeout."""
-    env = {k: v for k, v in os.environ.items() if k not in HIDDEN_ENV}
+    env = child_environ()  # no KEYDECK_* variable: passwords, webhook URLs...
     try:
         process = await asyncio.create_subprocess_exec(
             *argv,

@@ -8,6 +8,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.redact import Secret
+from tui.vault.password import MIN_SCORE
+
+__all__ = ["MIN_SCORE", "StrengthMeter", "score_password"]
 
 _WORDS = ("very weak", "weak", "fair", "strong", "very strong")
 _STYLES = ("bold red", "red", "yellow", "green", "bold green")

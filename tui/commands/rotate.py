@@ -2,33 +2,38 @@
 
 The new key's fields come from `KEYDECK_NEW_<FIELD>` variables (KEYDECK_NEW_API_KEY,
 KEYDECK_NEW_API_SECRET, KEYDECK_NEW_API_PASSWORD...) or hidden prompts, never from argv. The
-new key is verified and its rights compared with the old key's; a key that gains withdrawals
-is refused unless `--allow-withdraw`. The old key stays in the keyfile (encrypted) until
+new key is verified and its rights compared with the old key's (the app's table: each right,
+old key, new key, what is gained and what is lost); a key that gains withdrawals is refused
+unless `--allow-withdraw`. The old key stays in the keyfile (encrypted) until
 `keydeck rotate ACCOUNT --check-old` sees the exchange refuse it, or `--drop-old`.
 
-Exit codes: 0 done, 1 the new key was refused or the old key still works, 3 keyfile problem.
+Exit codes: 0 done, 1 the new key was refused or the old key still works, 3 keyfile problem,
+130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
-import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
+
+from tui.commands.accounts import find_account
+from tui.commands.preamble import Context, Failed, Spec, add_password_option, run_command
 
 if TYPE_CHECKING:
     from tui.paths import Locations
     from tui.session import Session
 
 EXIT_OK, EXIT_REFUSED, EXIT_KEYFILE = 0, 1, 3
+SPEC = Spec(
+    "rotate", keyfile_exit=EXIT_KEYFILE, failure_exit=EXIT_KEYFILE, read_only=False, writes=True
+)
 
 
-def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
-    rotate = commands.add_parser(
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    rotate = sub.add_parser(
         "rotate",
-        parents=[common],
         help="replace an account's key with a new one (verified, compared, old key checked)",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
@@ -38,55 +43,58 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     rotate.add_argument("--check-old", action="store_true", help="try the replaced key once")
     rotate.add_argument("--drop-old", action="store_true", help="forget the replaced key now")
-    rotate.add_argument("--password-stdin", action="store_true", help="Keydeck's password on stdin")
+    add_password_option(rotate)
+    return rotate
 
 
 def new_credentials(fields: list[str], stdin_is_tty: bool) -> dict[str, str]:
     """The new key's fields: KEYDECK_NEW_<NAME> (API_KEY, API_SECRET, API_PASSWORD, API_UID...)
     or a hidden prompt per field."""
+    from tui.commands.passwords import environment_value, prompt
     from tui.keys_io.child_env import env_name
+    from tui.redact import Secret
 
     values: dict[str, str] = {}
     for name in fields:
         variable = "KEYDECK_NEW_" + env_name(name).removeprefix("KEYDECK_")
-        value = os.environ.get(variable)
+        value = environment_value(variable)
         if not value and stdin_is_tty:
-            value = getpass.getpass(f"New {name}: ")
+            value = prompt(f"New {name}")
         if not value:
-            raise ValueError(f"No {name} for the new key: set {variable} (never on argv).")
+            raise Failed(
+                f"No {name} for the new key: set {variable} (never on argv).", EXIT_REFUSED
+            )
+        Secret(value)  # registered: scrubbed from the log
         values[name] = value.strip()
     return values
 
 
-def run_rotate(args: argparse.Namespace, locations: Locations, out: TextIO = sys.stdout) -> int:
-    from tui.check import PasswordUnavailable, read_password
-    from tui.exec import ExecRefused, find_account
+def run(args: argparse.Namespace, locations: Locations, *, out: TextIO | None = None) -> int:
+    return run_command(SPEC, args, locations, _run, out=out)
+
+
+def _run(context: Context) -> int:
     from tui.session import KeyfileAccess, is_retired
     from tui.vault import VaultError
 
-    try:
-        password = read_password(args.password_stdin)
-        session = KeyfileAccess.for_locations(locations).open(password)
-    except (PasswordUnavailable, VaultError, OSError) as error:
-        print(f"keydeck rotate: {error}", file=sys.stderr)
-        return EXIT_KEYFILE
+    session = KeyfileAccess.for_locations(context.locations).open(context.password())
 
     async def run() -> int:
         try:
             in_use = [a for a in session.vault.accounts if not is_retired(a)]
-            return await _rotate(session, find_account(in_use, args.account), args, out)
+            account = find_account(in_use, context.args.account, EXIT_REFUSED)
+            return await _rotate(session, account, context.args, context.out)
         finally:
             await session.aclose()  # in the same event loop as the exchange clients
 
     try:
         return asyncio.run(run())
-    except (ExecRefused, ValueError, VaultError) as error:
-        print(f"keydeck rotate: {error}", file=sys.stderr)
-        return EXIT_KEYFILE if isinstance(error, VaultError) else EXIT_REFUSED
+    except VaultError as error:
+        raise Failed(str(error), EXIT_KEYFILE) from None
 
 
 async def _rotate(session: Session, account: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from tui.rotation import check_revoked, gained, retired_keys
+    from tui.rotation import check_revoked, retired_keys
 
     name = f"{account.exchange}/{account.label}"
     if args.check_old or args.drop_old:
@@ -110,7 +118,7 @@ async def _rotate(session: Session, account: Any, args: argparse.Namespace, out:
     fields = [n for n in account.credentials]
     values = new_credentials(fields, sys.stdin.isatty())
     if values.get("apiKey") and values.get("apiKey") == account.credentials["apiKey"].reveal():
-        raise ValueError("This is the key in use now.")
+        raise Failed("This is the key in use now.", EXIT_REFUSED)
     old_report = None
     async for report in session.refresh([account], force=True):
         old_report = report
@@ -120,9 +128,7 @@ async def _rotate(session: Session, account: Any, args: argparse.Namespace, out:
         problem = report.problem
         print(f"{name}: the new key was refused: {problem.title} {problem.fix}", file=out)
         return EXIT_REFUSED
-    more = gained(old_report.permissions if old_report else None, report.permissions)
-    if more:
-        print(f"{name}: the new key can also {', '.join(more)}.", file=out)
+    print_rights(old_report.permissions if old_report else None, report.permissions, out)
     criticals = [f for f in report.findings if f.severity == "critical"]
     if criticals and not args.allow_withdraw:
         for finding in criticals:
@@ -141,3 +147,28 @@ async def _rotate(session: Session, account: Any, args: argparse.Namespace, out:
         file=out,
     )
     return EXIT_OK
+
+
+def print_rights(old: Any, new: Any, out: TextIO) -> None:
+    """What each key may do, as the app's rotation screen shows it: gained and lost rights."""
+    from tui.rotation import compare_rights
+
+    rows = compare_rights(old, new)
+    if not rows:
+        print("The exchange does not report what either key may do.", file=out)
+        return
+    width = max(len(words) for words, *_ in rows)
+    print(f"{'What each key may do':<{width}}  old key  new key", file=out)
+    for words, before, after, danger in rows:
+        note = ""
+        if danger:
+            note = "  ⚠ gained"
+        elif after and not before and before is not None:
+            note = "  gained"
+        elif before and after is False:
+            note = "  lost"
+        print(f"{words:<{width}}  {_word(before):<7}  {_word(after):<7}{note}", file=out)
+
+
+def _word(value: bool | None) -> str:
+    return "?" if value is None else "yes" if value else "no"

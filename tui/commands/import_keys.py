@@ -1,27 +1,31 @@
 """`keydeck import SOURCE PATH`: read keys from another tool's files into the keyfile.
 
 Order: the keyfile's lock is checked first (the app holding it is said at once), then the
-source is read (a wrong source password stops here), then the keyfile is unlocked, the
-preview planned, each new key verified (unless --no-verify) and everything saved in ONE
-write, so a failure part-way leaves the keyfile byte-identical. Exit codes: 0 done,
+source is read (a wrong source password stops here), then the keyfile is unlocked (or, when
+there is none, a new one's password is checked against the first-run screen's strength
+rule), the preview planned, each new key verified (unless --no-verify) and everything saved
+in ONE write, so a failure part-way leaves the keyfile byte-identical. Exit codes: 0 done,
 1 the source could not be read, 2 a key failed verification (the others were saved),
-3 the keyfile could not be opened or written.
+3 the keyfile could not be opened, created or written (a password too weak for a new
+keyfile included), 130 interrupted.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from tui.keys_io.dispatch import read_source
-from tui.keys_io.plan import Plan, PlannedRow, plan_import
-from tui.keys_io.sources import SourceError, SourceRead
-from tui.paths import Locations
+from tui.commands.preamble import Context, Failed, Spec, add_password_option, run_command
+
+if TYPE_CHECKING:
+    from tui.keys_io.plan import Plan, PlannedRow
+    from tui.keys_io.sources import SourceRead
+    from tui.paths import Locations
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +33,13 @@ EXIT_OK = 0
 EXIT_SOURCE = 1
 EXIT_UNVERIFIED = 2
 EXIT_KEYFILE = 3
+EXIT_USAGE = 2  # a bad --endpoint (argparse's code for usage errors)
 
 REQUEST_TIMEOUT_S = 15.0
-SOURCE_NAMES = {
+SPEC = Spec(
+    "import", keyfile_exit=EXIT_KEYFILE, failure_exit=EXIT_KEYFILE, read_only=False, writes=True
+)
+SOURCE_TITLES = {
     "hummingbot": "Hummingbot",
     "freqtrade": "Freqtrade",
     "env": ".env file",
@@ -40,12 +48,48 @@ SOURCE_NAMES = {
 }
 
 
-class ImportFailed(Exception):
-    """Stop the import with this message and exit code (nothing written)."""
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    from tui.keys_io.sources import SOURCE_NAMES
 
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
+    importing = sub.add_parser(
+        "import",
+        help="import API keys from Hummingbot, Freqtrade, a .env file, ccxt keys or a keyfile",
+        description="Import API keys from another tool's files into the keyfile. Keydeck's "
+        "password comes from KEYDECK_PASSWORD, --password-stdin or a prompt, never from the "
+        "command line; a new keyfile's password must not be too easy to guess. A source's own "
+        "password (Hummingbot's, another keyfile's) comes from KEYDECK_IMPORT_PASSWORD or a "
+        "prompt. Each key is verified with its exchange unless --no-verify; everything is "
+        "saved in one write. Your files are never changed. Exit codes: 0 done, 1 the source "
+        "could not be read, 2 a key failed verification (the others were saved), 3 the "
+        "keyfile could not be opened, created or written, 130 interrupted.",
+    )
+    importing.add_argument("source", choices=list(SOURCE_NAMES), help="where the keys are")
+    importing.add_argument(
+        "path",
+        type=Path,
+        help="hummingbot: its conf (or conf/connectors) directory; freqtrade: config.json; "
+        "env: a .env file; ccxt: a keys.json; keydeck: a keyfile or backup",
+    )
+    importing.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would be added (exchange, label, which fields; never a value)",
+    )
+    importing.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not contact the exchanges; save the keys as unverified",
+    )
+    importing.add_argument(
+        "--endpoint",
+        action="append",
+        default=[],
+        metavar="EXCHANGE=URL",
+        help="give the imported keys of EXCHANGE this API endpoint (regional host, proxy, "
+        "the local simulator); repeatable",
+    )
+    add_password_option(importing)
+    return importing
 
 
 @dataclass
@@ -76,61 +120,50 @@ def parse_endpoints(values: Sequence[str]) -> dict[str, str]:
     return endpoints
 
 
-def field_names(row: PlannedRow) -> str:
-    from tui.vault import CREDENTIAL_NAMES
-
-    order = {name: i for i, name in enumerate(CREDENTIAL_NAMES)}
-    names = sorted(row.account.credentials, key=lambda n: (order.get(n, len(order)), n))
-    return ", ".join(names)
-
-
-def run_import(
+def run(
+    args: argparse.Namespace,
     locations: Locations,
-    options: ImportOptions,
     *,
     out: TextIO | None = None,
     err: TextIO | None = None,
     log_to_file: bool = True,
+    vault_options: Mapping[str, Any] | None = None,
 ) -> int:
-    """The command. Never lets a traceback or a secret reach the user."""
-    out = out if out is not None else sys.stdout
-    err = err if err is not None else sys.stderr
-    from tui.logs import setup_logging
+    """The command. `vault_options`: extra Vault.open/create arguments (tests: a cheap KDF)."""
 
-    try:
-        if log_to_file:
-            setup_logging(locations.log_file)
-    except OSError as error:
-        print(f"keydeck import: cannot write the log ({error.strerror})", file=err)
-    try:
-        return _Import(locations, options, out).run()
-    except ImportFailed as error:
-        print(f"keydeck import: {error}", file=err)
-        return error.code
-    except KeyboardInterrupt:
-        print("keydeck import: interrupted; nothing was written", file=err)
-        return 130
-    except Exception:
-        log.exception("keydeck import failed")
-        print(
-            f"keydeck import: unexpected error; nothing was written. Details are in "
-            f"{locations.log_file}",
-            file=err,
+    def body(context: Context) -> int:
+        try:
+            endpoints = parse_endpoints(args.endpoint)
+        except ValueError as error:
+            raise Failed(str(error), EXIT_USAGE) from None
+        options = ImportOptions(
+            source=args.source,
+            path=args.path.expanduser(),
+            dry_run=args.dry_run,
+            verify=not args.no_verify,
+            password_stdin=args.password_stdin,
+            endpoints=endpoints,
+            vault_options=dict(vault_options or {}),
         )
-        return EXIT_KEYFILE
+        return _Import(context, options).run()
+
+    return run_command(SPEC, args, locations, body, out=out, err=err, log_to_file=log_to_file)
 
 
 class _Import:
-    def __init__(self, locations: Locations, options: ImportOptions, out: TextIO) -> None:
-        self.locations = locations
+    def __init__(self, context: Context, options: ImportOptions) -> None:
+        self.context = context
+        self.locations = context.locations
         self.options = options
-        self.out = out
-        self.keyfile = locations.keyfile
+        self.out = context.out
+        self.keyfile = context.locations.keyfile
         self.exists = self.keyfile.exists() or self.keyfile.is_symlink()
 
     def run(self) -> int:
-        from tui.check import PasswordUnavailable
-        from tui.keys_io.passwords import source_password
+        from tui.commands.passwords import PasswordUnavailable, source_password
+        from tui.keys_io.dispatch import read_source
+        from tui.keys_io.plan import plan_import
+        from tui.keys_io.sources import SourceError
         from tui.vault import KeyfileLocked, Vault, VaultError
 
         options = self.options
@@ -138,18 +171,22 @@ class _Import:
             if self.exists:
                 Vault.inspect(self.keyfile, read_only=options.dry_run)
         except KeyfileLocked as error:
-            raise ImportFailed(
+            raise Failed(
                 f"{error} (An import writes the keyfile; --dry-run previews it meanwhile.)",
                 EXIT_KEYFILE,
             ) from None
         except VaultError as error:
-            raise ImportFailed(str(error), EXIT_KEYFILE) from None
+            raise Failed(str(error), EXIT_KEYFILE) from None
+        except OSError as error:
+            raise Failed(
+                f"cannot open the keyfile: {error.strerror or error}", EXIT_KEYFILE
+            ) from None
         try:
             read = read_source(options.source, options.path, source_password)
         except (SourceError, PasswordUnavailable) as error:
-            raise ImportFailed(str(error), EXIT_SOURCE) from None
+            raise Failed(str(error), EXIT_SOURCE) from None
         password = self._password()
-        vault = self._open(password) if self.exists else None
+        vault = self._open() if self.exists else None
         try:
             existing = list(vault.accounts) if vault is not None else []
             plan = plan_import(
@@ -168,37 +205,44 @@ class _Import:
 
     # ---- the keyfile ---------------------------------------------------------------------
 
-    def _password(self) -> str:
-        from tui.check import PasswordUnavailable, read_password
-        from tui.keys_io.passwords import confirmed_prompt, keydeck_password_is_prompted
+    def _password(self) -> Any:
+        """Keydeck's password; for a keyfile this import creates, asked twice on a terminal
+        and held to the first-run screen's strength rule wherever it comes from."""
+        from tui.commands.passwords import (
+            PasswordUnavailable,
+            check_strength,
+            confirmed_prompt,
+            password_is_prompted,
+        )
 
+        where = f"the new keyfile {self.keyfile}"
         try:
             creating = not self.exists and not self.options.dry_run
-            if creating and keydeck_password_is_prompted(self.options.password_stdin):
+            if creating and password_is_prompted(self.options.password_stdin):
                 print(f"No keyfile yet at {self.keyfile}: it will be created.", file=self.out)
-                return confirmed_prompt("New Keydeck password")
-            return read_password(self.options.password_stdin)
+                self.out.flush()
+                return self.context.set_password(confirmed_prompt("New Keydeck password", where))
+            password = self.context.password()
+            if creating:
+                check_strength(password, where)
+            return password
         except PasswordUnavailable as error:
-            raise ImportFailed(str(error), EXIT_KEYFILE) from None
+            raise Failed(str(error), EXIT_KEYFILE) from None
 
-    def _open(self, password: str) -> Any:
-        from tui.vault import Vault, VaultError
+    def _open(self) -> Any:
+        from tui.vault import VaultError
 
         try:
-            return Vault.open(
-                self.keyfile,
-                password,
-                read_only=self.options.dry_run,
-                state_dir=self.locations.state_dir,
-                **self.options.vault_options,
+            return self.context.open_vault(
+                read_only=self.options.dry_run, **self.options.vault_options
             )
         except VaultError as error:
-            raise ImportFailed(str(error), EXIT_KEYFILE) from None
+            raise Failed(str(error), EXIT_KEYFILE) from None
 
     # ---- preview ------------------------------------------------------------------------
 
     def _header(self, read: SourceRead) -> None:
-        name = SOURCE_NAMES.get(read.source, read.source)
+        name = SOURCE_TITLES.get(read.source, read.source)
         found = len(read.candidates)
         print(f"{name} at {read.path}: {found} key{'s' if found != 1 else ''} found", file=self.out)
 
@@ -209,6 +253,8 @@ class _Import:
             extras.append("sandbox")
         if account.endpoint:
             extras.append(f"endpoint {account.endpoint}")
+        from tui.keys_io.plan import field_names
+
         text = f"  {mark} {account.exchange:<14} {account.label:<14} {field_names(row)}"
         text += f"  ({row.candidate.origin}{'; ' + '; '.join(extras) if extras else ''})"
         print(text + tail, file=self.out)
@@ -240,7 +286,7 @@ class _Import:
 
     # ---- import -------------------------------------------------------------------------
 
-    def _import(self, read: SourceRead, plan: Plan, vault: Any, password: str) -> int:
+    def _import(self, read: SourceRead, plan: Plan, vault: Any, password: Any) -> int:
         from tui.vault.account import utc_now
 
         self._header(read)
@@ -264,6 +310,7 @@ class _Import:
         ]
         if accounts:
             self._save(vault, accounts, password)
+            self.context.wrote = True
         for row, report in accepted:
             state = "verified" if report is not None else "saved unverified"
             self._row("+", row, f"  {state}")
@@ -275,14 +322,18 @@ class _Import:
             problem = report.problem
             print(f"      {problem.title.rstrip('.')}. {problem.fix}", file=self.out)
         self._skipped(read, plan)
-        print(f"Added {len(accounts)} key(s) to {self.keyfile}.", file=self.out)
+        if accounts:
+            plural = "s" if len(accounts) != 1 else ""
+            print(f"Added {len(accounts)} key{plural} to {self.keyfile}.", file=self.out)
+        else:
+            print(f"No key was added; {self.keyfile} is unchanged.", file=self.out)
         if failed:
             print(
                 "Keys that failed verification were not saved; fix them, or import again "
                 "with --no-verify to save them unverified.",
                 file=self.out,
             )
-        if read.plain_text and (accepted or plan.duplicates):
+        if read.plain_text and accepted:
             print(
                 f"\nReminder: {read.path} still holds these keys in plain text. Keydeck never "
                 f"changes or deletes your files: {read.cleanup_hint}.",
@@ -309,7 +360,7 @@ class _Import:
         finally:
             await connector.aclose()  # not session.aclose(): the vault is still needed
 
-    def _save(self, vault: Any, accounts: list[Any], password: str) -> None:
+    def _save(self, vault: Any, accounts: list[Any], password: Any) -> None:
         from tui.keys_io.commit import add_all
         from tui.vault import Vault, VaultError
 
@@ -328,4 +379,4 @@ class _Import:
             else:
                 add_all(vault, accounts)
         except VaultError as error:
-            raise ImportFailed(f"{error} Nothing was imported.", EXIT_KEYFILE) from None
+            raise Failed(f"{error} Nothing was imported.", EXIT_KEYFILE) from None

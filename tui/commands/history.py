@@ -1,27 +1,31 @@
 """`keydeck history [--since DATE] [--csv]`: print or export the portfolio history.
 
 Module import is light (argparse only). The keyfile is opened read-only to derive the
-history key and closed again before anything is printed.
+history key and closed again before anything is printed. Exit codes: 0 printed (even if
+empty), 2 a bad --since, 3 the keyfile or its history could not be opened, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from datetime import UTC, datetime, timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from tui.paths import Locations
+from tui.commands.preamble import Context, Spec, add_password_option, run_command
+
+if TYPE_CHECKING:
+    from tui.paths import Locations
+
+SPEC = Spec("history", keyfile_exit=3, failure_exit=3)
 
 CSV_COLUMNS = ("time", "exchange", "label", "account_id", "asset", "amount", "usd")
 CHANGE_SPANS = (("24 h", timedelta(hours=24)), ("7 d", timedelta(days=7)), ("30 d", timedelta(30)))
 
 
-def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
-    history = commands.add_parser(
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    history = sub.add_parser(
         "history",
-        parents=parents,
         help="print or export the portfolio history (USD value and amounts over time)",
         description="The history the app and `keydeck watch` record, decrypted with the "
         "keyfile's password (KEYDECK_PASSWORD or --password-stdin). --csv writes one row per "
@@ -32,9 +36,8 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         "--since", type=parse_since, metavar="DATE", help="from DATE (YYYY-MM-DD or ISO time, UTC)"
     )
     history.add_argument("--csv", action="store_true", help="write CSV to stdout")
-    history.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin"
-    )
+    add_password_option(history)
+    return history
 
 
 def parse_since(text: str) -> datetime:
@@ -42,7 +45,10 @@ def parse_since(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if value > datetime.now(UTC):
+        raise argparse.ArgumentTypeError(f"{text!r} is in the future: give a past date")
+    return value
 
 
 def _stamp(when: datetime) -> str:
@@ -85,39 +91,26 @@ def write_summary(history: Any, since: datetime | None, out: TextIO) -> int:
     return len(values)
 
 
-def run_history(
-    locations: Locations,
+def run(
     args: argparse.Namespace,
+    locations: Locations,
     *,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """0 printed (even if empty), 3 the keyfile or its history could not be opened."""
-    from tui.check import PasswordUnavailable, read_password
-    from tui.history import History
-    from tui.vault import Vault, VaultError
+    return run_command(SPEC, args, locations, _history, out=out, err=err)
 
-    out = out if out is not None else sys.stdout
-    err = err if err is not None else sys.stderr
+
+def _history(context: Context) -> int:
+    from tui.history import History
+
+    with context.open_vault() as vault:
+        history = History.for_vault(vault, write_every_s=float("inf"))
     try:
-        password = read_password(args.password_stdin)
-        with Vault.open(
-            locations.keyfile, password, read_only=True, state_dir=locations.state_dir
-        ) as vault:
-            history = History.for_vault(vault, write_every_s=float("inf"))
-    except (PasswordUnavailable, VaultError) as error:
-        print(f"keydeck history: {error}", file=err)
-        return 3
-    except OSError as error:
-        print(f"keydeck history: cannot open the keyfile: {error.strerror or error}", file=err)
-        return 3
-    except KeyboardInterrupt:
-        return 130
-    try:
-        writer = write_csv if args.csv else write_summary
-        writer(history, args.since, out)
+        writer = write_csv if context.args.csv else write_summary
+        writer(history, context.args.since, context.out)
         if history.problem is not None:
-            print(f"keydeck history: {history.problem}", file=err)
+            context.say(str(history.problem))
             return 3
     finally:
         history.close()
