@@ -19,6 +19,8 @@ import threading
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
+from tui.inert import inert
+
 REDACTED = "••••••"
 _MIN_SCRUB_LENGTH = 4  # shorter values would scrub ordinary words
 
@@ -176,18 +178,28 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
+LOG_RECORD_LIMIT = 64_000
+
+
+def for_log(text: str) -> str:
+    """A log record's text scrubbed of secrets, with control characters (an exchange's
+    ANSI/OSC sequences) shown as escapes; newlines and tabs stay, for tracebacks."""
+    return inert(scrub(text), LOG_RECORD_LIMIT, keep_lines=True)
+
+
 class ScrubFilter(logging.Filter):
-    """Logging filter that replaces registered secret values in the formatted message."""
+    """Logging filter that replaces registered secret values in the formatted message
+    and makes control characters inert."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not break logging
             message = str(record.msg)
-        record.msg = scrub(message)
+        record.msg = for_log(message)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             formatted = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = scrub(formatted)
+            record.exc_text = for_log(formatted)
             record.exc_info = None
         return True

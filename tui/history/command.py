@@ -7,11 +7,11 @@ history key and closed again before anything is printed.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
+from tui.inert import csv_writer
 from tui.paths import Locations
 
 CSV_COLUMNS = ("time", "exchange", "label", "account_id", "asset", "amount", "usd")
@@ -53,16 +53,16 @@ def write_csv(history: Any, since: datetime | None, out: TextIO) -> int:
     """CSV rows of every point since `since`; returns the number of points."""
     span = None if since is None else datetime.now(UTC) - since
     points = history.points(span)
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)  # text cells inert, never a spreadsheet formula
     writer.writerow(CSV_COLUMNS)
     for point in points:
         when = _stamp(point.when)
         for account_id, holding in sorted(point.holdings.items()):
             name = history.name(account_id)
             exchange, label = (name.exchange, name.label) if name else ("", "")
-            writer.writerow([when, exchange, label, account_id, "", "", str(holding.usd)])
+            writer.writerow([when, exchange, label, account_id, "", "", holding.usd])
             for asset, amount in sorted(holding.assets.items()):
-                writer.writerow([when, exchange, label, account_id, asset, str(amount), ""])
+                writer.writerow([when, exchange, label, account_id, asset, amount, ""])
     return len(points)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.inert import LABEL_LIMIT, TEXT_LIMIT, inert, inert_all, inert_or_none
 from tui.redact import Secret
 
 PasswordReader = Callable[[str], str]
@@ -39,6 +40,12 @@ class Candidate:
     notes: tuple[str, ...] = ()
     """Non-secret remarks for the preview (`OKX host from okx_registration_sub_domain`)."""
 
+    def __post_init__(self) -> None:
+        # Whoever wrote the file chose these: inert before the preview or the keyfile.
+        object.__setattr__(self, "label", inert_or_none(self.label, LABEL_LIMIT))
+        object.__setattr__(self, "origin", inert(self.origin, LABEL_LIMIT))
+        object.__setattr__(self, "notes", inert_all(self.notes, TEXT_LIMIT))
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -46,6 +53,10 @@ class Skipped:
 
     origin: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", inert(self.origin, LABEL_LIMIT))
+        object.__setattr__(self, "reason", inert(self.reason, TEXT_LIMIT))
 
 
 @dataclass
