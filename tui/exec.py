@@ -137,7 +137,7 @@ def run_exec(
             if not allow_withdraw:
                 refuse_withdrawals(vault, account, locations, err)
             env, notes = child_environment(account, form, os.environ)
-    except (PasswordUnavailable, VaultError, ExecRefused, UnicodeDecodeError) as error:
+    except (PasswordUnavailable, VaultError, ExecRefused, ValueError) as error:
         print(f"keydeck exec: {error}", file=err)
         return EXIT_KEYDECK
     except KeyboardInterrupt:
