@@ -5,9 +5,11 @@ local variables never shows the value. Every `Secret` registers its value, and t
 takes when echoed back (JSON-escaped, repr'd, URL-quoted), so that the logging filter can
 scrub it from any record, even one that was formatted from the plain string by mistake.
 `scrub` also blanks what is secret by its place whatever its value: the exchanges' auth
-headers (`Authorization: Bearer ...`, `X-MBX-APIKEY`, `OK-ACCESS-SIGN`, ...) and `signature=`
-/ `sign=` parameters. Python strings cannot be wiped from memory; `forget_all` only drops
-our references and stops scrubbing after a lock.
+headers (`Authorization: Bearer ...`, `X-MBX-APIKEY`, `OK-ACCESS-SIGN`, ...), `signature=`
+/ `sign=` / `sig=` parameters, a signature or passphrase echoed back in a JSON body (KuCoin
+echoes its signed passphrase) and any JSON Web Token (bearer tokens). Python strings cannot
+be wiped from memory; `forget_all` only drops our references and stops scrubbing after a
+lock.
 """
 
 from __future__ import annotations
@@ -35,8 +37,13 @@ _AUTH_HEADERS = (
     r"authorization|x-mbx-apikey|ok-access-(?:key|sign|passphrase)|x-bapi-(?:api-key|sign)"
     r"|kc-api-(?:key|sign|passphrase)|api-(?:key|sign)|access-(?:key|sign|passphrase)"
     r"|cb-access-[a-z]+(?:-[a-z]+)*"
+    # Any other exchange's (Gemini, Bitfinex, WOO, BingX, MEXC...): a name ending in one of
+    # these, e.g. X-GEMINI-SIGNATURE, bfx-apikey, x-api-signature, X-BX-APIKEY.
+    r"|[a-z0-9]+(?:-[a-z0-9]+)*-(?:sign|signature|apikey|api-key|passphrase|payload)"
 )
-_BARE_NAMES = r"key|sign|signature"  # Gate's KEY and SIGN; ordinary words outside quotes
+# Gate's KEY and SIGN, and what an exchange echoes back in a JSON body; ordinary words
+# outside quotes (only at the start of a line there).
+_BARE_NAMES = r"key|apikey|sign|signature|sig|passphrase"
 _AUTH_SCHEME = r"(?:(?:bearer|basic|token|digest)\s+)?"
 _NOT_NAME = r"(?<![\w-])"  # so kc-api-key never matches inside kc-api-key-version
 _END_NAME = r"(?![\w-])"
@@ -56,8 +63,12 @@ _BARE_HEADER_LINE = re.compile(  # KEY: value, only at the start of a line
     re.IGNORECASE | re.MULTILINE,
 )
 # signature=... / sign=... in a URL, a form body or plain text.
-_SIGNATURE_PARAM = re.compile(r"(?P<head>(?<![\w-])(?:signature|sign)=)[^&\s'\"#]+", re.IGNORECASE)
-_BY_PLACE = (_QUOTED_HEADER, _HEADER_LINE, _BARE_HEADER_LINE, _SIGNATURE_PARAM)
+_SIGNATURE_PARAM = re.compile(
+    r"(?P<head>(?<![\w-])(?:signature|sign|sig)=)[^&\s'\"#]+", re.IGNORECASE
+)
+# A JSON Web Token anywhere (Coinbase's and Upbit's bearer tokens, echoed in an error).
+_JWT = re.compile(r"(?P<head>)(?<![\w-])eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+_BY_PLACE = (_QUOTED_HEADER, _HEADER_LINE, _BARE_HEADER_LINE, _SIGNATURE_PARAM, _JWT)
 
 
 def echoed_forms(value: str) -> set[str]:

@@ -18,9 +18,11 @@ started. Size: at most `model.MAX_POINTS` points, and never more than `MAX_FILE_
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import stat
 import struct
 import time
 import zlib
@@ -53,6 +55,11 @@ PURPOSE = b"history"
 
 class HistoryUnreadable(Exception):
     """The history file is damaged, foreign, or under another key."""
+
+
+class HistoryInTheWay(HistoryUnreadable):
+    """Something that is not a file of ours sits at the history's path (a directory, a FIFO,
+    a symlink): never read, moved or written over; the user is told what to move away."""
 
 
 def history_path(keyfile: Path) -> Path:
@@ -94,18 +101,32 @@ def unseal(data: bytes, key: bytes | bytearray) -> dict[str, Any]:
 
 def _read(path: Path) -> bytes | None:
     """The file's bytes after the keyfile's safety checks (private regular file of ours)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = os.open(path, flags)  # non-blocking: a FIFO here never hangs
     except FileNotFoundError:
         return None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise HistoryInTheWay(_in_the_way(path, "a symlink")) from None
         raise HistoryUnreadable(error.strerror or str(error)) from None
-    with os.fdopen(descriptor, "rb") as handle:
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a plain file"
+            raise HistoryInTheWay(_in_the_way(path, kind))
         try:
-            files.check_file_status(os.fstat(handle.fileno()), path)
+            files.check_file_status(status, path)
         except VaultError as error:
             raise HistoryUnreadable(error.reason) from None
-        return handle.read(MAX_FILE_BYTES * 2)
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            return handle.read(MAX_FILE_BYTES * 2)
+    finally:
+        os.close(descriptor)
+
+
+def _in_the_way(path: Path, kind: str) -> str:
+    return f"{path} is {kind}, not Keydeck's history file: move it away"
 
 
 class History:
@@ -189,7 +210,7 @@ class History:
                 data = self._bounded(points, names)
                 files.write_atomic(self.path, data)
                 self._seen = self._identity()
-        except (OSError, Timeout, VaultError) as error:
+        except (OSError, Timeout, VaultError, HistoryUnreadable) as error:
             self.problem = f"could not write the history: {error}"
             log.warning("%s (%s)", self.problem, self.path)
             return False
@@ -210,6 +231,8 @@ class History:
     def _load_for_merge(self) -> tuple[list[Point], dict[str, AccountName]]:
         try:
             return self._load()
+        except HistoryInTheWay:
+            raise  # not ours to move: flush reports it
         except HistoryUnreadable as error:
             aside = files.move_aside(self.path)
             log.warning("history %s was unreadable (%s); moved to %s", self.path, error, aside)
