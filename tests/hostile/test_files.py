@@ -106,3 +106,32 @@ def test_something_else_at_the_history_path(tmp_path: Path, kind: str) -> None:
     finally:
         del os.environ["KEYDECK_PASSWORD"]
     assert code == 3 and "move it away" in err.getvalue()
+
+
+def test_a_rolled_back_history_is_detected(tmp_path: Path) -> None:
+    keyfile = _keyfile(tmp_path)
+    state = tmp_path / "config" / "state"
+    path = history_path(keyfile)
+    with Vault.open(keyfile, PASSWORD, read_only=True, state_dir=state) as vault:
+        history = History.for_vault(vault, write_every_s=0)
+        history.record([report("a1", usd="100")], now=datetime(2026, 1, 1, tzinfo=UTC))
+        old = path.read_bytes()
+        history.record([report("a1", usd="5")], now=datetime(2026, 1, 2, tzinfo=UTC))
+        history.close()
+        path.write_bytes(old)  # an old copy put back (a backup, a sync conflict...)
+        again = History.for_vault(vault, write_every_s=0)
+        assert again.points() == []
+        assert "older copy" in str(again.problem)
+        again.close()
+        # Without a record of what was seen (another machine), the copy reads as it is.
+        plain = History(path, _key(vault))
+        assert len(plain.points()) == 1
+        plain.close()
+
+
+def _key(vault: Vault) -> bytes:
+    key = vault.derive_subkey(b"history")
+    try:
+        return bytes(key)
+    finally:
+        key.wipe()

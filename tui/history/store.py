@@ -19,6 +19,7 @@ started. Size: at most `model.MAX_POINTS` points, and never more than `MAX_FILE_
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ from tui.history import model
 from tui.history.model import AccountName, Change, Point, SeriesPoint
 from tui.vault import files
 from tui.vault.errors import VaultError
+from tui.vault.generations import GenerationLog
 from tui.vault.guard import SecretBytes
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,11 @@ PURPOSE = b"history"
 
 class HistoryUnreadable(Exception):
     """The history file is damaged, foreign, or under another key."""
+
+
+class HistoryRolledBack(HistoryUnreadable):
+    """The history is older than one this computer has already seen: an old copy was put
+    back (as with the keyfile, `tui.vault.generations`)."""
 
 
 class HistoryInTheWay(HistoryUnreadable):
@@ -143,9 +150,21 @@ class History:
     Errors writing are logged and kept for `problem`, never raised from `record`.
     """
 
-    def __init__(self, path: Path, key: bytes | bytearray, *, write_every_s: float = 60.0):
+    def __init__(
+        self,
+        path: Path,
+        key: bytes | bytearray,
+        *,
+        write_every_s: float = 60.0,
+        generations: GenerationLog | None = None,
+    ):
         self.path = Path(path)
         self._key = SecretBytes(key)
+        # Rollback detection: every write counts up `generation` (sealed with the points);
+        # the highest seen is kept in the keyfile's generation log, under a hash of the key.
+        self._generations = generations
+        self._identity_hash = hashlib.sha256(b"keydeck-history\x00" + bytes(key)).hexdigest()
+        self._generation = 0
         self.write_every_s = write_every_s
         self._points: list[Point] = []
         self._names: dict[str, AccountName] = {}
@@ -161,7 +180,12 @@ class History:
         """The history of an open vault (raises `VaultError` if no subkey can be derived)."""
         key = vault.derive_subkey(PURPOSE)
         try:
-            return cls(history_path(vault.path), key, write_every_s=write_every_s)
+            return cls(
+                history_path(vault.path),
+                key,
+                write_every_s=write_every_s,
+                generations=getattr(vault, "generation_log", None),
+            )
         finally:
             key.wipe()
 
@@ -207,9 +231,11 @@ class History:
                     names.pop(account_id, None)
                 names.update(self._names)
                 points = model.thin(points, now)
-                data = self._bounded(points, names)
+                generation = max(self._generation, self._highest_seen()) + 1
+                data = self._bounded(points, names, generation)
                 files.write_atomic(self.path, data)
                 self._seen = self._identity()
+                self._remember(generation)
         except (OSError, Timeout, VaultError, HistoryUnreadable) as error:
             self.problem = f"could not write the history: {error}"
             log.warning("%s (%s)", self.problem, self.path)
@@ -221,9 +247,22 @@ class History:
         self.problem = None
         return True
 
-    def _bounded(self, points: list[Point], names: dict[str, AccountName]) -> bytes:
+    def _highest_seen(self) -> int:
+        if self._generations is None:
+            return 0
+        return self._generations.highest([self._identity_hash]) or 0
+
+    def _remember(self, generation: int) -> None:
+        self._generation = generation
+        if self._generations is not None:
+            self._generations.record([self._identity_hash], generation)
+
+    def _bounded(
+        self, points: list[Point], names: dict[str, AccountName], generation: int
+    ) -> bytes:
         while True:
-            data = seal(model.encode(points, names), self._key)
+            document = {**model.encode(points, names), "generation": generation}
+            data = seal(document, self._key)
             if len(data) <= MAX_FILE_BYTES or len(points) <= 1:
                 return data
             del points[: max(1, len(points) // 10)]  # the oldest tenth
@@ -233,6 +272,10 @@ class History:
             return self._load()
         except HistoryInTheWay:
             raise  # not ours to move: flush reports it
+        except HistoryRolledBack as error:
+            aside = files.move_aside(self.path)
+            log.warning("history %s was rolled back (%s); moved to %s", self.path, error, aside)
+            return [], {}
         except HistoryUnreadable as error:
             aside = files.move_aside(self.path)
             log.warning("history %s was unreadable (%s); moved to %s", self.path, error, aside)
@@ -242,10 +285,22 @@ class History:
         data = _read(self.path)
         if data is None:
             return [], {}
+        document = unseal(data, self._key)
         try:
-            return model.decode(unseal(data, self._key))
+            loaded = model.decode(document)
         except ValueError as error:
             raise HistoryUnreadable(str(error)) from None
+        generation = document.get("generation", 0)
+        if type(generation) is not int or generation < 0:
+            raise HistoryUnreadable("its generation is damaged")
+        seen = self._highest_seen()
+        if generation < seen:
+            raise HistoryRolledBack(
+                f"it is an older copy (save {generation}) than one this computer has seen "
+                f"(save {seen}): someone or something put an old history back"
+            )
+        self._generation = max(self._generation, generation)  # recorded on the next write
+        return loaded
 
     def _identity(self) -> tuple[int, int, int] | None:
         try:
