@@ -8,6 +8,7 @@ user's real files.
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 from dataclasses import dataclass
@@ -83,8 +84,20 @@ def default_keyfile() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) and force mode 0700 whatever the umask."""
+    """Create `path` (and parents) and force mode 0700 whatever the umask.
+
+    A symlink to a directory that other users can write (or that is not ours) is refused
+    (PermissionError), ssh-style, rather than used or chmod-ed: it is someone else's place.
+    """
     path.mkdir(parents=True, exist_ok=True)
+    if os.path.islink(path) and os.name == "posix":
+        status = os.stat(path)
+        if status.st_uid != os.geteuid() or status.st_mode & 0o022:
+            raise PermissionError(
+                errno.EPERM,
+                f"{path} is a symlink to a directory other users can write; point it at a "
+                "private directory of yours (mode 0700)",
+            )
     os.chmod(path, 0o700)
     return path
 

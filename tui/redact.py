@@ -5,9 +5,11 @@ local variables never shows the value. Every `Secret` registers its value, and t
 takes when echoed back (JSON-escaped, repr'd, URL-quoted), so that the logging filter can
 scrub it from any record, even one that was formatted from the plain string by mistake.
 `scrub` also blanks what is secret by its place whatever its value: the exchanges' auth
-headers (`Authorization: Bearer ...`, `X-MBX-APIKEY`, `OK-ACCESS-SIGN`, ...) and `signature=`
-/ `sign=` parameters. Python strings cannot be wiped from memory; `forget_all` only drops
-our references and stops scrubbing after a lock.
+headers (`Authorization: Bearer ...`, `X-MBX-APIKEY`, `OK-ACCESS-SIGN`, ...), `signature=`
+/ `sign=` / `sig=` parameters, a signature or passphrase echoed back in a JSON body (KuCoin
+echoes its signed passphrase) and any JSON Web Token (bearer tokens). Python strings cannot
+be wiped from memory; `forget_all` only drops our references and stops scrubbing after a
+lock.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import re
 import threading
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
+
+from tui.inert import inert
 
 REDACTED = "••••••"
 _MIN_SCRUB_LENGTH = 4  # shorter values would scrub ordinary words
@@ -33,8 +37,13 @@ _AUTH_HEADERS = (
     r"authorization|x-mbx-apikey|ok-access-(?:key|sign|passphrase)|x-bapi-(?:api-key|sign)"
     r"|kc-api-(?:key|sign|passphrase)|api-(?:key|sign)|access-(?:key|sign|passphrase)"
     r"|cb-access-[a-z]+(?:-[a-z]+)*"
+    # Any other exchange's (Gemini, Bitfinex, WOO, BingX, MEXC...): a name ending in one of
+    # these, e.g. X-GEMINI-SIGNATURE, bfx-apikey, x-api-signature, X-BX-APIKEY.
+    r"|[a-z0-9]+(?:-[a-z0-9]+)*-(?:sign|signature|apikey|api-key|passphrase|payload)"
 )
-_BARE_NAMES = r"key|sign|signature"  # Gate's KEY and SIGN; ordinary words outside quotes
+# Gate's KEY and SIGN, and what an exchange echoes back in a JSON body; ordinary words
+# outside quotes (only at the start of a line there).
+_BARE_NAMES = r"key|apikey|sign|signature|sig|passphrase"
 _AUTH_SCHEME = r"(?:(?:bearer|basic|token|digest)\s+)?"
 _NOT_NAME = r"(?<![\w-])"  # so kc-api-key never matches inside kc-api-key-version
 _END_NAME = r"(?![\w-])"
@@ -54,8 +63,12 @@ _BARE_HEADER_LINE = re.compile(  # KEY: value, only at the start of a line
     re.IGNORECASE | re.MULTILINE,
 )
 # signature=... / sign=... in a URL, a form body or plain text.
-_SIGNATURE_PARAM = re.compile(r"(?P<head>(?<![\w-])(?:signature|sign)=)[^&\s'\"#]+", re.IGNORECASE)
-_BY_PLACE = (_QUOTED_HEADER, _HEADER_LINE, _BARE_HEADER_LINE, _SIGNATURE_PARAM)
+_SIGNATURE_PARAM = re.compile(
+    r"(?P<head>(?<![\w-])(?:signature|sign|sig)=)[^&\s'\"#]+", re.IGNORECASE
+)
+# A JSON Web Token anywhere (Coinbase's and Upbit's bearer tokens, echoed in an error).
+_JWT = re.compile(r"(?P<head>)(?<![\w-])eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+_BY_PLACE = (_QUOTED_HEADER, _HEADER_LINE, _BARE_HEADER_LINE, _SIGNATURE_PARAM, _JWT)
 
 
 def echoed_forms(value: str) -> set[str]:
@@ -176,18 +189,28 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
+LOG_RECORD_LIMIT = 64_000
+
+
+def for_log(text: str) -> str:
+    """A log record's text scrubbed of secrets, with control characters (an exchange's
+    ANSI/OSC sequences) shown as escapes; newlines and tabs stay, for tracebacks."""
+    return inert(scrub(text), LOG_RECORD_LIMIT, keep_lines=True)
+
+
 class ScrubFilter(logging.Filter):
-    """Logging filter that replaces registered secret values in the formatted message."""
+    """Logging filter that replaces registered secret values in the formatted message
+    and makes control characters inert."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not break logging
             message = str(record.msg)
-        record.msg = scrub(message)
+        record.msg = for_log(message)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             formatted = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = scrub(formatted)
+            record.exc_text = for_log(formatted)
             record.exc_info = None
         return True

@@ -27,7 +27,8 @@ PASSWORD = "hostile check password 7"
 # reads it: Python, ccxt and its exchange classes (~150 MB), plus MAX_BODY_BYTES per account.
 # A cap that failed (100 MB bodies, a 2 GiB bomb) or doubled would go past this.
 PEAK_RSS_LIMIT_MB = 150 + len(EXCHANGE_IDS) * MAX_BODY_BYTES // 2**20
-# `keydeck check` waits 15 s per request (tui/commands/check.py); a hanging server costs one of them.
+# `keydeck check` waits 15 s per request (tui/commands/check.py); a hanging server costs
+# one of them.
 TIME_LIMIT_S = {"trickle": 45.0, "hang": 45.0}
 DEFAULT_TIME_LIMIT_S = 30.0
 

@@ -78,7 +78,7 @@ async def test_apply_endpoint_moves_every_rest_url(exchange_id: str) -> None:
         "http://127.3.4.5",
         "http://[::1]:9000",
         "http://localhost:8400",
-        "http://LOCALHOST.",
+        "http://LOCALHOST",
         "http://[::ffff:127.0.0.1]:1",
     ],
 )
@@ -94,6 +94,7 @@ def test_plain_http_is_allowed_to_loopback_only(text: str) -> None:
         "http://192.168.1.2",
         "http://0.0.0.0:8400",
         "http://localhost.evil.example",
+        "http://localhost.:8400",  # a DNS name: a spoofed answer sent OKX's key elsewhere
         "http://128.0.0.1",
         "http://[::2]",
     ],

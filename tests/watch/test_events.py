@@ -3,6 +3,7 @@ and the states surviving a save and load."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -168,11 +169,15 @@ def test_state_survives_save_and_load_and_a_damaged_file(tmp_path: Path) -> None
     expires = NOW + timedelta(days=5)
     watch.round(report(findings=(WITHDRAW,), expires_at=expires), report("a2", failing=True))
     path = state_path(tmp_path / "state", tmp_path / "keys.kdk")
-    assert StateStore(path).save(watch.state)
+    key = os.urandom(32)
+    assert StateStore(path, key).save(watch.state)
     assert path.stat().st_mode & 0o777 == 0o600
-    assert StateStore(path).load() == watch.state
+    assert StateStore(path, key).load() == watch.state
+    assert StateStore(path, os.urandom(32)).load() == WatchState()  # another keyfile's
+    for plain in (b"label-a1", b"withdraw", b"binance", b"usd"):
+        assert plain not in path.read_bytes()  # encrypted: no labels, codes or values
     path.write_text("{not json")
-    assert StateStore(path).load() == WatchState()
+    assert StateStore(path, key).load() == WatchState()
 
 
 def test_watch_and_history_import_no_textual() -> None:

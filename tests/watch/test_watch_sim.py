@@ -146,11 +146,11 @@ async def test_watch_reports_each_change_once_and_not_again_after_restart(
         history.close()
         assert points and {len(p.holdings) for p in points} <= {1, 2}
         assert any(len(p.holdings) == 2 for p in points)
-        state_files = list(locations.state_dir.glob("watch-*.json"))
+        state_files = list(locations.state_dir.glob("watch-*.kdw"))
         assert len(state_files) == 1
-        text = state_files[0].read_text()
+        text = state_files[0].read_bytes().decode("latin-1")  # encrypted: no labels either
         secrets = [v for a in sim.accounts for v in a.credentials.values()]
-        assert not [s for s in [*secrets, PASSWORD] if s in text]
+        assert not [s for s in [*secrets, PASSWORD, "withdraw_enabled", "okx"] if s in text]
 
 
 async def test_watch_follows_the_keyfile_and_acknowledgements(

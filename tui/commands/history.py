@@ -8,11 +8,11 @@ empty), 2 a bad --since, 3 the keyfile or its history could not be opened, 130 i
 from __future__ import annotations
 
 import argparse
-import csv
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.commands.preamble import Context, Spec, add_password_option, run_command
+from tui.inert import csv_writer
 
 if TYPE_CHECKING:
     from tui.paths import Locations
@@ -59,16 +59,16 @@ def write_csv(history: Any, since: datetime | None, out: TextIO) -> int:
     """CSV rows of every point since `since`; returns the number of points."""
     span = None if since is None else datetime.now(UTC) - since
     points = history.points(span)
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)  # text cells inert, never a spreadsheet formula
     writer.writerow(CSV_COLUMNS)
     for point in points:
         when = _stamp(point.when)
         for account_id, holding in sorted(point.holdings.items()):
             name = history.name(account_id)
             exchange, label = (name.exchange, name.label) if name else ("", "")
-            writer.writerow([when, exchange, label, account_id, "", "", str(holding.usd)])
+            writer.writerow([when, exchange, label, account_id, "", "", holding.usd])
             for asset, amount in sorted(holding.assets.items()):
-                writer.writerow([when, exchange, label, account_id, asset, str(amount), ""])
+                writer.writerow([when, exchange, label, account_id, asset, amount, ""])
     return len(points)
 
 

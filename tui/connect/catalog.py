@@ -18,6 +18,7 @@ from typing import Any
 
 from tui.connect.exchanges import EXCHANGES, key_page, pem_secret, reads_permissions
 from tui.connect.names import display_name, use_catalog_names
+from tui.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def _read_cache(path: Path) -> list[ExchangeInfo] | None:
 
 def _write_cache(path: Path, infos: list[ExchangeInfo]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(path.parent)  # 0700: its file names say where the user has keys
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_text(_to_json(infos), encoding="utf-8")
         os.replace(temporary, path)

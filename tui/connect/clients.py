@@ -29,6 +29,7 @@ from tui.connect.exchanges import module_for
 from tui.connect.names import remember_display_name
 from tui.connect.problems import Problem, ProblemKind, make_problem
 from tui.connect.shared_tls import share_tls_context
+from tui.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +274,9 @@ class MarketsCache:
         }
         temporary: str | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700: the cache's file names say which exchanges the user has keys on.
+            ensure_private_dir(path.parent.parent)
+            ensure_private_dir(path.parent)
             text = json.dumps(document, default=str)
             # A unique temp file per write: two accounts of one exchange save concurrently.
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")

@@ -1,8 +1,10 @@
 """Pointing a ccxt client at an alternate API host (regional host, proxy, the simulator).
 
 `Account.endpoint` replaces the scheme and host of every REST URL the exchange uses and keeps
-each path. `https://` may point anywhere; plain `http://` only at this computer (127.0.0.0/8,
-::1, localhost): keys, passphrases and replayable signatures never cross a network in clear.
+each path. `https://` may point anywhere; plain `http://` only at this computer (an IP literal
+in 127.0.0.0/8, ::1, or the name `localhost` exactly, which the transport resolves and uses
+only if every address is loopback): keys, passphrases and replayable signatures never cross a
+network in clear. User info (`user:token@`) is refused: it would be stored and printed.
 An endpoint may carry a path prefix of its own (`http://127.0.0.1:8400/binance`, or a
 reverse proxy mounted under a path): it is put in front of each original path.
 
@@ -22,13 +24,24 @@ class EndpointError(ValueError):
     """The text is not a usable API base URL; the message says why."""
 
 
+LOOPBACK_NAME = "localhost"
+
+
 def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 (also IPv4-mapped) or the name `localhost`: this computer only."""
-    name = host.strip("[]").rstrip(".").lower()
-    if name == "localhost":
+    """An IP literal in 127.0.0.0/8 or ::1 (also IPv4-mapped), or the name `localhost`
+    exactly: this computer only. `localhost.` (a DNS name a resolver may answer for) and
+    names such as `localhost.example` are not; `localhost` itself is resolved by the
+    transport, which connects only if every address it gets is loopback."""
+    name = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if name.lower() == LOOPBACK_NAME:
         return True
+    return is_loopback_address(name)
+
+
+def is_loopback_address(text: str) -> bool:
+    """`text` is an IP literal of this computer (127.0.0.0/8, ::1, IPv4-mapped 127/8)."""
     try:
-        address = ipaddress.ip_address(name)
+        address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
         return False
     mapped = getattr(address, "ipv4_mapped", None)
@@ -45,7 +58,7 @@ def normalize_endpoint(text: str) -> str:
         raise EndpointError("The endpoint must start with https:// (or http:// for a local host).")
     if not parts.hostname:
         raise EndpointError("The endpoint has no host name.")
-    if parts.username or parts.password:
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise EndpointError("Put no user name or password in the endpoint URL.")
     if parts.query or parts.fragment:
         raise EndpointError("The endpoint must not contain '?' or '#'.")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Literal
 
 from tui.connect.problems import Problem
+from tui.inert import ASSET_LIMIT, LABEL_LIMIT, TEXT_LIMIT, inert, inert_all, inert_or_none
 
 StatusState = Literal["ok", "warning", "failing"]
 Severity = Literal["critical", "warning", "info"]
@@ -49,6 +50,10 @@ class AssetBalance:
     total: Decimal
     usd: Decimal | None = None  # None = no price found: unknown, never 0
 
+    def __post_init__(self) -> None:
+        # The exchange names its assets: never let one carry a terminal control sequence.
+        object.__setattr__(self, "asset", inert(self.asset, ASSET_LIMIT))
+
 
 @dataclass(frozen=True)
 class Balances:
@@ -56,6 +61,9 @@ class Balances:
     total_usd: Decimal  # sum over priced assets only; see unpriced_assets
     unpriced_assets: tuple[str, ...]
     fetched_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unpriced_assets", inert_all(self.unpriced_assets, ASSET_LIMIT))
 
     @property
     def complete(self) -> bool:
@@ -87,6 +95,11 @@ class Permissions:
     sub_account: bool | None = None
     unreadable: bool = False
 
+    def __post_init__(self) -> None:
+        # The key's name and IP list are the exchange's text: inert before anyone shows them.
+        object.__setattr__(self, "label", inert_or_none(self.label, LABEL_LIMIT))
+        object.__setattr__(self, "ip_addresses", inert_all(self.ip_addresses, ASSET_LIMIT))
+
     @classmethod
     def not_reported(cls) -> Permissions:
         return cls(reported=False)
@@ -113,6 +126,10 @@ class Finding:
     advice: str
     link: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", inert(self.title, TEXT_LIMIT))
+        object.__setattr__(self, "advice", inert(self.advice, TEXT_LIMIT))
+
 
 @dataclass(frozen=True)
 class AccountReport:
@@ -126,6 +143,9 @@ class AccountReport:
     permissions: Permissions | None = None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     problem: Problem | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", inert(self.label, LABEL_LIMIT))
 
     @property
     def ok(self) -> bool:

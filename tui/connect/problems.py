@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.connect.names import display_name
+from tui.inert import TEXT_LIMIT, inert
 
 
 class ProblemKind(StrEnum):
@@ -89,6 +90,11 @@ class Problem:
     title: str
     fix: str
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        # Titles, fixes and details can quote the exchange's own error text.
+        for name in ("title", "fix", "detail"):
+            object.__setattr__(self, name, inert(getattr(self, name), TEXT_LIMIT))
 
     def __str__(self) -> str:
         return f"{self.title} {self.fix}"

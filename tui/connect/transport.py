@@ -10,7 +10,9 @@ gives every client a session of its own instead (see `tui.connect.ccxt_hooks`), 
   `Content-Length` is refused before reading) and `MAX_DECODED_BYTES` after gzip, deflate or
   brotli, counted chunk by chunk while reading, so a compressed bomb never expands in memory;
 - verifies TLS against certifi's roots (as ccxt does);
-- uses the system proxy (`HTTPS_PROXY`, `NO_PROXY`) only when asked, and never for loopback.
+- uses the system proxy (`HTTPS_PROXY`, `NO_PROXY`) only when asked, and never for loopback;
+- resolves `localhost` through `LoopbackResolver`: a name that may carry plain http is used
+  only if every address it resolves to is this computer's.
 
 aiohttp is imported on first use of this module, which happens after ccxt is loaded.
 """
@@ -21,8 +23,10 @@ import socket
 
 import aiohttp
 import certifi
+from aiohttp.abc import ResolveResult
 from yarl import URL
 
+from tui.connect.endpoint import LOOPBACK_NAME, is_loopback_address
 from tui.connect.problems import RedirectRefused, ResponseTooLarge
 from tui.connect.shared_tls import context_for
 
@@ -88,11 +92,32 @@ def redirect_host(base: URL, location: str) -> str:
     return f"{host}:{port}" if port else host
 
 
+class LoopbackResolver(aiohttp.ThreadedResolver):
+    """aiohttp's resolver, except that `localhost` (to which plain http is allowed) counts
+    only when every address it resolves to is loopback: a hosts file or resolver that
+    answers otherwise gets no request, with or without a key."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await super().resolve(host, port, family)
+        if host.lower().rstrip(".") == LOOPBACK_NAME and not all(
+            is_loopback_address(str(result["host"])) for result in results
+        ):
+            raise OSError(f"{host} resolves to an address outside this computer; not used")
+        return results
+
+
 def open_session(*, trust_env: bool = False) -> aiohttp.ClientSession:
     """A session for one ccxt client. Call inside a running event loop; close it after the
     client (`tui.connect.ccxt_hooks.close_client`)."""
     context = context_for(certifi.where())  # one CA bundle in memory, not one per client
-    connector = aiohttp.TCPConnector(ssl=context, family=socket.AF_UNSPEC, happy_eyeballs_delay=0)
+    connector = aiohttp.TCPConnector(
+        ssl=context,
+        family=socket.AF_UNSPEC,
+        happy_eyeballs_delay=0,
+        resolver=LoopbackResolver(),
+    )
     return aiohttp.ClientSession(
         connector=connector,
         response_class=BoundedResponse,

@@ -18,9 +18,12 @@ started. Size: at most `model.MAX_POINTS` points, and never more than `MAX_FILE_
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import logging
 import os
+import stat
 import struct
 import time
 import zlib
@@ -37,6 +40,7 @@ from tui.history import model
 from tui.history.model import AccountName, Change, Point, SeriesPoint
 from tui.vault import files
 from tui.vault.errors import VaultError
+from tui.vault.generations import GenerationLog
 from tui.vault.guard import SecretBytes
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,16 @@ PURPOSE = b"history"
 
 class HistoryUnreadable(Exception):
     """The history file is damaged, foreign, or under another key."""
+
+
+class HistoryRolledBack(HistoryUnreadable):
+    """The history is older than one this computer has already seen: an old copy was put
+    back (as with the keyfile, `tui.vault.generations`)."""
+
+
+class HistoryInTheWay(HistoryUnreadable):
+    """Something that is not a file of ours sits at the history's path (a directory, a FIFO,
+    a symlink): never read, moved or written over; the user is told what to move away."""
 
 
 def history_path(keyfile: Path) -> Path:
@@ -94,18 +108,32 @@ def unseal(data: bytes, key: bytes | bytearray) -> dict[str, Any]:
 
 def _read(path: Path) -> bytes | None:
     """The file's bytes after the keyfile's safety checks (private regular file of ours)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = os.open(path, flags)  # non-blocking: a FIFO here never hangs
     except FileNotFoundError:
         return None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise HistoryInTheWay(_in_the_way(path, "a symlink")) from None
         raise HistoryUnreadable(error.strerror or str(error)) from None
-    with os.fdopen(descriptor, "rb") as handle:
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a plain file"
+            raise HistoryInTheWay(_in_the_way(path, kind))
         try:
-            files.check_file_status(os.fstat(handle.fileno()), path)
+            files.check_file_status(status, path)
         except VaultError as error:
             raise HistoryUnreadable(error.reason) from None
-        return handle.read(MAX_FILE_BYTES * 2)
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            return handle.read(MAX_FILE_BYTES * 2)
+    finally:
+        os.close(descriptor)
+
+
+def _in_the_way(path: Path, kind: str) -> str:
+    return f"{path} is {kind}, not Keydeck's history file: move it away"
 
 
 class History:
@@ -122,9 +150,21 @@ class History:
     Errors writing are logged and kept for `problem`, never raised from `record`.
     """
 
-    def __init__(self, path: Path, key: bytes | bytearray, *, write_every_s: float = 60.0):
+    def __init__(
+        self,
+        path: Path,
+        key: bytes | bytearray,
+        *,
+        write_every_s: float = 60.0,
+        generations: GenerationLog | None = None,
+    ):
         self.path = Path(path)
         self._key = SecretBytes(key)
+        # Rollback detection: every write counts up `generation` (sealed with the points);
+        # the highest seen is kept in the keyfile's generation log, under a hash of the key.
+        self._generations = generations
+        self._identity_hash = hashlib.sha256(b"keydeck-history\x00" + bytes(key)).hexdigest()
+        self._generation = 0
         self.write_every_s = write_every_s
         self._points: list[Point] = []
         self._names: dict[str, AccountName] = {}
@@ -140,7 +180,12 @@ class History:
         """The history of an open vault (raises `VaultError` if no subkey can be derived)."""
         key = vault.derive_subkey(PURPOSE)
         try:
-            return cls(history_path(vault.path), key, write_every_s=write_every_s)
+            return cls(
+                history_path(vault.path),
+                key,
+                write_every_s=write_every_s,
+                generations=getattr(vault, "generation_log", None),
+            )
         finally:
             key.wipe()
 
@@ -186,10 +231,12 @@ class History:
                     names.pop(account_id, None)
                 names.update(self._names)
                 points = model.thin(points, now)
-                data = self._bounded(points, names)
+                generation = max(self._generation, self._highest_seen()) + 1
+                data = self._bounded(points, names, generation)
                 files.write_atomic(self.path, data)
                 self._seen = self._identity()
-        except (OSError, Timeout, VaultError) as error:
+                self._remember(generation)
+        except (OSError, Timeout, VaultError, HistoryUnreadable) as error:
             self.problem = f"could not write the history: {error}"
             log.warning("%s (%s)", self.problem, self.path)
             return False
@@ -200,9 +247,22 @@ class History:
         self.problem = None
         return True
 
-    def _bounded(self, points: list[Point], names: dict[str, AccountName]) -> bytes:
+    def _highest_seen(self) -> int:
+        if self._generations is None:
+            return 0
+        return self._generations.highest([self._identity_hash]) or 0
+
+    def _remember(self, generation: int) -> None:
+        self._generation = generation
+        if self._generations is not None:
+            self._generations.record([self._identity_hash], generation)
+
+    def _bounded(
+        self, points: list[Point], names: dict[str, AccountName], generation: int
+    ) -> bytes:
         while True:
-            data = seal(model.encode(points, names), self._key)
+            document = {**model.encode(points, names), "generation": generation}
+            data = seal(document, self._key)
             if len(data) <= MAX_FILE_BYTES or len(points) <= 1:
                 return data
             del points[: max(1, len(points) // 10)]  # the oldest tenth
@@ -210,6 +270,12 @@ class History:
     def _load_for_merge(self) -> tuple[list[Point], dict[str, AccountName]]:
         try:
             return self._load()
+        except HistoryInTheWay:
+            raise  # not ours to move: flush reports it
+        except HistoryRolledBack as error:
+            aside = files.move_aside(self.path)
+            log.warning("history %s was rolled back (%s); moved to %s", self.path, error, aside)
+            return [], {}
         except HistoryUnreadable as error:
             aside = files.move_aside(self.path)
             log.warning("history %s was unreadable (%s); moved to %s", self.path, error, aside)
@@ -219,10 +285,22 @@ class History:
         data = _read(self.path)
         if data is None:
             return [], {}
+        document = unseal(data, self._key)
         try:
-            return model.decode(unseal(data, self._key))
+            loaded = model.decode(document)
         except ValueError as error:
             raise HistoryUnreadable(str(error)) from None
+        generation = document.get("generation", 0)
+        if type(generation) is not int or generation < 0:
+            raise HistoryUnreadable("its generation is damaged")
+        seen = self._highest_seen()
+        if generation < seen:
+            raise HistoryRolledBack(
+                f"it is an older copy (save {generation}) than one this computer has seen "
+                f"(save {seen}): someone or something put an old history back"
+            )
+        self._generation = max(self._generation, generation)  # recorded on the next write
+        return loaded
 
     def _identity(self) -> tuple[int, int, int] | None:
         try:

@@ -31,6 +31,8 @@ def read_ccxt_keys(path: Path) -> SourceRead:
         raise SourceError(
             f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from None
+    except ValueError:  # a number of more than 4300 digits
+        raise SourceError(f"{path} is not valid JSON: a number is far too long.") from None
     if not isinstance(document, dict):
         raise SourceError(f'{path} must hold one object: {{"<exchange id>": {{"apiKey": ...}}}}.')
     result = SourceRead(source="ccxt", path=path, plain_text=True, cleanup_hint=CLEANUP)

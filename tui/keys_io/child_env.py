@@ -37,17 +37,25 @@ def env_name(credential: str) -> str:
 
 def ccxt_config(account: Any, api_urls: ApiUrls | None = None) -> dict[str, Any]:
     """What a ccxt script passes to the exchange's constructor: the credentials, `sandbox`,
-    and for an account with an endpoint the exchange's API URLs moved there."""
+    and for an account with an endpoint the exchange's API URLs moved there. ValueError for
+    an endpoint that breaks the endpoint rule (plain http off this computer, user info)."""
     config: dict[str, Any] = dict(account.ccxt_config())
     if account.sandbox:
         config["sandbox"] = True
     if account.endpoint:
-        from tui.connect.endpoint import rewrite_urls
+        from tui.connect.endpoint import EndpointError, normalize_endpoint, rewrite_urls
 
+        try:  # a keyfile written before the rules (or by hand): the same rule as a check
+            endpoint = normalize_endpoint(account.endpoint)
+        except EndpointError as error:
+            raise ValueError(
+                f"the account's endpoint is not handed to a program: {error} "
+                "Change it in the app (the account's edit form)."
+            ) from None
         urls = (api_urls or ccxt_api_urls)(account.exchange, account.sandbox)
         # With sandbox ccxt swaps urls['test'] in as urls['api'] while it is constructed.
         key = "test" if account.sandbox else "api"
-        config["urls"] = {key: rewrite_urls(urls, account.endpoint)}
+        config["urls"] = {key: rewrite_urls(urls, endpoint)}
     return config
 
 

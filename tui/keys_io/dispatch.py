@@ -10,7 +10,7 @@ from tui.keys_io.dotenv_file import read_dotenv
 from tui.keys_io.freqtrade import read_freqtrade
 from tui.keys_io.hummingbot import read_hummingbot
 from tui.keys_io.keyfile_source import read_keyfile
-from tui.keys_io.sources import PasswordReader, SourceError, SourceRead
+from tui.keys_io.sources import PasswordReader, SourceError, SourceRead, unreadable
 
 SOURCES: dict[str, Callable[[Path, PasswordReader], SourceRead]] = {
     "hummingbot": read_hummingbot,
@@ -26,4 +26,13 @@ def read_source(name: str, path: Path, source_password: PasswordReader) -> Sourc
     reader = SOURCES.get(name)
     if reader is None:
         raise SourceError(f"Unknown source {name!r}: use one of {', '.join(SOURCES)}.")
-    return reader(path, source_password)
+    try:
+        return reader(path, source_password)
+    except SourceError:
+        raise
+    except OSError as error:  # an unreadable directory, a permission error
+        raise SourceError(unreadable(path, error)) from None
+    except RecursionError:
+        raise SourceError(f"The source could not be read: {path} is nested too deeply.") from None
+    except ValueError:  # what a reader did not foresee in a hostile file (huge numbers...)
+        raise SourceError(f"The source could not be read: {path} is not a valid file.") from None

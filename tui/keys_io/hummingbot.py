@@ -14,11 +14,11 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.keys_io.bounded import interruptible_map
 from tui.keys_io.sources import (
     Candidate,
     PasswordReader,
@@ -31,9 +31,15 @@ from tui.keys_io.sources import (
 
 VERIFICATION_FILE = ".password_verification"
 VERIFICATION_WORD = "HummingBot"
-# A file could ask for any work factor; these bound the time one value may take.
-MAX_PBKDF2_ROUNDS = 20_000_000
-MAX_SCRYPT_N = 1 << 20
+# A file could ask for any work factor; these bound the time and memory one value may take
+# (Hummingbot writes PBKDF2 with 1,000,000 rounds and dklen 32; eth-keyfile's scrypt default
+# is n=2^18, r=8, p=1: 256 MiB).
+MAX_PBKDF2_ROUNDS = 5_000_000
+MAX_SCRYPT_N = 1 << 18
+MAX_SCRYPT_R = 8
+MAX_SCRYPT_P = 1
+DKLEN_RANGE = (32, 64)  # the MAC uses bytes 16..32 of the derived key
+MAX_VALUE_CHARS = 64 * 1024  # a secure value is a few hundred hex characters
 
 
 @dataclass(frozen=True)
@@ -125,17 +131,23 @@ def _import_eth_keyfile() -> Any:
 def decrypt_value(hex_text: str, password: str) -> str:
     """One secure value: hex -> v3 keyfile JSON -> plain text. `_WrongPassword` on a MAC
     mismatch, ValueError when the value is not such a keyfile."""
-    decode_keyfile_json = _import_eth_keyfile().decode_keyfile_json
+    eth_keyfile = _import_eth_keyfile()
+    from eth_keyfile.keyfile import normalize_keys
 
+    if len(hex_text) > MAX_VALUE_CHARS:
+        raise ValueError("not an encrypted Hummingbot value (far too long)")
     try:
-        document = json.loads(binascii.unhexlify(hex_text.strip()).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = json.loads(binascii.unhexlify(hex_text.strip()).decode("utf-8"))
+        # eth-keyfile lower-cases every key before it reads one ("C" -> "c", "Crypto" ->
+        # "crypto", the last one winning): check exactly what it will use.
+        document = normalize_keys(raw) if isinstance(raw, dict) else None
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         raise ValueError("not an encrypted Hummingbot value") from None
     if not isinstance(document, dict) or document.get("version") != 3:
         raise ValueError("not a version 3 keyfile value")
     _check_work_factor(document)
     try:
-        plain = decode_keyfile_json(document, password.encode("utf-8"))
+        plain = eth_keyfile.decode_keyfile_json(document, password.encode("utf-8"))
     except Exception as error:
         if "MAC mismatch" in str(error):
             raise _WrongPassword from None
@@ -147,14 +159,24 @@ def decrypt_value(hex_text: str, password: str) -> str:
 
 
 def _check_work_factor(document: dict[str, Any]) -> None:
-    crypto = document.get("crypto") or document.get("Crypto")
+    """The KDF parameters of a key-normalised v3 document, bounded in time and memory."""
+    crypto = document.get("crypto")
     if not isinstance(crypto, dict) or not isinstance(crypto.get("kdfparams"), dict):
         raise ValueError("damaged encrypted value")
     params = crypto["kdfparams"]
-    rounds = params.get("c", 0) if crypto.get("kdf") == "pbkdf2" else params.get("n", 0)
-    limit = MAX_PBKDF2_ROUNDS if crypto.get("kdf") == "pbkdf2" else MAX_SCRYPT_N
-    if not isinstance(rounds, int) or not 0 < rounds <= limit:
-        raise ValueError("unreasonable key-derivation parameters")
+    kdf = crypto.get("kdf")
+    if kdf == "pbkdf2":
+        bounds = {"c": (1, MAX_PBKDF2_ROUNDS)}
+        if params.get("prf") != "hmac-sha256":
+            raise ValueError("unsupported key-derivation function")
+    elif kdf == "scrypt":
+        bounds = {"n": (2, MAX_SCRYPT_N), "r": (1, MAX_SCRYPT_R), "p": (1, MAX_SCRYPT_P)}
+    else:
+        raise ValueError("unsupported key-derivation function")
+    for name, (low, high) in {**bounds, "dklen": DKLEN_RANGE}.items():
+        value = params.get(name)
+        if type(value) is not int or not low <= value <= high:
+            raise ValueError("unreasonable key-derivation parameters")
 
 
 def _locate(path: Path) -> tuple[Path, Path | None]:
@@ -166,6 +188,8 @@ def _locate(path: Path) -> tuple[Path, Path | None]:
             f"{path} is a file; give Hummingbot's conf directory (holding connectors/ and "
             f"{VERIFICATION_FILE}) or its connectors directory."
         )
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise SourceError(f"The source could not be read: {path}: permission denied.")
     if (path / "connectors").is_dir():
         connectors, conf = path / "connectors", path
     else:
@@ -191,8 +215,18 @@ def _load_yaml(path: Path) -> dict[str, Any] | str:
     """The connector file's mapping, or why it cannot be used."""
     import yaml
 
+    class NoAliasLoader(yaml.SafeLoader):
+        """Hummingbot writes no anchors or aliases; an alias chain ("billion laughs") grows
+        without bound once turned into text, so none is accepted."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, "an alias", mark)
+            return super().compose_node(parent, index)
+
     try:
-        data = yaml.safe_load(read_text(path, "connector file"))
+        data = yaml.load(read_text(path, "connector file"), Loader=NoAliasLoader)  # noqa: S506
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -233,8 +267,8 @@ def read_hummingbot(path: Path, source_password: PasswordReader) -> SourceRead:
             continue
         jobs.append((file, origin, mapping, data))
     # PBKDF2 runs a million rounds per value in C without the GIL: decrypt in parallel.
-    with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
-        outcomes = list(pool.map(lambda job: _connector(job, password), jobs))
+    workers = max(1, min(8, os.cpu_count() or 1))
+    outcomes = interruptible_map(lambda job: _connector(job, password), jobs, workers)
     for outcome in outcomes:
         if isinstance(outcome, Candidate):
             result.candidates.append(outcome)
@@ -258,7 +292,7 @@ def _wrong_password_text() -> str:
 def _check_password(verification: Path, password: str) -> None:
     text = read_text(verification, VERIFICATION_FILE)
     try:
-        word = decrypt_value(text, password)
+        word = interruptible_map(lambda value: decrypt_value(value, password), [text], 1)[0]
     except _WrongPassword:
         raise SourceError(_wrong_password_text()) from None
     except ValueError as error:
@@ -276,8 +310,10 @@ def _connector(
         value = data.get(field_name)
         if value is None or value == "":
             continue
+        if not isinstance(value, str):  # a secure value is hex text, never a list or table
+            return Skipped(origin, f"{field_name}: not an encrypted Hummingbot value")
         try:
-            plain[credential] = decrypt_value(str(value), password)
+            plain[credential] = decrypt_value(value, password)
         except _WrongPassword:
             return Skipped(origin, _OTHER_PASSWORD)
         except ValueError as error:

@@ -62,6 +62,8 @@ def plan_import(
 
     `endpoints` (exchange -> URL, from `--endpoint`) overrides a candidate's endpoint.
     """
+    from tui.connect.endpoint import EndpointError, normalize_endpoint
+
     endpoints = endpoints or {}
     labels: dict[str, set[str]] = {}
     holders: dict[tuple[str, tuple[str, str]], str] = {}
@@ -74,13 +76,21 @@ def plan_import(
     invalid: list[Skipped] = []
     for candidate in candidates:
         taken = labels.setdefault(candidate.exchange, set())
+        endpoint = endpoints.get(candidate.exchange, candidate.endpoint)
+        try:
+            # The source's endpoint obeys the rule of one typed in the app (https, or plain
+            # http to this computer only; no user info), verified or not.
+            endpoint = normalize_endpoint(endpoint) if endpoint else None
+        except EndpointError as error:
+            invalid.append(Skipped(candidate.origin, f"its endpoint is refused: {error}"))
+            continue
         try:
             account = Account(
                 exchange=candidate.exchange,
                 label=unique_label(candidate.label or default_label, taken),
                 credentials=candidate.credentials,
                 sandbox=candidate.sandbox,
-                endpoint=endpoints.get(candidate.exchange, candidate.endpoint),
+                endpoint=endpoint,
             )
         except ValueError as error:
             invalid.append(Skipped(candidate.origin, str(error)))

@@ -7,10 +7,13 @@ what is wrong with the file (which field, which line), never the value.
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.inert import LABEL_LIMIT, TEXT_LIMIT, inert, inert_all, inert_or_none
 from tui.redact import Secret
 
 PasswordReader = Callable[[str], str]
@@ -39,6 +42,12 @@ class Candidate:
     notes: tuple[str, ...] = ()
     """Non-secret remarks for the preview (`OKX host from okx_registration_sub_domain`)."""
 
+    def __post_init__(self) -> None:
+        # Whoever wrote the file chose these: inert before the preview or the keyfile.
+        object.__setattr__(self, "label", inert_or_none(self.label, LABEL_LIMIT))
+        object.__setattr__(self, "origin", inert(self.origin, LABEL_LIMIT))
+        object.__setattr__(self, "notes", inert_all(self.notes, TEXT_LIMIT))
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -46,6 +55,10 @@ class Skipped:
 
     origin: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", inert(self.origin, LABEL_LIMIT))
+        object.__setattr__(self, "reason", inert(self.reason, TEXT_LIMIT))
 
 
 @dataclass
@@ -75,18 +88,56 @@ def ccxt_exchange_ids() -> frozenset[str]:
     return frozenset(ccxt.exchanges)
 
 
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+"""Any source file: the tools' configs are a few KB; a larger one is not one of them."""
+
+
 def read_text(path: Path, what: str) -> str:
-    """A source file's text, or a SourceError that says why it cannot be read."""
+    """A source file's text, or a SourceError that says why it cannot be read.
+
+    Regular files only, opened non-blocking (a FIFO never hangs the import; a device such
+    as a symlink to /dev/zero is refused before a byte is read), at most `MAX_SOURCE_BYTES`.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        return path.read_text(encoding="utf-8")
+        descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise SourceError(f"No {what} at {path}.") from None
     except IsADirectoryError:
         raise SourceError(f"{path} is a directory; give the {what} itself.") from None
+    except OSError as error:
+        raise SourceError(unreadable(path, error)) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise SourceError(f"{path} is a directory; give the {what} itself.")
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(
+                f"The source could not be read: {path} is not a regular file (a pipe, device "
+                f"or socket); give the {what} itself."
+            )
+        if status.st_size > MAX_SOURCE_BYTES:
+            raise SourceError(_too_large(path, what))
+        try:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+        except OSError as error:
+            raise SourceError(unreadable(path, error)) from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(_too_large(path, what))
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise SourceError(f"{path} is not a text file (not UTF-8); is it the {what}?") from None
-    except OSError as error:
-        raise SourceError(f"Cannot read {path}: {error.strerror or error}.") from None
+
+
+def _too_large(path: Path, what: str) -> str:
+    limit = MAX_SOURCE_BYTES // (1024 * 1024)
+    return f"The source could not be read: {path} is larger than {limit} MB; is it the {what}?"
+
+
+def unreadable(path: Path, error: OSError) -> str:
+    """The message for a file or directory the system will not let us read."""
+    return f"The source could not be read: {path}: {error.strerror or error}."
 
 
 SOURCE_NAMES: tuple[str, ...] = ("hummingbot", "freqtrade", "env", "ccxt", "keydeck")

@@ -101,6 +101,8 @@ def read_keyfile(path: Path, *, check_permissions: bool = True) -> Snapshot:
     except OSError as error:
         raise VaultError(f"Cannot read the keyfile {path}: {error.strerror}.", path=path) from None
     check_file_status(link_status, path, check_permissions=check_permissions)
+    if check_permissions:
+        check_directory(path)
     try:
         descriptor = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
@@ -185,6 +187,40 @@ def check_file_status(
             "access your exchange keys",
             path=path,
             fix="chmod 600 PATH",
+        )
+    if status.st_nlink > 1:
+        raise UnsafePermissions(
+            f"it has {status.st_nlink} hard links: another name for it would keep the old "
+            "keys (and the old password) after a password change or a key removal",
+            path=path,
+            fix="find PATH's other names with `find ~ -samefile PATH` and delete them (they "
+            "hold the same keys)",
+        )
+
+
+def check_directory(path: Path) -> None:
+    """Raise `UnsafePermissions` when the keyfile's directory (or what a symlink there points
+    at) can be written by other users or belongs to someone else: they could swap the
+    keyfile for an older one, or for theirs."""
+    if not _POSIX:
+        return
+    directory = path.parent
+    try:
+        status = os.stat(directory)
+    except OSError:
+        return  # reading the keyfile says what is wrong
+    if status.st_uid not in (os.geteuid(), 0):
+        raise UnsafePermissions(
+            f"its directory {directory} belongs to user id {status.st_uid}, not to you",
+            path=path,
+            fix="keep the keyfile in a directory of yours: mkdir -m 700 DIR, then move it",
+        )
+    if status.st_mode & 0o022:
+        raise UnsafePermissions(
+            f"its directory {directory} can be written by other users "
+            f"({stat.S_IMODE(status.st_mode):04o}), who could replace the keyfile",
+            path=path,
+            fix=f"chmod 700 {directory}",
         )
 
 

@@ -69,6 +69,12 @@ class KeyfileReader:
     # -- state ---------------------------------------------------------------------------
 
     @property
+    def generation_log(self) -> GenerationLog | None:
+        """Where generations seen are recorded (None: opened without a state directory);
+        companion files (the history) keep theirs there too."""
+        return self._generations
+
+    @property
     def path(self) -> Path:
         return self._path
 

@@ -287,7 +287,7 @@ async def watch_keyfile(
     )
     session = Session(vault, connector)
     history = open_history(vault, config)
-    store = StateStore(state_path(locations.state_dir, locations.keyfile))
+    store = StateStore.for_vault(state_path(locations.state_dir, locations.keyfile), vault)
     watcher = Watcher(session, sinks, store, history, config, on_round=on_round, metrics=metrics)
     log.info("watching %s every %g s", locations.keyfile, config.interval_s)
     try:

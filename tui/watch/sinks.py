@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import json
 import logging
 import shlex
@@ -22,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
+from tui.connect.endpoint import is_loopback
 from tui.process import child_environ
 from tui.redact import scrub
 from tui.watch.events import Event
@@ -70,21 +70,12 @@ def check_webhook_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SetupError(f"--webhook must be an http(s) URL, not {safe_url(url)!r}")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise SetupError(
             f"--webhook {safe_url(url)}: plain http is allowed to this machine only "
             "(127.0.0.1, ::1, localhost); use https"
         )
     return url.strip()
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def safe_url(url: str) -> str:
@@ -149,11 +140,18 @@ class WebhookSink:
     async def send(self, event: Event) -> None:
         import aiohttp
 
+        from tui.connect.transport import LoopbackResolver
+
         if self._session is None:
             timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_S)
-            self._session = aiohttp.ClientSession(timeout=timeout)
+            connector = aiohttp.TCPConnector(resolver=LoopbackResolver())
+            self._session = aiohttp.ClientSession(timeout=timeout, connector=connector)
         try:
-            async with self._session.post(self.url, **self.request(event)) as response:
+            # Never follow a redirect: a 307 would re-post the event, maybe over plain http
+            # to another host. A 3xx is a failed delivery like any other.
+            async with self._session.post(
+                self.url, allow_redirects=False, **self.request(event)
+            ) as response:
                 if response.status >= 300:
                     raise SinkError(f"answered HTTP {response.status}")
         except (aiohttp.ClientError, TimeoutError) as error:
