@@ -91,6 +91,9 @@ class Binance(SimExchange):
         status, code, message = _ERRORS[error.kind]
         if error.kind is ErrorKind.BAD_KEY and error.detail == "API-key format invalid.":
             status, code, message = 401, -2014, error.detail
+        if error.kind is ErrorKind.IP_NOT_ALLOWED and error.detail:
+            # As Binance writes it (quoted in ccxt/node-binance-api#414).
+            message = f"{message.rstrip('.')}, request ip: {error.detail}"
         headers = {"Retry-After": "60"} if error.kind is ErrorKind.RATE_LIMITED else None
         return self.json({"code": code, "msg": message}, status=status, headers=headers)
 
