@@ -87,7 +87,7 @@ MODULE = ExchangeModule(
         error_rule(
             r"Incorrect IP address",
             ProblemKind.ip_not_allowed,
-            address=r"Incorrect IP address[^:]{0,20}:\s*" + ADDRESS,
+            address=r"Incorrect IP address[^:\"]{0,60}:\s*" + ADDRESS,
             source="https://github.com/HuobiRDCenter/huobi_Python/issues/110",
         ),
         error_rule(r"Incorrect Access key|Verification failure", ProblemKind.bad_credentials),
