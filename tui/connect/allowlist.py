@@ -201,3 +201,16 @@ def _binance_2015(
         f"deleted or disabled key: check that it is still listed on {name}'s API page; if not, "
         "create a new key and add it to Keydeck.",
     )
+
+
+def last_worked_line(notes: Mapping[str, str], today: date) -> str | None:
+    """The account detail's line: the allowlist the key had when it last worked."""
+    kept = from_notes(notes)
+    if kept is None:
+        return None
+    head = f"IP allowlist when the key last worked (as read on {_day(kept.since, today)})"
+    if kept.restricted and kept.addresses:
+        return f"{head}: {_listing(kept.addresses)}"
+    if kept.restricted is False:
+        return f"{head}: none, any address"
+    return None
