@@ -8,8 +8,9 @@ runs against that directory as usual: nothing touches the user's real keyfile.
 The roles show every state of the dashboard at once: a healthy key, a key that can withdraw,
 a key without an IP allowlist, a key about to expire, a key the exchange rejects, a key
 refused for its IP address (OKX names the address it saw; the allowlist the key had when it
-last worked is in the keyfile, so the two are compared) and an exchange whose clock is off. One more simulator key is left out of the keyfile so the user
-can connect an exchange by hand.
+last worked is in the keyfile, so the two are compared) and an exchange whose clock is off.
+One more simulator key is left out of the keyfile so the user can connect an exchange by
+hand.
 """
 
 from __future__ import annotations
