@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui import redact
+from tui import allowlist_memory, redact
 from tui.listeners import Listener, Listeners
 
 if TYPE_CHECKING:
@@ -173,10 +173,9 @@ class Session:
                     return
                 account = self.vault.get_by_id(report.account_id)
                 if account is not None:
-                    report = _with_allowlist(account, report)
+                    report = await allowlist_memory.track(self, account, report)
                     self.reports[report.account_id] = report
                     await self._forget_fixed_risks(report)
-                    await self._remember_allowlist(account, report)
                     self.reported.publish()
                 yield report
 
@@ -193,33 +192,6 @@ class Session:
                 await asyncio.to_thread(self._set_acknowledged, report.account_id, fixed, False)
             except Exception as error:  # the banner coming back is the safe side
                 log.warning("could not drop a fixed acknowledgement: %s", describe(error))
-
-    async def _remember_allowlist(self, account: Account, report: AccountReport) -> None:
-        """Keep the allowlist read with the key's rights (only when it changed)."""
-        from tui.connect.allowlist import NOTE, updated_note
-
-        if report.problem is not None or self.vault.read_only:
-            return
-        note = updated_note(account.notes, report.permissions, datetime.now(UTC).date())
-        if note is None:
-            return
-        try:
-            await asyncio.to_thread(self._set_note, account.id, NOTE, note)
-        except Exception as error:  # only a comparison is lost
-            log.warning("could not keep the key's allowlist: %s", describe(error))
-
-    def _set_note(self, account_id: str, name: str, value: str) -> None:
-        with self._write_lock:
-            account = self.vault.get_by_id(account_id)
-            if account is None or account.notes.get(name) == value:
-                return
-            self.vault.update(account.replace(notes={**account.notes, name: value}))
-            try:
-                self.vault.save()
-            except BaseException:
-                with _logged("undoing an unsaved note"):
-                    self.vault.update(account)
-                raise
 
     # ---- writing (blocking: call from a thread worker) ------------------------------------
 
@@ -366,14 +338,25 @@ class Session:
             after = before | codes if on else before - codes
             if after == before:
                 return
-            self.vault.update(account.replace(acknowledged=after))
-            try:
-                self.vault.save()
-            except BaseException:
-                with _logged("undoing an unsaved acknowledgement"):
-                    self.vault.update(account)
-                raise
+            self._store(account, account.replace(acknowledged=after), "acknowledgement")
         self.changed.publish()
+
+    def set_note(self, account_id: str, name: str, value: str) -> None:
+        """Set one of an account's notes and save (nothing when it holds that). Blocking."""
+        with self._write_lock:
+            account = self.vault.get_by_id(account_id)
+            if account is not None and account.notes.get(name) != value:
+                self._store(account, account.replace(notes={**account.notes, name: value}), name)
+
+    def _store(self, before: Account, after: Account, what: str) -> None:
+        """Replace `before` with `after` and save; in memory it is undone if the save fails."""
+        self.vault.update(after)
+        try:
+            self.vault.save()
+        except BaseException:
+            with _logged(f"undoing an unsaved {what}"):
+                self.vault.update(before)
+            raise
 
     # ---- the end ----------------------------------------------------------------------------
 
@@ -404,25 +387,6 @@ class Session:
                     if isinstance(plain, str):
                         values.append(plain)
         return values
-
-
-def _with_allowlist(account: Account, report: AccountReport) -> AccountReport:
-    """The report's problem explained by the allowlist the key had when it last worked."""
-    from dataclasses import replace
-
-    from tui.connect.allowlist import explain, from_notes
-
-    problem = report.problem
-    if problem is None:
-        return report
-    kept = from_notes(account.notes)
-    explained = explain(problem, kept, account.exchange, datetime.now(UTC).date())
-    if explained is problem:
-        return report
-    status = report.status
-    if status.problem is problem:
-        status = replace(status, problem=explained)
-    return replace(report, problem=explained, status=status)
 
 
 def make_connector(locations: Locations, **options: Any) -> Connector:

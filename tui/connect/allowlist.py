@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from tui.connect.models import Permissions
+from tui.connect.models import AccountReport, Permissions
 from tui.connect.problems import Problem, ProblemKind, exchange_display_name
 from tui.connect.seen_ip import canonical_ip, in_allowlist, ip_version, shown
 
@@ -214,3 +214,17 @@ def last_worked_line(notes: Mapping[str, str], today: date) -> str | None:
     if kept.restricted is False:
         return f"{head}: none, any address"
     return None
+
+
+def explain_report(report: AccountReport, notes: Mapping[str, str], today: date) -> AccountReport:
+    """The report with its problem explained by the allowlist the key had when it worked."""
+    problem = report.problem
+    if problem is None:
+        return report
+    explained = explain(problem, from_notes(notes), report.exchange, today)
+    if explained is problem:
+        return report
+    status = report.status
+    if status.problem is problem:
+        status = replace(status, problem=explained)
+    return replace(report, problem=explained, status=status)
