@@ -15,7 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.connect.exchanges import EXCHANGES, NOT_READ_REASONS, reads_permissions  # noqa: E402
+from tui.connect.exchanges import (  # noqa: E402
+    EXCHANGES,
+    NOT_READ_REASONS,
+    ExchangeModule,
+    reads_permissions,
+)
 from tui.connect.exchanges.base import READABLE_RIGHTS  # noqa: E402
 
 TARGET = ROOT / "docs" / "permissions.md"
@@ -90,6 +95,32 @@ def _row(exchange_id: str) -> str:
     )
 
 
+_ALLOWLISTS = """
+## IP allowlists
+
+Whether the exchange tells which addresses a key is bound to ("reported": read with the
+key's rights, kept with the account's last good state and compared when the key is later
+refused for its address), and whether its IP refusal names the address it saw ("echoed":
+shown in the fix, `check --json`'s `seen_ip` and watch events). Quoted error texts are in
+`tests/fixtures/exchange_answers/<id>/error_ip_not_allowed.json`.
+
+| ccxt id | Exchange | Allowlist | Sources |
+|---|---|---|---|"""
+
+
+def _allowlist_row(module: ExchangeModule) -> str:
+    reader = module.permissions
+    reported = reader is not None and "IP allowlist" in reader.reads
+    echoes = [rule.source for rule in module.error_rules if rule.address is not None]
+    kinds = [word for word, on in (("reported", reported), ("echoed", bool(echoes))) if on]
+    sources = ([f"<{reader.doc}>"] if reported and reader is not None else []) + [
+        f"<{source}>" for source in echoes if source
+    ]
+    return (
+        f"| `{module.id}` | {module.name} | {', '.join(kinds) or 'neither'} | {' '.join(sources)} |"
+    )
+
+
 def render(total_ccxt_ids: int | None = None) -> str:
     readable = sorted(i for i in EXCHANGES if reads_permissions(i))
     expiry_only = sorted(
@@ -107,6 +138,11 @@ def render(total_ccxt_ids: int | None = None) -> str:
     if NOT_READ_REASONS:
         lines += ["", "## Checked and not read", ""]
         lines += [f"- `{i}`: {reason}" for i, reason in sorted(NOT_READ_REASONS.items())]
+    modules = sorted(
+        (m for i, m in EXCHANGES.items() if m.id == i and m.alias_for is None),
+        key=lambda m: m.id,
+    )
+    lines += [_ALLOWLISTS, *(_allowlist_row(m) for m in modules)]
     total = total_ccxt_ids if total_ccxt_ids is not None else _ccxt_count()
     expiry_part = f" and a key's expiry only on {len(expiry_only)} more" if expiry_only else ""
     others = _OTHERS.format(total=total, count=len(readable), expiry_part=expiry_part)

@@ -6,9 +6,11 @@ the user names one) holding those keys with the simulator as their endpoint. The
 runs against that directory as usual: nothing touches the user's real keyfile.
 
 The roles show every state of the dashboard at once: a healthy key, a key that can withdraw,
-a key without an IP allowlist, a key about to expire, a key the exchange rejects and an
-exchange whose clock is off. One more simulator key is left out of the keyfile so the user
-can connect an exchange by hand.
+a key without an IP allowlist, a key about to expire, a key the exchange rejects, a key
+refused for its IP address (OKX names the address it saw; the allowlist the key had when it
+last worked is in the keyfile, so the two are compared) and an exchange whose clock is off.
+One more simulator key is left out of the keyfile so the user can connect an exchange by
+hand.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ class Role:
     shows: str
     permissions: frozenset[str] = frozenset({"read", "spot"})
     allowlisted: bool = True
+    allowlist: tuple[str, ...] | None = None
+    """An allowlist without this machine's address (the key is refused), remembered as it
+    was read a few days ago; None: this machine's address, or none (`allowlisted`)."""
     expires_in: timedelta | None = None
     rejected: bool = False
     faults: dict[str, Any] = field(default_factory=dict)
@@ -105,6 +110,13 @@ ROLES: tuple[Role, ...] = (
         "a key the exchange rejects (wrong secret)",
         rejected=True,
         balances={"BTC": ("0.3", "0"), "USDT": ("500", "0")},
+    ),
+    Role(
+        "okx",
+        "vps",
+        "a key refused for its IP address: OKX names the address it saw",
+        allowlist=("198.51.100.2", "203.0.113.0/29"),
+        balances={"USDT": ("900", "0"), "ETH": ("0.4", "0")},
     ),
     Role(
         "gate",
@@ -258,7 +270,11 @@ def _sim_account(role: Role, simulator: SimulatorThread, now: datetime) -> SimAc
     client_ip = simulator.simulator.state.client_ip
     traits = Traits(
         permissions=role.permissions,
-        ip_allowlist=(client_ip,) if role.allowlisted else (),
+        ip_allowlist=(
+            role.allowlist
+            if role.allowlist is not None
+            else ((client_ip,) if role.allowlisted else ())
+        ),
         created_at=(now - timedelta(days=40)).replace(microsecond=0),
         expires_at=(now + role.expires_in).replace(microsecond=0) if role.expires_in else None,
         balances={
@@ -296,8 +312,10 @@ def _hand_credentials(simulator: SimulatorThread, available: set[str]) -> HandCr
 
 def demo_accounts(simulator: SimulatorThread, roles: tuple[Role, ...]) -> list[Account]:
     """The vault accounts for the roles, pointing at the simulator."""
+    from tui.connect.allowlist import NOTE, Remembered
     from tui.vault import Account
 
+    read_on = datetime.now(UTC).date() - timedelta(days=5)
     accounts = []
     for role in roles:
         credentials = _credentials(role.exchange, role.label)
@@ -310,6 +328,11 @@ def demo_accounts(simulator: SimulatorThread, roles: tuple[Role, ...]) -> list[A
                 label=role.label,
                 credentials=credentials,
                 endpoint=simulator.endpoint(role.exchange),
+                notes=(
+                    {NOTE: Remembered(role.allowlist, True, True, read_on).to_note()}
+                    if role.allowlist
+                    else {}
+                ),
             )
         )
     return accounts

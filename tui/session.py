@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui import redact
+from tui import allowlist_memory, redact
 from tui.listeners import Listener, Listeners
 
 if TYPE_CHECKING:
@@ -174,7 +174,9 @@ class Session:
                 async for report in reports:
                     if self._closed:
                         return
-                    if self.vault.get_by_id(report.account_id) is not None:
+                    account = self.vault.get_by_id(report.account_id)
+                    if account is not None:
+                        report = await allowlist_memory.track(self, account, report)
                         self.reports[report.account_id] = report
                         await self._forget_fixed_risks(report)
                         self.reported.publish()
@@ -351,14 +353,25 @@ class Session:
             after = before | codes if on else before - codes
             if after == before:
                 return
-            self.vault.update(account.replace(acknowledged=after))
-            try:
-                self.vault.save()
-            except BaseException:
-                with _logged("undoing an unsaved acknowledgement"):
-                    self.vault.update(account)
-                raise
+            self._store(account, account.replace(acknowledged=after), "acknowledgement")
         self.changed.publish()
+
+    def set_note(self, account_id: str, name: str, value: str) -> None:
+        """Set one of an account's notes and save (nothing when it holds that). Blocking."""
+        with self._write_lock:
+            account = self.vault.get_by_id(account_id)
+            if account is not None and account.notes.get(name) != value:
+                self._store(account, account.replace(notes={**account.notes, name: value}), name)
+
+    def _store(self, before: Account, after: Account, what: str) -> None:
+        """Replace `before` with `after` and save; in memory it is undone if the save fails."""
+        self.vault.update(after)
+        try:
+            self.vault.save()
+        except BaseException:
+            with _logged(f"undoing an unsaved {what}"):
+                self.vault.update(before)
+            raise
 
     # ---- the end ----------------------------------------------------------------------------
 

@@ -91,3 +91,26 @@ async def test_the_palette_takes_back_an_accepted_risk(
         await wait_for(pilot, lambda: screen_name(pilot) == "AccountPickerScreen")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not session.is_acknowledged(account.id, "withdraw_enabled"))
+
+
+async def test_detail_shows_the_allowlist_the_key_had_and_the_address_refused(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "okx")])
+    app = make_app(settings=Settings(refresh_interval_s=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, to_list=False)
+        session = app.session
+        await wait_for(pilot, lambda: len(session.reports) == 1, limit=20)
+        account = session.accounts[0]
+        home = sim.state.client_ip
+        await wait_for(pilot, lambda: "ip_allowlist" in session.account(account.id).notes)
+        sim.state.client_ip = "2001:db8::1"
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AccountDetailScreen")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: "2001:db8::1" in " ".join(body(app).split()), limit=20)
+        text = " ".join(body(app).split())
+        assert "OKX saw 2001:db8::1 (IPv6): this machine now reaches OKX over IPv6." in text
+        assert "IP allowlist when the key last worked (as read on" in text
+        assert text.count(home) >= 2  # in the comparison and in the allowlist line

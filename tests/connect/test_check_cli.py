@@ -113,7 +113,7 @@ def _check_schema(document: dict[str, Any]) -> None:
         assert set(account) == ACCOUNT_KEYS
         assert account["status"] in ("ok", "warning", "failing")
         if account["problem"] is not None:
-            assert set(account["problem"]) == {"kind", "title", "fix"}
+            assert set(account["problem"]) == {"kind", "title", "fix", "seen_ip"}
             continue
         assert isinstance(account["latency_ms"], float | int)
         assert set(account["permissions"]) == PERMISSION_KEYS
@@ -235,3 +235,17 @@ def test_password_sources(monkeypatch: pytest.MonkeyPatch) -> None:
         read_password(False, io.StringIO("not a tty"))
     monkeypatch.setenv("KEYDECK_PASSWORD", "from-env")
     assert read_password(False, io.StringIO("")) == "from-env"
+
+
+async def test_the_address_the_exchange_saw(sim: Simulator, tmp_path: Path) -> None:
+    """An OKX key refused for its address: `seen_ip` in the JSON, the address in the text."""
+    sim.state.client_ip = "2001:db8::1"  # the default keys' allowlist holds the IPv4 one
+    config = _config_dir(tmp_path, "moved")
+    _keyfile(config, [account_for(sim, "okx")])
+    (code_json, out_json, _), (code_text, out_text, _) = await asyncio.gather(
+        _check(config, "--json"), _check(config)
+    )
+    assert code_json == code_text == 2
+    problem = json.loads(out_json)["accounts"][0]["problem"]
+    assert problem["kind"] == "ip_not_allowed" and problem["seen_ip"] == "2001:db8::1"
+    assert "OKX saw this request from 2001:db8::1 (IPv6)." in " ".join(out_text.split())

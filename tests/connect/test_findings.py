@@ -142,3 +142,22 @@ def test_address_book_right_is_its_own_lower_finding() -> None:
         ("withdraw_addresses_enabled", "warning"),
         ("read_only", "info"),
     ]
+
+
+def test_a_bybit_key_without_allowlist_is_warned_of_its_lapse_date_ahead() -> None:
+    unbound = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=False,
+        ip_restricted=False,
+        expires_at=NOW + timedelta(days=80),
+    )
+    [lapse] = [f for f in evaluate("bybit", unbound, now=NOW) if f.code == "unbound_key_expires"]
+    assert lapse.title == "Without an IP allowlist, Bybit disables this key on 22 Mar 2026"
+    assert "bybit-exchange.github.io/docs/v5/user/apikey-info" in lapse.advice
+    bound = Permissions(
+        reported=True, ip_restricted=True, ip_addresses=("203.0.113.7",), expires_at=NOW
+    )
+    assert "unbound_key_expires" not in {f.code for f in evaluate("bybit", bound, now=NOW)}
+    # Only where the exchange documents the rule.
+    assert "unbound_key_expires" not in {f.code for f in evaluate("okx", unbound, now=NOW)}

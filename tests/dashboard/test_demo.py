@@ -37,7 +37,13 @@ async def test_demo_keyfile_shows_every_state_together(demo: DemoSession) -> Non
     assert len({a.exchange for a in accounts}) >= 5
     assert all(a.endpoint and a.endpoint.startswith("http://127.0.0.1:") for a in accounts)
     async with Connector(cache_dir=demo.locations.cache_dir) as connector:
-        reports = {r.exchange: r async for r in connector.refresh(accounts)}
+        by_key = {(r.exchange, r.label): r async for r in connector.refresh(accounts)}
+    refused = by_key.pop(("okx", "vps")).problem
+    assert refused is not None and refused.kind is ProblemKind.ip_not_allowed
+    assert refused.seen_ip is not None and f"OKX saw this request from {refused.seen_ip}." in (
+        refused.fix
+    )
+    reports = {exchange: r for (exchange, _), r in by_key.items()}
     codes = {ex: {f.code for f in r.findings} for ex, r in reports.items()}
     assert reports["binance"].problem is None and reports["binance"].balances is not None
     assert "withdraw_enabled" in codes["okx"]

@@ -91,6 +91,8 @@ async def test_watch_reports_each_change_once_and_not_again_after_restart(
         )
         # Binance's -2015 names key, IP and permissions at once: the classifier's call.
         assert failed["problem_kind"] in {"ip_not_allowed", "bad_credentials"}
+        assert failed["seen_ip"] == sim.state.client_ip  # "..., request ip: <address>"
+        assert f"saw this request from {sim.state.client_ip}" in failed["fix"]
         assert failed["fix"] == failed["detail"] and failed["fix"]
         assert failed["time"].endswith("Z") and failed["title"]
 

@@ -31,6 +31,7 @@ from tui.connect.problems import (
     error_rule,
     make_problem,
 )
+from tui.connect.seen_ip import find_seen_ip
 from tui.redact import scrub
 
 # ccxt class name -> kind, checked along the MRO, so the narrowest class wins.
@@ -247,7 +248,8 @@ def classify(exc: BaseException, exchange_id: str) -> Problem:
             return make_problem(kind, exchange_id, detail)
     for rule in error_rules_for(exchange_id):
         if rule.pattern.search(message):
-            return make_problem(rule.kind, exchange_id, detail, rule.title, rule.fix)
+            seen_ip = find_seen_ip(rule.address, message)
+            return make_problem(rule.kind, exchange_id, detail, rule.title, rule.fix, seen_ip)
 
     if status_match:
         kind = _kind_from_http_status(int(status_match.group(1)), message)

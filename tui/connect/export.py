@@ -34,10 +34,15 @@ def time_text(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def problem_dict(problem: Problem | None) -> dict[str, str] | None:
+def problem_dict(problem: Problem | None) -> dict[str, str | None] | None:
     if problem is None:
         return None
-    return {"kind": str(problem.kind), "title": problem.title, "fix": problem.fix}
+    return {
+        "kind": str(problem.kind),
+        "title": problem.title,
+        "fix": problem.fix,
+        "seen_ip": problem.seen_ip,
+    }
 
 
 def finding_dict(finding: Finding, *, acknowledged: bool = False) -> dict[str, Any]:

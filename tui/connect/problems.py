@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.connect.names import display_name
+from tui.connect.seen_ip import shown
 from tui.inert import TEXT_LIMIT, inert
 
 
@@ -90,6 +91,8 @@ class Problem:
     title: str
     fix: str
     detail: str = ""
+    seen_ip: str | None = None
+    """The address the exchange said it saw the request come from (validated), if it did."""
 
     def __post_init__(self) -> None:
         # Titles, fixes and details can quote the exchange's own error text.
@@ -211,13 +214,31 @@ class ErrorRule:
     kind: ProblemKind
     title: str | None = None  # a more precise title than the kind's default
     fix: str | None = None  # a more precise fix than the kind's default
+    address: re.Pattern[str] | None = None
+    """Where the error names the address the exchange saw (group 1), if it does."""
+    source: str = ""
+    """Where that error text is documented or publicly quoted (docs/permissions.md)."""
 
 
 def error_rule(
-    pattern: str, kind: ProblemKind, title: str | None = None, fix: str | None = None
+    pattern: str,
+    kind: ProblemKind,
+    title: str | None = None,
+    fix: str | None = None,
+    *,
+    address: str | None = None,
+    source: str = "",
 ) -> ErrorRule:
-    """A rule matching `pattern` anywhere in the error message, ignoring case."""
-    return ErrorRule(re.compile(pattern, re.IGNORECASE), kind, title, fix)
+    """A rule matching `pattern` anywhere in the error message, ignoring case. `address`
+    (with `tui.connect.seen_ip.ADDRESS` as its group) reads the address the exchange saw."""
+    return ErrorRule(
+        re.compile(pattern, re.IGNORECASE),
+        kind,
+        title,
+        fix,
+        re.compile(address, re.IGNORECASE) if address else None,
+        source,
+    )
 
 
 def exchange_display_name(exchange_id: str) -> str:
@@ -231,12 +252,31 @@ def make_problem(
     detail: str = "",
     title: str | None = None,
     fix: str | None = None,
+    seen_ip: str | None = None,
 ) -> Problem:
     name = exchange_display_name(exchange_id)
     default_title, default_fix = _TEXT[kind]
+    fix_text = (fix or default_fix).format(name=name)
+    if seen_ip is not None:
+        fix_text = seen_ip_fix(kind, name, seen_ip, fix_text)
     return Problem(
         kind=kind,
         title=(title or default_title).format(name=name),
-        fix=(fix or default_fix).format(name=name),
+        fix=fix_text,
         detail=detail,
+        seen_ip=seen_ip,
+    )
+
+
+def seen_ip_fix(kind: ProblemKind, name: str, seen_ip: str, fix: str) -> str:
+    """The fix naming the address the exchange saw (validated by the caller)."""
+    where = shown(seen_ip)
+    if kind is ProblemKind.ip_not_allowed:
+        return (
+            f"{name} saw this request from {where}. Add it to the key's allowlist on "
+            f"{name}'s API page."
+        )
+    return (
+        f"{fix} {name} saw this request from {where}: if the key has an IP allowlist, that "
+        "address must be on it."
     )

@@ -22,6 +22,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from tui.connect.allowlist import last_worked_line
 from tui.messages import AccountsChanged, RecheckRequested, RemoveRequested, TaskFailed
 from tui.rotation import check_revoked, retired_keys
 from tui.screens.findings import findings_table, permissions_table
@@ -158,6 +159,9 @@ class AccountDetailScreen(ReportsWorkerErrors, ModalScreen[None]):
         if problem is not None:
             parts += [Text(problem.title, style="bold"), Text(f"Fix: {problem.fix}")]
         parts += [Text(""), facts_table(account, report, self.clock())]
+        allowlist = last_worked_line(account.notes, self.clock().date())
+        if allowlist is not None:
+            parts.append(Text(allowlist, style="dim"))
         permissions = report.permissions if report is not None else None
         if permissions is not None and permissions.reported:
             parts += [Text("\nWhat this key may do", style="bold")]

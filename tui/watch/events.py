@@ -158,7 +158,10 @@ def _observe_account(
         kind = str(problem.kind) if problem is not None else "unknown"
         title = problem.title if problem is not None else "The account failed its check."
         fix = problem.fix if problem is not None else ""
-        events.append(event("account_failed", "critical", title, fix, problem_kind=kind, fix=fix))
+        extra: dict[str, Any] = {"problem_kind": kind, "fix": fix}
+        if problem is not None and problem.seen_ip is not None:
+            extra["seen_ip"] = problem.seen_ip  # validated: an IPv4/IPv6 address, nothing else
+        events.append(event("account_failed", "critical", title, fix, **extra))
     elif not failing and before.failing:
         events.append(
             event("account_recovered", "info", "The key works again.", "Its last check passed.")

@@ -14,6 +14,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.seen_ip import ADDRESS
 from tui.connect.shapes import Shape
 
 _TRADING = (
@@ -97,6 +98,8 @@ MODULE = ExchangeModule(
             CODE + r"-2015\b",
             ProblemKind.bad_credentials,
             "{name} rejected this API key, or this IP address, or the key lacks a permission.",
+            address=r"request ip:\s*" + ADDRESS,
+            source="https://github.com/ccxt/node-binance-api/issues/414",
         ),
         error_rule(CODE + r"-(?:2014|1022|2008)\b", ProblemKind.bad_credentials),
         error_rule(CODE + r"-1003\b", ProblemKind.rate_limited),

@@ -15,6 +15,7 @@ from tui.connect.exchanges.base import ExchangeModule, PermissionReader, Raw, na
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_time, expiry_in_days, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.seen_ip import ADDRESS
 from tui.connect.shapes import Shape
 
 CALLING_KEY = "callingKey"
@@ -83,7 +84,12 @@ MODULE = ExchangeModule(
         # HTX's gateway refuses every authentication problem with err-code
         # api-signature-not-valid (ccxt: AuthenticationError); the message tells them apart.
         error_rule(r"Invalid submission time", ProblemKind.clock_skew),
-        error_rule(r"Incorrect IP address", ProblemKind.ip_not_allowed),
+        error_rule(
+            r"Incorrect IP address",
+            ProblemKind.ip_not_allowed,
+            address=r"Incorrect IP address[^:\"]{0,60}:\s*" + ADDRESS,
+            source="https://github.com/HuobiRDCenter/huobi_Python/issues/110",
+        ),
         error_rule(r"Incorrect Access key|Verification failure", ProblemKind.bad_credentials),
         error_rule(r"has no permission", ProblemKind.permission_missing),
         error_rule(r"base-request-exceed-frequency-limit", ProblemKind.rate_limited),

@@ -15,6 +15,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_list, as_time, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.seen_ip import ADDRESS
 from tui.connect.shapes import Shape
 
 
@@ -78,7 +79,12 @@ MODULE = ExchangeModule(
             "not your login password. If you no longer have them, create a new key.",
         ),
         error_rule(CODE + r"400002\b", ProblemKind.clock_skew),
-        error_rule(CODE + r"400006\b", ProblemKind.ip_not_allowed),
+        error_rule(
+            CODE + r"400006\b",
+            ProblemKind.ip_not_allowed,
+            address=r"clientIp is:\s*" + ADDRESS,
+            source="https://github.com/Drakkar-Software/OctoBot-Tentacles",
+        ),
         error_rule(CODE + r"40000[135]\b", ProblemKind.bad_credentials),
         error_rule(CODE + r"400007\b", ProblemKind.permission_missing),
         error_rule(CODE + r"429000\b", ProblemKind.rate_limited),

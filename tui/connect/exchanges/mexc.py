@@ -17,6 +17,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_time, expiry_in_days, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.seen_ip import ADDRESS
 from tui.connect.shapes import Shape
 
 
@@ -73,7 +74,12 @@ MODULE = ExchangeModule(
         # outside the key's list, 700006.
         error_rule(CODE + r"10072\b", ProblemKind.bad_credentials),
         error_rule(CODE + r"70000[35]\b", ProblemKind.clock_skew),
-        error_rule(CODE + r"700006\b", ProblemKind.ip_not_allowed),
+        error_rule(
+            CODE + r"700006\b",
+            ProblemKind.ip_not_allowed,
+            address=r"IP \[" + ADDRESS,
+            source="https://github.com/ccxt/ccxt/blob/master/js/src/mexc.js",
+        ),
         error_rule(CODE + r"70000[12]\b", ProblemKind.bad_credentials),
         error_rule(CODE + r"700007\b", ProblemKind.permission_missing),
         error_rule(CODE + r"429\b", ProblemKind.rate_limited),

@@ -8,6 +8,7 @@ from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, R
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_list, ip_list, unwrap
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.seen_ip import ADDRESS
 from tui.connect.shapes import Shape
 
 
@@ -55,7 +56,12 @@ MODULE = ExchangeModule(
         # OKX: 50112 (timestamp) comes out as AuthenticationError.
         error_rule(CODE + r"5010[12]\b|" + CODE + r"50112\b", ProblemKind.clock_skew),
         error_rule(CODE + r"50105\b", ProblemKind.bad_passphrase),
-        error_rule(CODE + r"50110\b", ProblemKind.ip_not_allowed),
+        error_rule(
+            CODE + r"50110\b",
+            ProblemKind.ip_not_allowed,
+            address=r"Your IP\s+" + ADDRESS,
+            source="https://www.okx.com/docs-v5/en/#error-code-rest-api-authentication",
+        ),
         error_rule(CODE + r"5011[13]\b|" + CODE + r"50100\b", ProblemKind.bad_credentials),
         error_rule(CODE + r"50120\b", ProblemKind.permission_missing),
         error_rule(CODE + r"50001\b", ProblemKind.maintenance),

@@ -66,8 +66,8 @@ class Binance(SimExchange):
     def authenticate(self, request: SimRequest, account: SimAccount | None) -> None:
         if request.header("X-MBX-APIKEY") is None:
             raise SimError(ErrorKind.BAD_KEY, "API-key format invalid.")
-        if account is None:
-            raise SimError(ErrorKind.BAD_KEY)
+        if account is None:  # -2015 names the address it came from
+            raise SimError(ErrorKind.BAD_KEY, self.client_ip(request))
         params = request.params()
         try:
             timestamp = int(params["timestamp"])
@@ -91,6 +91,9 @@ class Binance(SimExchange):
         status, code, message = _ERRORS[error.kind]
         if error.kind is ErrorKind.BAD_KEY and error.detail == "API-key format invalid.":
             status, code, message = 401, -2014, error.detail
+        if code == -2015 and error.detail:
+            # As Binance writes it (quoted in ccxt/node-binance-api#414).
+            message = f"{message.rstrip('.')}, request ip: {error.detail}"
         headers = {"Retry-After": "60"} if error.kind is ErrorKind.RATE_LIMITED else None
         return self.json({"code": code, "msg": message}, status=status, headers=headers)
 
