@@ -74,7 +74,8 @@ def _sureness(exchange_id: str) -> tuple[str, str]:
     """(how sure, the fixtures backing it) for a module, from its fixtures' `_kind`s."""
     module = EXCHANGES[exchange_id]
     folder = ANSWERS / (module.alias_for or module.id)
-    files = sorted(folder.glob("*.json"))
+    # Permission answers only: `error_*.json` quote error texts (the IP an exchange saw).
+    files = sorted(f for f in folder.glob("*.json") if not f.name.startswith("error_"))
     if not files:
         return "inferred", "none"
     kinds = {json.loads(f.read_text(encoding="utf-8"))["_kind"] for f in files}

@@ -29,6 +29,7 @@ from tui.crash import ScrubbedCrashes
 from tui.exchange_catalog import CatalogLoader, ExchangeCatalog
 from tui.idle import IdleClock
 from tui.idle_lock import IdleLock
+from tui.keyfile_access import KeyfileAccess
 from tui.messages import (
     AccountRemoved,
     ConnectRequested,
@@ -42,7 +43,7 @@ from tui.messages import (
 from tui.paths import Locations
 from tui.process import disable_core_dumps
 from tui.screens.unlock import UnlockScreen
-from tui.session import ConnectorFactory, KeyfileAccess
+from tui.session import ConnectorFactory
 from tui.settings import LoadedSettings, Settings, load_settings, save_settings
 
 if TYPE_CHECKING:

@@ -42,6 +42,8 @@ class Answer:
 def load_all() -> list[Answer]:
     found = []
     for path in sorted(ROOT.glob("*/*.json")):
+        if path.name.startswith("error_"):
+            continue  # quoted error texts (tests/connect/test_seen_ip.py), not answers
         doc = json.loads(path.read_text(encoding="utf-8"))
         found.append(
             Answer(

@@ -15,7 +15,8 @@ from tests.support.app import PASSWORD, cheap_kdf
 from tui.connect import Connector, ProblemKind
 from tui.connect.allowlist import NOTE, from_notes
 from tui.connect.models import AccountReport
-from tui.session import KeyfileAccess, Session
+from tui.keyfile_access import KeyfileAccess
+from tui.session import Session
 from tui.sim import Simulator
 from tui.vault import Vault
 

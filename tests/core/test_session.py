@@ -14,7 +14,8 @@ import pytest
 from tests.support.accounts import sim_account
 from tests.support.app import PASSWORD, cheap_kdf
 from tui.connect import Connector
-from tui.session import KeyfileAccess, Session
+from tui.keyfile_access import KeyfileAccess
+from tui.session import Session
 from tui.sim import Simulator
 from tui.vault import Vault, VaultError
 

@@ -74,7 +74,8 @@ def run(args: argparse.Namespace, locations: Locations, *, out: TextIO | None = 
 
 
 def _run(context: Context) -> int:
-    from tui.session import KeyfileAccess, is_retired
+    from tui.keyfile_access import KeyfileAccess
+    from tui.session import is_retired
     from tui.vault import VaultError
 
     session = KeyfileAccess.for_locations(context.locations).open(context.password())

@@ -158,12 +158,6 @@ class Connector:
         log.warning("%s/%s: %s (%s)", account.exchange, account.label, problem.kind, problem.detail)
         return problem
 
-    def _record_success(self, account: Any) -> None:
-        self._health.success(account, self._now())
-
-    def _record_failure(self, account: Any, problem: Problem, *, manual: bool = False) -> None:
-        self._health.failure(account, problem, manual=manual)
-
     # --- operations ----------------------------------------------------------------------
 
     async def verify(self, account: Any, *, record: bool = True) -> VerifyResult:
@@ -179,9 +173,9 @@ class Connector:
         except Exception as exc:
             problem = self._problem(exc, account)
             if record:
-                self._record_failure(account, problem)
+                self._health.failure(account, problem)
             return VerifyResult(ok=False, problem=problem, latency_ms=elapsed_ms(started))
-        self._record_success(account)
+        self._health.success(account, self._now())
         return VerifyResult(ok=True, latency_ms=elapsed_ms(started))
 
     async def _signed_probe(self, client: Any, account: Any) -> None:
@@ -374,7 +368,7 @@ class Connector:
                 account.exchange,
                 detail=f"no complete answer within {self.account_timeout_s:.0f} s",
             )
-            self._record_failure(account, problem, manual=manual)
+            self._health.failure(account, problem, manual=manual)
             report = self._failed_report(account, problem, latency_ms=None)
         if report.problem is not None and report.problem.kind in UNREACHABLE_KINDS:
             await self._drop_client(account.id)  # the next attempt opens fresh connections
@@ -392,7 +386,7 @@ class Connector:
         """
         status = await self.status(account)
         if status.problem is not None and status.problem.kind in STOP_KINDS:
-            self._record_failure(account, status.problem, manual=manual)
+            self._health.failure(account, status.problem, manual=manual)
             return self._failed_report(account, status.problem, None, status)
         balances, problem = await self._guarded(self.balances(account), account)
         clock_failing = status.state == "failing" and status.problem is not None
@@ -401,15 +395,15 @@ class Connector:
             # stale timestamp), and worth failing on even where the exchange still accepts.
             problem = status.problem
         if problem is not None:
-            self._record_failure(account, problem, manual=manual)
+            self._health.failure(account, problem, manual=manual)
             return self._failed_report(account, problem, status.latency_ms, status)
         permissions: Permissions | None = None
         if with_permissions:
             permissions, problem = await self._permissions_or_problem(account)
             if problem is not None:
-                self._record_failure(account, problem, manual=manual)
+                self._health.failure(account, problem, manual=manual)
                 return self._failed_report(account, problem, status.latency_ms, status)
-        self._record_success(account)
+        self._health.success(account, self._now())
         status = AccountStatus(
             state=status.state,
             reachable=True,

@@ -18,7 +18,7 @@ from tui.widgets.field_error import FieldError
 from tui.widgets.strength import MIN_SCORE, StrengthMeter, score_password
 
 if TYPE_CHECKING:
-    from tui.session import KeyfileAccess
+    from tui.keyfile_access import KeyfileAccess
 
 
 NO_RECOVERY_TEXT = (

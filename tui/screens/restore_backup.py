@@ -16,7 +16,7 @@ from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
 
 if TYPE_CHECKING:
-    from tui.session import KeyfileAccess
+    from tui.keyfile_access import KeyfileAccess
 
 
 class RestoreBackupScreen(PasswordFormMixin, ModalScreen["Path | None"]):

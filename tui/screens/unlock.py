@@ -19,7 +19,7 @@ from tui.screens.password_form import PasswordFormMixin
 from tui.widgets.field_error import FieldError
 
 if TYPE_CHECKING:
-    from tui.session import KeyfileAccess
+    from tui.keyfile_access import KeyfileAccess
 
 FORGOT_TEXT = (
     "Forgot it? There is no recovery. Revoke these keys at each exchange, move the keyfile "
