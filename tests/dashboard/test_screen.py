@@ -108,8 +108,10 @@ async def test_updates_keep_the_cursor_and_the_focus() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.dashboard
+        # the status table has the focus after unlock: d, R and Enter act on its row
+        assert screen.focused is screen.query_one("#status-table", DataTable)
         table = screen.query_one("#balance-table", DataTable)
-        assert screen.focused is table
+        table.focus()
         await pilot.press("down", "down")
         key_before = row_keys(table)[table.cursor_row]
         await pilot.press("r")
@@ -236,3 +238,30 @@ async def test_clock_column_shows_the_precision_the_exchange_gives() -> None:
         binance = str(table.get_cell("acc-binance", "clock")).strip()  # milliseconds
         assert kraken == "0 s ±1 s"
         assert binance.endswith(" ms") and "±" not in binance
+
+
+async def test_row_actions_follow_the_table_the_user_moves_in() -> None:
+    """Issue 23: the arrows moved the balances while R acted on the status table's row."""
+    connector = ScriptedConnector()
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        status = screen.query_one("#status-table", DataTable)
+        assert screen.focused is status
+        await pilot.press("down")
+        assert screen.selected_account_id() == row_keys(status)[1]
+        # the per-account balances, focused: an account's rows pick that account
+        await pilot.press("v")
+        balances = screen.query_one("#balance-table", DataTable)
+        balances.focus()
+        await pilot.pause()
+        keys = row_keys(balances)
+        target = next(i for i, k in enumerate(keys) if k.startswith("acct:acc-okx"))
+        balances.move_cursor(row=target + 1)
+        await pilot.pause()
+        assert screen.selected_account_id() == "acc-okx"
+        # the combined view's rows are assets: the status row is the one acted on
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.selected_account_id() == row_keys(status)[1]

@@ -29,6 +29,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+ACCOUNT_ROW = "acct:"
+"""Row keys of the per-account view start with this, then the account id."""
+
+
 class BalanceView(StrEnum):
     all = "all accounts"
     accounts = "per account"
@@ -101,10 +105,10 @@ class BalancePane(Vertical, QuietBorder):
         shown: list[BalanceRow] = []
         held = 0
         for section in model.sections(flt):
-            out.append(Row(f"acct:{section.view.account_id}", _header(section, grand, palette)))
+            key = f"{ACCOUNT_ROW}{section.view.account_id}"
+            out.append(Row(key, _header(section, grand, palette)))
             out += [
-                Row(f"acct:{section.view.account_id}:{row.asset}", _asset_cells(row, indent=True))
-                for row in section.rows
+                Row(f"{key}:{row.asset}", _asset_cells(row, indent=True)) for row in section.rows
             ]
             hidden += section.hidden
             shown += section.rows

@@ -33,9 +33,9 @@ from textual.worker import Worker, WorkerState
 
 from tui.connect.models import AccountReport
 from tui.dashboard.acknowledging import AcknowledgeRisks
-from tui.dashboard.balance_pane import BalancePane, BalanceView
+from tui.dashboard.balance_pane import ACCOUNT_ROW, BalancePane, BalanceView
 from tui.dashboard.config import Acknowledgements, DashboardSettings, MemoryAcknowledgements
-from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS
+from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS, PANE_NOTES
 from tui.dashboard.messages import (
     RefreshFinished,
     RefreshStarted,
@@ -117,6 +117,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = list(DASHBOARD_BINDINGS)
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = PANE_NOTES
 
     def __init__(
         self,
@@ -197,7 +198,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self._schedule_auto_refresh()
         if self.auto_start:
             self.start_refresh()
-        self.query_one("#balance-table", DataTable).focus()
+        self.query_one("#status-table", DataTable).focus()  # d, R, Enter act on its row
 
     def _schedule_auto_refresh(self) -> None:
         if self._auto_timer is not None:
@@ -421,16 +422,29 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
 
     def action_recheck_selected(self) -> None:
         """Check the account on the status table's selected row now (back-off bypassed)."""
-        table = self.query_one("#status-table", DataTable)
-        if not table.row_count:
+        row_key = self.selected_account_id()
+        if row_key is None:
             self.notify("No accounts yet: connect an exchange first.", title="Check")
             return
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         account = next((a for a in self.accounts if a.id == row_key), None)
         if account is None:
             return
         if not self.start_refresh([account], force=True):
             self.notify("A check is already under way.", title="Check")
+
+    def selected_account_id(self) -> str | None:
+        """The account the user sees selected: the balance table's row when that table has
+        the focus and its row belongs to one account (the per-account view), else the status
+        table's row (issue 23: the arrows moved one table while the keys acted on another)."""
+        balances = self.query_one("#balance-table", DataTable)
+        if self.focused is balances and balances.row_count:
+            key = str(balances.coordinate_to_cell_key(balances.cursor_coordinate).row_key.value)
+            if key.startswith(ACCOUNT_ROW):
+                return key.removeprefix(ACCOUNT_ROW).split(":", 1)[0]
+        status = self.query_one("#status-table", DataTable)
+        if not status.row_count:
+            return None
+        return str(status.coordinate_to_cell_key(status.cursor_coordinate).row_key.value)
 
     def action_switch_view(self) -> None:
         views = list(BalanceView)

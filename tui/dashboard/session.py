@@ -206,17 +206,18 @@ class SessionDashboard(DashboardScreen):
             self._draw_warnings()  # an acknowledgement given or taken back
 
     @on(DataTable.RowSelected, "#status-table")
+    @on(DataTable.RowSelected, "#balance-table")
     def _open_detail(self, event: DataTable.RowSelected) -> None:
-        """Enter on an account's row: everything about it, and what can be done."""
+        """Enter on an account's row (status, or per-account balances): everything about
+        it, and what can be done."""
         event.stop()
-        self._show_detail(str(event.row_key.value))
+        self.action_details()
 
     def action_details(self) -> None:
-        """`d`: the detail of the account selected in the status table."""
-        table = self.query_one("#status-table", DataTable)
-        if table.row_count:
-            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self._show_detail(str(row_key.value))
+        """`d`: the detail of the account selected in the focused table."""
+        account_id = self.selected_account_id()
+        if account_id is not None:
+            self._show_detail(account_id)
 
     def _show_detail(self, account_id: str) -> None:
         from tui.screens.account_detail import AccountDetailScreen
