@@ -30,6 +30,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 # "Checked" ages in 10 s steps: with 1 s steps every cell of the column changed each second
 # and the whole status table re-rendered (docs/benchmarks.md, idle app CPU).
 CHECKED_STEP_S = 10
+ACCOUNT_WIDTH = 28
+"""Widest "exchange · label" shown in the table (longer ones end in …; d shows it whole)."""
 WIDE_PANE = 120
 """A status pane this wide shows every failing account's fix, not only the selected one's."""
 
@@ -99,7 +101,7 @@ class StatusPane(Vertical, QuietBorder):
         status = view.report.status if view.report is not None else None
         return (
             Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
-            Text(view.name),
+            Text(fmt.fit(view.name, ACCOUNT_WIDTH)),  # a long label keeps Latency in view
             Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
             Text(
                 fmt.clock_offset(

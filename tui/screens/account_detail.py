@@ -22,6 +22,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from tui import format as fmt
 from tui.messages import AccountsChanged, RecheckRequested, RemoveRequested, TaskFailed
 from tui.rotation import check_revoked, retired_keys
 from tui.screens.findings import findings_table, permissions_table
@@ -58,7 +59,10 @@ def facts_table(account: Account, report: AccountReport | None, now: datetime) -
     if status is not None and status.latency_ms is not None:
         table.add_row("Latency", f"{status.latency_ms:.0f} ms")
     if status is not None and status.clock_offset_ms is not None:
-        table.add_row("Clock", f"{status.clock_offset_ms / 1000:+.1f} s against the exchange")
+        offset = fmt.clock_offset(  # never "-0.0 s" (issue 23)
+            status.clock_offset_ms, whole_seconds=account.exchange in fmt.WHOLE_SECOND_CLOCKS
+        )
+        table.add_row("Clock", f"{offset} against the exchange")
     table.add_row("Checked", _ago(status.checked_at if status else None, now))
     if status is not None and status.retry_at is not None and status.retry_at > now:
         table.add_row("Next try", _ago(now, status.retry_at).replace(" ago", "") + " from now")

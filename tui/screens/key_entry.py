@@ -93,7 +93,9 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
         with VerticalScroll(id="key-form"), Vertical(classes="panel form-panel"):
             yield Static(Text(f"Connect {info.name}"), classes="panel-title")
             yield Static(self._hint(), id="key-hint", classes="hint-box")
-            if self.notice:  # the demo's hand-connect credentials, next to their fields
+            # the demo's hand-connect credentials, next to their fields (only in the form
+            # of the exchange they are for: not in the Bitfinex form, issue 23)
+            if self.notice and f" {info.id} " in self.notice.lower():
                 yield Static(self.notice, id="key-notice", classes="dim", markup=False)
             if existing:
                 yield Static(
