@@ -265,3 +265,24 @@ async def test_row_actions_follow_the_table_the_user_moves_in() -> None:
         await pilot.press("v")
         await pilot.pause()
         assert screen.selected_account_id() == row_keys(status)[1]
+
+
+async def test_the_status_counts_add_up_during_a_round() -> None:
+    """Issue 23: "7 ok · 6 checking" counted the accounts being checked again twice."""
+    connector = ScriptedConnector()
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        pane = screen.query_one("#status-pane")
+        before = str(pane.border_subtitle)
+        assert "checking" not in before
+        connector.hold = {account.id for account in screen.accounts}
+        connector._released.clear()
+        await pilot.press("r")
+        await pilot.pause()
+        during = str(pane.border_subtitle)
+        assert during.startswith(before) and "rechecking…" in during
+        assert " checking" not in during  # none is new: each keeps its last state
+        connector.release()
+        await settle(pilot)

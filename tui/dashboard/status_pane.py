@@ -62,12 +62,16 @@ class StatusPane(Vertical, QuietBorder):
         self._show_problems(model, palette)
         ok = sum(1 for v in model.views.values() if v.report is not None and not v.failed)
         failing = sum(1 for v in model.views.values() if v.failed)
-        waiting = sum(1 for v in model.views.values() if v.loading or v.refreshing)
+        # Counts that add up: an account answered before is "ok" or "failing" while it is
+        # checked again ("7 ok · 6 checking" counted some twice); "new" ones have no answer.
+        waiting = sum(1 for v in model.views.values() if v.loading)
         parts = [f"{ok} ok"]
         if failing:
             parts.append(f"{failing} failing")
         if waiting:
             parts.append(f"{waiting} checking")
+        if any(v.refreshing and not v.loading for v in model.views.values()):
+            parts.append("rechecking…")
         self.show_subtitle(" · ".join(parts))
 
     def tick(self, model: DashboardModel, now: datetime) -> None:

@@ -92,6 +92,11 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
     @on(Input.Submitted, "#password")
     def _to_confirm(self, event: Input.Submitted) -> None:
         event.stop()
+        first = self.query_one("#password", Input)
+        if not first.value:  # Enter on an empty field said nothing and moved on (issue 23)
+            self._touched = True
+            self._fail("Choose a master password.", first)
+            return
         self.query_one("#confirm", Input).focus()
 
     @on(Input.Submitted, "#confirm")
