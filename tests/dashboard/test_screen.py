@@ -286,3 +286,22 @@ async def test_the_status_counts_add_up_during_a_round() -> None:
         assert " checking" not in during  # none is new: each keeps its last state
         connector.release()
         await settle(pilot)
+
+
+async def test_a_small_terminal_is_told_once_how_to_see_more() -> None:
+    """Issue 23: at 60x20 the panes lose rows; the dashboard says so (once)."""
+    app = make_host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+
+        def said() -> list[str]:
+            return [n.message for n in app._notifications if n.title == "Small terminal"]
+
+        await pilot.pause()
+        assert len(said()) == 1 and "60x20" in said()[0] and "larger" in said()[0]
+        await pilot.resize_terminal(62, 20)
+        await pilot.pause()
+        assert len(said()) == 1  # still small: not said again
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert len(said()) == 1

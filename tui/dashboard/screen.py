@@ -61,6 +61,8 @@ Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
 WIDE_NOTICE_COLUMNS = 160
+SMALL_TERMINAL = (80, 24)
+"""Below this the dashboard still works, and says once that a larger terminal shows more."""
 
 DRAW_INTERVAL_S = 0.1
 """Reports arriving closer together than this are drawn together: one draw per pane per
@@ -154,6 +156,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self._refresh_worker: Worker[None] | None = None
         self._palette_cache: Palette | None = None
         self._drawable = False
+        self._said_small = False
         self.history_span = "this session"
         """What the portfolio line covers; a subclass with a stored history changes it."""
         self._round_reports: list[AccountReport] = []
@@ -185,9 +188,24 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._draw_status)  # fixes shown by the pane's new width
+        self._say_if_small(event.size.width, event.size.height)
         if self.notice:
             notice = self.query_one("#dashboard-notice", Static)
             notice.update(self._notice_for(event.size.width))
+
+    def _say_if_small(self, width: int, height: int) -> None:
+        """Below 80x24 the panes lose rows and columns: say once how to see them all."""
+        small = width < SMALL_TERMINAL[0] or height < SMALL_TERMINAL[1]
+        if small and not self._said_small:
+            self.notify(
+                f"This terminal is {width}x{height}: Keydeck is laid out for "
+                f"{SMALL_TERMINAL[0]}x{SMALL_TERMINAL[1]} or larger. Make the window larger "
+                "(or the font smaller) to see every row and column.",
+                title="Small terminal",
+                severity="warning",
+                timeout=10,
+            )
+        self._said_small = small
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
