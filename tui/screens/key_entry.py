@@ -296,13 +296,14 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
         self._show_problem(message.report)
 
     def _ask_before_saving_a_dangerous_key(self, account: Account, criticals: list[Any]) -> None:
-        """A key that can withdraw (or another critical risk): an explicit choice first."""
+        """A key that can withdraw (or another critical risk): an explicit choice first.
+        Nothing runs while the question is open: no spinner under it."""
+        self._set_busy(False)
 
         def answered(save: bool | None) -> None:
             if save:
                 self._save(account, verified=True)
             else:
-                self._set_busy(False)
                 self.notify(
                     "Not saved. Fix the key at the exchange, then press ctrl+s to verify again.",
                     title="Key not saved",
