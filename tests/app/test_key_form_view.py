@@ -121,3 +121,26 @@ async def test_a_tab_separated_paste_fills_the_fields_in_turn(
         await pilot.pause()
         assert passphrase.value == "c"
         assert any("left out" in n.message for n in pilot.app._notifications)
+
+
+async def test_the_form_opens_at_its_title_and_the_notice_only_where_it_belongs(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    """At 80x24 the demo's Bitget form opened scrolled past its title, and the Bitget
+    credentials showed in the Bitfinex form too (issue 23)."""
+    make_keyfile(locations, fast_kdf)
+    notice = "Demo · keyfile password: x\nConnect bitget by hand (c): key k · secret s · endpoint e"
+    app = make_app(notice=notice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await open_key_entry(pilot, "bitget")
+        await pilot.pause()
+        await pilot.pause()
+        assert pilot.app.screen.query("#key-notice")
+        assert in_view(pilot, ".panel-title") and in_view(pilot, "#cred-apiKey")
+        assert pilot.app.screen.query_one("#cred-apiKey").has_focus
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
+        set_value(pilot, "#filter", "")
+        await open_key_entry(pilot, "bitfinex")
+        assert not pilot.app.screen.query("#key-notice")

@@ -175,7 +175,15 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#verifying").display = False
         first = self.info.credentials[0].name if self.info.credentials else None
-        self.query_one(f"#cred-{first}" if first else "#label").focus()
+        field = self.query_one(f"#cred-{first}" if first else "#label")
+        field.focus(scroll_visible=False)
+        self.call_after_refresh(self._show_top_and_field, field)
+
+    def _show_top_and_field(self, field: Widget) -> None:
+        """Open at the title (focus scrolled past it at 80x24, issue 23), then scroll only as
+        far as the first field needs."""
+        self.query_one("#key-form", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(field.scroll_visible, animate=False)
 
     # ---- reading the form (each field's check: KeepsTypedKeys) ---------------------------
 
