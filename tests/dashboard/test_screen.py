@@ -305,3 +305,20 @@ async def test_a_small_terminal_is_told_once_how_to_see_more() -> None:
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert len(said()) == 1
+
+
+async def test_the_hand_connect_notice_goes_once_its_exchange_is_connected() -> None:
+    """Issue 23: the demo's Bitget line stayed after Bitget was connected."""
+    from tests.dashboard.sample import SampleAccount
+
+    notice = "Demo · keyfile password: x\nConnect bitget by hand (c): key k · secret s"
+    app = make_host(notice=notice)
+    async with app.run_test(size=(170, 40)) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        shown = screen.query_one("#dashboard-notice")
+        assert "bitget by hand" in str(shown.render())
+        screen.set_accounts([*ACCOUNTS, SampleAccount("acc-bitget", "bitget", "main")])
+        await settle(pilot)
+        assert "bitget by hand" not in str(shown.render())
+        assert "password" in str(shown.render())

@@ -183,8 +183,16 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
     def _notice_for(self, width: int) -> str:
         """The demo's notice: its first line on a small terminal (the rest is on the key form,
         where it is used), all of it where there is room."""
-        notice = self.notice or ""
-        return notice if width >= WIDE_NOTICE_COLUMNS else notice.splitlines()[0]
+        first, *rest = (self.notice or "").splitlines() or [""]
+        # A key to connect by hand goes once its exchange is connected (issue 23).
+        held = {account.exchange for account in self.accounts}
+        rest = [line for line in rest if not any(f" {e} " in line.lower() for e in held)]
+        return "\n".join([first, *rest]) if width >= WIDE_NOTICE_COLUMNS else first
+
+    def _show_notice(self) -> None:
+        if self.notice and self._drawable:
+            text = self._notice_for(self.app.size.width)
+            self.query_one("#dashboard-notice", Static).update(text)
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._draw_status)  # fixes shown by the pane's new width
@@ -242,6 +250,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         """Follow changes to the keyfile (an account added or removed), then refresh."""
         self.accounts = list(accounts)
         self.model.set_accounts(self.accounts)
+        self._show_notice()
         self.refresh_bindings()
         self.redraw()
         self.start_refresh(restart=True)
