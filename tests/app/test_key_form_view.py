@@ -144,3 +144,25 @@ async def test_the_form_opens_at_its_title_and_the_notice_only_where_it_belongs(
         set_value(pilot, "#filter", "")
         await open_key_entry(pilot, "bitfinex")
         assert not pilot.app.screen.query("#key-notice")
+
+
+async def test_a_toast_does_not_cover_a_dialogs_buttons(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    """Issue 23: toasts (bottom right) covered the buttons of dialogs at 80x24."""
+    make_keyfile(locations, fast_kdf)
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await unlock(pilot)
+        await open_key_entry(pilot, "kucoin")
+        pilot.app.screen.query_one("#cred-apiKey", Input).value = "half-typed-key"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen", what="question")
+        pilot.app.notify("A toast with a few words in it\nand a second line", timeout=30)
+        await wait_for(pilot, lambda: pilot.app.screen.query("Toast"), what="the toast")
+        await pilot.pause()
+        toasts = [toast.region for toast in pilot.app.screen.query("Toast")]
+        # at the top right, away from where dialogs keep their buttons (their bottom)
+        assert all(toast.y < pilot.app.screen.size.height // 2 for toast in toasts)
+        for button in pilot.app.screen.query(Button):
+            assert not any(button.region.overlaps(toast) for toast in toasts), button.id
