@@ -186,7 +186,8 @@ class DemoSession:
 
     def notice(self) -> str:
         """Two lines for the screens: the password, and a key to connect by hand."""
-        lines = [f"Demo on simulated exchanges · keyfile password: {self.password}"]
+        # Short: it is also the header's subtitle, which must not be cut at 80 columns.
+        lines = [f"Demo · keyfile password: {self.password}"]
         if self.hand is not None:
             creds = self.hand.credentials
             names = {"apiKey": "key", "secret": "secret", "password": "passphrase"}

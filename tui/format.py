@@ -112,6 +112,11 @@ def clock_offset(ms: float | None, *, whole_seconds: bool = False) -> str:
     return f"{sign}{magnitude:.0f} ms"
 
 
+def fit(text: str, width: int) -> str:
+    """`text` cut to `width` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
 def change(first: Decimal | None, last: Decimal | None) -> str:
     """Relative change over the session, "+0.42%"; empty when it cannot be computed."""
     if first is None or last is None or first <= 0:

@@ -32,7 +32,8 @@ async def test_detail_shows_the_account_and_its_actions_work(
         assert "Withdraw" in text and "Withdrawals are enabled" in text
         await pilot.press("k")
         await wait_for(pilot, lambda: session.is_acknowledged(account.id, "withdraw_enabled"))
-        await wait_for(pilot, lambda: "accepted by you" in body(app))
+        await wait_for(pilot, lambda: "Accepted by you" in body(app))
+        assert "✔ accepted" in body(app) and "critical" not in body(app).split("Accepted")[0]
         await pilot.press("u")
         await wait_for(pilot, lambda: not session.is_acknowledged(account.id, "withdraw_enabled"))
         before = session.reports[account.id]
@@ -114,3 +115,34 @@ async def test_detail_shows_the_allowlist_the_key_had_and_the_address_refused(
         assert "OKX saw 2001:db8::1 (IPv6): this machine now reaches OKX over IPv6." in text
         assert "IP allowlist when the key last worked (as read on" in text
         assert text.count(home) >= 2  # in the comparison and in the allowlist line
+
+
+async def test_detail_at_80_columns_has_help_and_every_key_in_its_footer(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
+) -> None:
+    """Issue 23: F1 did nothing here, and the footer was cut before n, o and the remove key."""
+    from textual.widgets import Footer
+
+    make_keyfile(locations, fast_kdf, [sim_account(sim, "okx", "risky")])
+    app = make_app(settings=Settings(refresh_interval_s=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, to_list=False)
+        session = app.session
+        await wait_for(pilot, lambda: len(session.reports) == 1, limit=20)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AccountDetailScreen")
+        await pilot.pause()
+
+        def footer_keys() -> dict[str, bool]:
+            """Each key shown in the footer, and whether it is drawn whole within 80 columns."""
+            keys = app.screen.query_one(Footer).query("FooterKey")
+            return {key.key: key.region.right <= 80 and key.region.width > 0 for key in keys}
+
+        shown = footer_keys()
+        for key in ("escape", "f1", "c", "k", "e", "n", "f8"):
+            assert shown.get(key), (key, shown)
+        assert "u" not in shown and "o" not in shown  # nothing accepted, no replaced key
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: screen_name(pilot) == "HelpScreen")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AccountDetailScreen")

@@ -75,6 +75,13 @@ async def test_the_portfolio_line_comes_from_the_stored_history(
         await pilot.press("p")  # 24 h -> 7 d
         await wait_for(pilot, lambda: app.screen._history.span_index == 1)
 
+        def said() -> list[str]:
+            return [n.message for n in app._notifications if n.title == "Portfolio span"]
+
+        # p says which span it chose, and that the history is shorter (issue 23)
+        await wait_for(pilot, said, what="the span's toast")
+        assert "covers 7 d" in said()[-1] and "since" in said()[-1]
+
 
 async def test_removing_an_account_can_forget_its_history(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any

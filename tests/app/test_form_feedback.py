@@ -1,4 +1,4 @@
-"""Forms answer as the user types: errors go once fixed, the label stops at its maximum,
+"""Forms answer as the user types: errors go once fixed, a long label says so,
 "Edit and try again" keeps the key, a wrong current password keeps the new ones."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ async def test_key_field_errors_follow_the_field_once_touched(
         assert error_shown(pilot, "#error-secret") == ""
 
 
-async def test_leaving_a_filled_field_checks_it_and_the_label_stops_at_its_maximum(
+async def test_leaving_a_filled_field_checks_it_and_a_long_label_says_so(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
 ) -> None:
     make_keyfile(locations, fast_kdf)
@@ -64,7 +64,12 @@ async def test_leaving_a_filled_field_checks_it_and_the_label_stops_at_its_maxim
         label.value = ""
         label.focus()
         await type_keys(pilot, "x" * (MAX_LABEL_CHARS + 15))
-        assert len(label.value) == MAX_LABEL_CHARS
+        # not cut silently at the limit: kept, and the error says how long it is
+        assert len(label.value) == MAX_LABEL_CHARS + 15
+        shown = error_shown(pilot, "#error-label")
+        assert f"{MAX_LABEL_CHARS + 15} characters" in shown and str(MAX_LABEL_CHARS) in shown
+        await pilot.press(*["backspace"] * 15)
+        assert error_shown(pilot, "#error-label") == ""
 
 
 async def test_edit_and_try_again_puts_the_cursor_after_the_key(
@@ -80,7 +85,7 @@ async def test_edit_and_try_again_puts_the_cursor_after_the_key(
         fill(pilot, credentials, sim.endpoint("binance"))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#problem").display)
-        pilot.app.screen.query_one("#edit").focus()
+        assert pilot.app.focused is pilot.app.screen.query_one("#edit")  # the default now
         await pilot.press("enter")
         key = pilot.app.screen.query_one("#cred-apiKey", Input)
         await wait_for(pilot, lambda: key.has_focus)

@@ -57,6 +57,8 @@ async def test_help_on_the_dashboard_lists_the_dashboard_keys(
         }.items():
             assert here.get(key, "").startswith(does), (key, here)
         assert any(does.startswith("Acknowledge") for does in here.values())
+        assert "between the panes" in here["Tab / shift+Tab"]  # issue 23
+        assert "focused table" in here["d / R / Enter"]
         assert everywhere["F2"].startswith("Home")
         assert everywhere["ctrl+l"].startswith("Lock")
         assert everywhere["ctrl+q"].startswith("Quit")

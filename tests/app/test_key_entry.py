@@ -82,6 +82,9 @@ async def test_rejected_key_shows_problem_keeps_values_and_can_be_saved_unverifi
         # nothing saved before verifying
         assert app.session is not None and app.session.accounts == []
         assert locations.keyfile.read_bytes() == before
+        # Enter edits the key; saving it unverified is a deliberate move (issue 23)
+        assert pilot.app.focused is pilot.app.screen.query_one("#edit")
+        await pilot.press("tab")
         assert pilot.app.focused is pilot.app.screen.query_one("#save-anyway")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")

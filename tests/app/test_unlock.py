@@ -29,6 +29,14 @@ async def test_first_run_creates_a_keyfile(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "CreateKeyfileScreen")
         assert "no password recovery" in text_of(pilot, "#no-recovery")
+        # Enter on the empty first field says what to do and stays there (issue 23)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Choose a master password" in text_of(pilot, "#create-error")
+        assert pilot.app.screen.query_one("#password", Input).has_focus
+        error = pilot.app.screen.query_one("#create-error")
+        confirm = pilot.app.screen.query_one("#confirm", Input)
+        assert error.region.y < confirm.region.y  # under the first field, not the second
         # a guessable password is refused, nothing is written
         await type_keys(pilot, "password")
         await pilot.press("enter")

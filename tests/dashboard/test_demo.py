@@ -118,7 +118,7 @@ async def test_live_balances_follow_the_simulators_drift(tmp_path) -> None:
                 assert len(screen.model.history) == 2
                 assert screen.model.total_usd() != first_total
                 assert str(table.get_row("all:BTC")[1]) != first_cell
-                assert screen.focused is table
+                assert screen.focused is screen.query_one("#status-table", DataTable)
     finally:
         session.close()
 

@@ -67,7 +67,7 @@ async def test_a_failing_account_never_blanks_the_others() -> None:
         table = screen.query_one("#balance-table", DataTable)
         assert "acct:acc-binance:BTC" in row_keys(table)
         header = table.get_row("acct:acc-binance")
-        assert "stale" in str(header[1])
+        assert "stale" in str(header[3])  # under Total: Asset, USD value, Share, Total
 
 
 async def test_refreshes_by_itself_at_the_configured_interval() -> None:
@@ -110,8 +110,10 @@ async def test_updates_keep_the_cursor_and_the_focus() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.dashboard
+        # the status table has the focus after unlock: d, R and Enter act on its row
+        assert screen.focused is screen.query_one("#status-table", DataTable)
         table = screen.query_one("#balance-table", DataTable)
-        assert screen.focused is table
+        table.focus()
         await pilot.press("down", "down")
         key_before = row_keys(table)[table.cursor_row]
         await pilot.press("r")
@@ -216,17 +218,17 @@ async def test_the_total_row_describes_what_the_filter_shows() -> None:
         screen = app.dashboard
         table = screen.query_one("#balance-table", DataTable)
         whole = [str(cell) for cell in table.get_row("total")]
-        assert whole[0] == "All accounts" and whole[5] == "100%"
+        assert whole[0] == "All accounts" and whole[2] == "100%"  # Asset, USD value, Share
         await pilot.press("slash", *"eth")
         eth = [str(cell) for cell in table.get_row("all:ETH")]
         total = [str(cell) for cell in table.get_row("total")]
         held = sum(1 for row in screen.model.combined_assets() if row.total != 0)
         assert total[0] == f"Filtered: 1 of {held} assets"
-        assert total[4] == eth[4]  # the value of what is shown
-        assert total[5] == eth[5] != "100%"
+        assert total[1] == eth[1]  # the value of what is shown
+        assert total[2] == eth[2] != "100%"
         await pilot.press("v")
         total = [str(cell) for cell in table.get_row("total")]
-        assert total[0].startswith("Filtered: ") and total[5] != "100%"
+        assert total[0].startswith("Filtered: ") and total[2] != "100%"
 
 
 async def test_clock_column_shows_the_precision_the_exchange_gives() -> None:
@@ -264,3 +266,87 @@ async def test_unknown_withdrawals_show_the_checklist_never_all_clear() -> None:
         assert "all clear" not in subtitle and "warning" in subtitle
         shown = app.export_screenshot().replace("&#160;", " ")
         assert "Could not confirm" in shown and "cannot confirm that" in shown
+
+
+async def test_row_actions_follow_the_table_the_user_moves_in() -> None:
+    """Issue 23: the arrows moved the balances while R acted on the status table's row."""
+    connector = ScriptedConnector()
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        status = screen.query_one("#status-table", DataTable)
+        assert screen.focused is status
+        await pilot.press("down")
+        assert screen.selected_account_id() == row_keys(status)[1]
+        # the per-account balances, focused: an account's rows pick that account
+        await pilot.press("v")
+        balances = screen.query_one("#balance-table", DataTable)
+        balances.focus()
+        await pilot.pause()
+        keys = row_keys(balances)
+        target = next(i for i, k in enumerate(keys) if k.startswith("acct:acc-okx"))
+        balances.move_cursor(row=target + 1)
+        await pilot.pause()
+        assert screen.selected_account_id() == "acc-okx"
+        # the combined view's rows are assets: the status row is the one acted on
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.selected_account_id() == row_keys(status)[1]
+
+
+async def test_the_status_counts_add_up_during_a_round() -> None:
+    """Issue 23: "7 ok · 6 checking" counted the accounts being checked again twice."""
+    connector = ScriptedConnector()
+    app = make_host(connector)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        pane = screen.query_one("#status-pane")
+        before = str(pane.border_subtitle)
+        assert "checking" not in before
+        connector.hold = {account.id for account in screen.accounts}
+        connector._released.clear()
+        await pilot.press("r")
+        await pilot.pause()
+        during = str(pane.border_subtitle)
+        assert during.startswith(before) and "rechecking…" in during
+        assert " checking" not in during  # none is new: each keeps its last state
+        connector.release()
+        await settle(pilot)
+
+
+async def test_a_small_terminal_is_told_once_how_to_see_more() -> None:
+    """Issue 23: at 60x20 the panes lose rows; the dashboard says so (once)."""
+    app = make_host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+
+        def said() -> list[str]:
+            return [n.message for n in app._notifications if n.title == "Small terminal"]
+
+        await pilot.pause()
+        assert len(said()) == 1 and "60x20" in said()[0] and "larger" in said()[0]
+        await pilot.resize_terminal(62, 20)
+        await pilot.pause()
+        assert len(said()) == 1  # still small: not said again
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert len(said()) == 1
+
+
+async def test_the_hand_connect_notice_goes_once_its_exchange_is_connected() -> None:
+    """Issue 23: the demo's Bitget line stayed after Bitget was connected."""
+    from tests.dashboard.sample import SampleAccount
+
+    notice = "Demo · keyfile password: x\nConnect bitget by hand (c): key k · secret s"
+    app = make_host(notice=notice)
+    async with app.run_test(size=(170, 40)) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        shown = screen.query_one("#dashboard-notice")
+        assert "bitget by hand" in str(shown.render())
+        screen.set_accounts([*ACCOUNTS, SampleAccount("acc-bitget", "bitget", "main")])
+        await settle(pilot)
+        assert "bitget by hand" not in str(shown.render())
+        assert "password" in str(shown.render())

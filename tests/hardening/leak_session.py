@@ -179,7 +179,9 @@ class Session:
             pilot, lambda: app.screen.query_one("#problem").display, "the rejection", limit=45
         )
         self.shoot(app, f"rejected-{exchange}")
-        await pilot.press("escape")
+        await pilot.press("escape")  # a typed key: the form asks before discarding it
+        await _wait(pilot, lambda: _screen(pilot) == "ConfirmScreen", "the discard question")
+        app.screen.query_one("#confirm").press()  # type: ignore[attr-defined]
         await _wait(pilot, lambda: _screen(pilot) != "KeyEntryScreen", "the form closed")
         # 4. more keys straight into the keyfile: one good, one wrong secret, one unreachable
         session = app.session

@@ -19,14 +19,25 @@ from tui.widgets.row_table import RowTable
 from tui.widgets.states import look_of
 from tui.widgets.theme import Palette
 
+# The value first, then the amounts: at 80 columns the right-hand columns are cut, and the
+# USD value is what a trader looks for (issue 23).
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("asset", "Asset"),
-    ("free", "Free"),
-    ("used", "In orders"),
-    ("total", "Total"),
     ("usd", "USD value"),
     ("share", "Share"),
+    ("total", "Total"),
+    ("free", "Free"),
+    ("used", "In orders"),
 )
+
+
+def _ordered(**cells: Cell) -> tuple[Cell, ...]:
+    """A row's cells in COLUMNS order; a column not named is empty."""
+    return tuple(cells.get(key, Text("")) for key, _ in COLUMNS)
+
+
+ACCOUNT_ROW = "acct:"
+"""Row keys of the per-account view start with this, then the account id."""
 
 
 class BalanceView(StrEnum):
@@ -101,10 +112,10 @@ class BalancePane(Vertical, QuietBorder):
         shown: list[BalanceRow] = []
         held = 0
         for section in model.sections(flt):
-            out.append(Row(f"acct:{section.view.account_id}", _header(section, grand, palette)))
+            key = f"{ACCOUNT_ROW}{section.view.account_id}"
+            out.append(Row(key, _header(section, grand, palette)))
             out += [
-                Row(f"acct:{section.view.account_id}:{row.asset}", _asset_cells(row, indent=True))
-                for row in section.rows
+                Row(f"{key}:{row.asset}", _asset_cells(row, indent=True)) for row in section.rows
             ]
             hidden += section.hidden
             shown += section.rows
@@ -139,13 +150,13 @@ def _right(text: str, style: str = "") -> Text:
 
 def _asset_cells(row: BalanceRow, *, indent: bool = False) -> tuple[Cell, ...]:
     share = fmt.share(row.share, Decimal(1)) if row.share is not None else fmt.NONE
-    return (
-        Text(("  " if indent else "") + row.asset),
-        _right(fmt.amount(row.free)),
-        _right(fmt.amount(row.used) if row.used else fmt.NONE, "" if row.used else "dim"),
-        _right(fmt.amount(row.total)),
-        _right(fmt.usd(row.usd), "" if row.usd is not None else "italic"),
-        _right(share),
+    return _ordered(
+        asset=Text(("  " if indent else "") + row.asset),
+        free=_right(fmt.amount(row.free)),
+        used=_right(fmt.amount(row.used) if row.used else fmt.NONE, "" if row.used else "dim"),
+        total=_right(fmt.amount(row.total)),
+        usd=_right(fmt.usd(row.usd), "" if row.usd is not None else "italic"),
+        share=_right(share),
     )
 
 
@@ -162,15 +173,12 @@ def _header(section: AccountSection, grand: Decimal, palette: Palette) -> tuple[
     elif view.stale:
         note = Text("⚠ stale", style=palette.style("bold $warning"))
     total = view.total_usd
-    cells: tuple[Cell, ...] = (
-        name,
-        note,
-        Text(""),
-        Text(""),
-        _right(fmt.usd(total) if total is not None else "", "bold"),
-        _right(fmt.share(total, grand) if total is not None else "", "bold"),
+    return _ordered(
+        asset=name,
+        total=note,
+        usd=_right(fmt.usd(total) if total is not None else "", "bold"),
+        share=_right(fmt.share(total, grand) if total is not None else "", "bold"),
     )
-    return cells
 
 
 def _total_cells(label: str, model: DashboardModel, palette: Palette) -> tuple[Cell, ...]:
@@ -178,13 +186,11 @@ def _total_cells(label: str, model: DashboardModel, palette: Palette) -> tuple[C
     unpriced = model.unpriced_assets()
     note = f"+ {len(unpriced)} unpriced" if unpriced else ""
     known = any(view.balances is not None for view in model.views.values())
-    return (
-        Text(label, style="bold"),
-        Text(""),
-        Text(""),
-        _right(note, "italic"),
-        _right(fmt.usd(total) if known else "…", palette.style("bold $accent")),
-        _right("100%" if total > 0 else fmt.NONE, "bold"),
+    return _ordered(
+        asset=Text(label, style="bold"),
+        total=_right(note, "italic"),
+        usd=_right(fmt.usd(total) if known else "…", palette.style("bold $accent")),
+        share=_right("100%" if total > 0 else fmt.NONE, "bold"),
     )
 
 
@@ -196,11 +202,9 @@ def _filtered_cells(
     value = sum((row.usd for row in shown if row.usd is not None), Decimal(0))
     unpriced = sum(1 for row in shown if row.usd is None)
     whole = model.total_usd()
-    return (
-        Text(f"Filtered: {len(shown)} of {held} assets", style="bold"),
-        Text(""),
-        Text(""),
-        _right(f"+ {unpriced} unpriced" if unpriced else "", "italic"),
-        _right(fmt.usd(value), palette.style("bold $accent")),
-        _right(fmt.share(value, whole) if whole > 0 else fmt.NONE, "bold"),
+    return _ordered(
+        asset=Text(f"Filtered: {len(shown)} of {held} assets", style="bold"),
+        total=_right(f"+ {unpriced} unpriced" if unpriced else "", "italic"),
+        usd=_right(fmt.usd(value), palette.style("bold $accent")),
+        share=_right(fmt.share(value, whole) if whole > 0 else fmt.NONE, "bold"),
     )

@@ -87,3 +87,14 @@ PANE_ACTIONS = frozenset(
         "leave_filter",
     }
 )
+
+PANE_NOTES: tuple[tuple[str, str], ...] = (
+    ("Tab / shift+Tab", "move between the panes: status, asset filter, balances, permissions"),
+    ("↑ ↓", "move in the focused table (the highlighted pane)"),
+    (
+        "d / R / Enter",
+        "act on the account selected in the focused table: the status table's row, or an "
+        "account's rows in the per-account balances (v)",
+    ),
+)
+"""Keys no binding describes, for F1 help (how to move between the panes)."""

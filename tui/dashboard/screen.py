@@ -34,9 +34,9 @@ from textual.worker import Worker, WorkerState
 
 from tui.connect.models import AccountReport
 from tui.dashboard.acknowledging import AcknowledgeRisks
-from tui.dashboard.balance_pane import BalancePane, BalanceView
+from tui.dashboard.balance_pane import ACCOUNT_ROW, BalancePane, BalanceView
 from tui.dashboard.config import Acknowledgements, DashboardSettings, MemoryAcknowledgements
-from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS
+from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS, PANE_NOTES
 from tui.dashboard.messages import (
     RefreshFinished,
     RefreshStarted,
@@ -62,6 +62,8 @@ Clock = Callable[[], datetime]
 
 REFRESH_GROUP = "dashboard-refresh"
 WIDE_NOTICE_COLUMNS = 160
+SMALL_TERMINAL = (80, 24)
+"""Below this the dashboard still works, and says once that a larger terminal shows more."""
 
 DRAW_INTERVAL_S = 0.1
 """Reports arriving closer together than this are drawn together: one draw per pane per
@@ -135,6 +137,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = list(DASHBOARD_BINDINGS)
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = PANE_NOTES
 
     def __init__(
         self,
@@ -171,6 +174,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self._refresh_worker: Worker[None] | None = None
         self._palette_cache: Palette | None = None
         self._drawable = False
+        self._said_small = False
         self.history_span = "this session"
         """What the portfolio line covers; a subclass with a stored history changes it."""
         self._round_reports: list[AccountReport] = []
@@ -201,14 +205,37 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
     def _notice_for(self, width: int) -> str:
         """The demo's notice: its first line on a small terminal (the rest is on the key form,
         where it is used), all of it where there is room."""
-        notice = self.notice or ""
-        return notice if width >= WIDE_NOTICE_COLUMNS else notice.splitlines()[0]
+        first, *rest = (self.notice or "").splitlines() or [""]
+        # A key to connect by hand goes once its exchange is connected (issue 23).
+        held = {account.exchange for account in self.accounts}
+        rest = [line for line in rest if not any(f" {e} " in line.lower() for e in held)]
+        return "\n".join([first, *rest]) if width >= WIDE_NOTICE_COLUMNS else first
+
+    def _show_notice(self) -> None:
+        if self.notice and self._drawable:
+            text = self._notice_for(self.app.size.width)
+            self.query_one("#dashboard-notice", Static).update(text)
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._draw_status)  # fixes shown by the pane's new width
+        self._say_if_small(event.size.width, event.size.height)
         if self.notice:
             notice = self.query_one("#dashboard-notice", Static)
             notice.update(self._notice_for(event.size.width))
+
+    def _say_if_small(self, width: int, height: int) -> None:
+        """Below 80x24 the panes lose rows and columns: say once how to see them all."""
+        small = width < SMALL_TERMINAL[0] or height < SMALL_TERMINAL[1]
+        if small and not self._said_small:
+            self.notify(
+                f"This terminal is {width}x{height}: Keydeck is laid out for "
+                f"{SMALL_TERMINAL[0]}x{SMALL_TERMINAL[1]} or larger. Make the window larger "
+                "(or the font smaller) to see every row and column.",
+                title="Small terminal",
+                severity="warning",
+                timeout=10,
+            )
+        self._said_small = small
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
@@ -221,7 +248,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self._schedule_auto_refresh()
         if self.auto_start:
             self.start_refresh()
-        self.query_one("#balance-table", DataTable).focus()
+        self.query_one("#status-table", DataTable).focus()  # d, R, Enter act on its row
 
     def _schedule_auto_refresh(self) -> None:
         if self._auto_timer is not None:
@@ -268,6 +295,7 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         """Follow changes to the keyfile (an account added or removed), then refresh."""
         self.accounts = list(accounts)
         self.model.set_accounts(self.accounts)
+        self._show_notice()
         self.refresh_bindings()
         self.redraw()
         self.start_refresh(restart=True)
@@ -504,13 +532,25 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
 
     def action_recheck_selected(self) -> None:
         """Check the account on the status table's selected row now (back-off bypassed)."""
-        table = self.query_one("#status-table", DataTable)
-        if not table.row_count:
+        row_key = self.selected_account_id()
+        if row_key is None:
             self.notify("No accounts yet: connect an exchange first.", title="Check")
             return
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if row_key is not None:
-            self.check_now(str(row_key))
+        self.check_now(row_key)
+
+    def selected_account_id(self) -> str | None:
+        """The account the user sees selected: the balance table's row when that table has
+        the focus and its row belongs to one account (the per-account view), else the status
+        table's row (issue 23: the arrows moved one table while the keys acted on another)."""
+        balances = self.query_one("#balance-table", DataTable)
+        if self.focused is balances and balances.row_count:
+            key = str(balances.coordinate_to_cell_key(balances.cursor_coordinate).row_key.value)
+            if key.startswith(ACCOUNT_ROW):
+                return key.removeprefix(ACCOUNT_ROW).split(":", 1)[0]
+        status = self.query_one("#status-table", DataTable)
+        if not status.row_count:
+            return None
+        return str(status.coordinate_to_cell_key(status.cursor_coordinate).row_key.value)
 
     def action_switch_view(self) -> None:
         views = list(BalanceView)

@@ -83,6 +83,7 @@ class SessionDashboard(DashboardScreen):
         self._changes = ChangeTracker(session.is_acknowledged)
         self._history: PortfolioHistory | None = None
         self._history_failed = False
+        self._announce_span = False  # `p` was pressed: say which span its line covers
         self._settle_heap = True
         """Freeze the long-lived heap after the next round (the first, or the first with new
         clients and their markets): see tui/dashboard/heap.py."""
@@ -159,6 +160,9 @@ class SessionDashboard(DashboardScreen):
             self.app.call_from_thread(self._show_portfolio, portfolio)
 
     def _show_portfolio(self, portfolio: Portfolio) -> None:
+        if self._announce_span:
+            self._announce_span = False
+            self.notify(span_message(portfolio), title="Portfolio span", markup=False)
         if len(portfolio.points) < 2:
             return  # not enough stored yet: keep this session's line
         self.model.history = list(portfolio.points)
@@ -198,6 +202,7 @@ class SessionDashboard(DashboardScreen):
             self.notify("No stored history yet: it grows with each refresh.", title="Portfolio")
             return
         self._history.next_span()
+        self._announce_span = True  # said once the span's line is read (issue 23)
         self._load_portfolio()
 
     def on_accounts_changed(self, message: AccountsChanged) -> None:
@@ -214,17 +219,18 @@ class SessionDashboard(DashboardScreen):
             self._draw_warnings()  # an acknowledgement given or taken back
 
     @on(DataTable.RowSelected, "#status-table")
+    @on(DataTable.RowSelected, "#balance-table")
     def _open_detail(self, event: DataTable.RowSelected) -> None:
-        """Enter on an account's row: everything about it, and what can be done."""
+        """Enter on an account's row (status, or per-account balances): everything about
+        it, and what can be done."""
         event.stop()
-        self._show_detail(str(event.row_key.value))
+        self.action_details()
 
     def action_details(self) -> None:
-        """`d`: the detail of the account selected in the status table."""
-        table = self.query_one("#status-table", DataTable)
-        if table.row_count:
-            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self._show_detail(str(row_key.value))
+        """`d`: the detail of the account selected in the focused table."""
+        account_id = self.selected_account_id()
+        if account_id is not None:
+            self._show_detail(account_id)
 
     def _show_detail(self, account_id: str) -> None:
         from tui.screens.account_detail import AccountDetailScreen
@@ -237,6 +243,18 @@ class SessionDashboard(DashboardScreen):
         from tui.screens.exchanges import ExchangeListScreen
 
         self.app.push_screen(ExchangeListScreen(self.session, self.catalog))
+
+
+def span_message(portfolio: Portfolio) -> str:
+    """Which span `p` chose, and how much of it the stored history covers."""
+    points = portfolio.points
+    text = f"The portfolio line now covers {portfolio.span}."
+    if len(points) < 2:
+        return f"{text} Too little is stored yet to draw it: the line shows this session."
+    first = points[0][0]
+    if points[-1][0] - first < SPAN_LENGTHS[portfolio.span] * 0.9:
+        text += f" History is stored since {first.astimezone():%b %d %H:%M} only."
+    return f"{text} p: the next span."
 
 
 def _fingerprint(accounts: list[Any]) -> tuple[tuple[str, Any], ...]:

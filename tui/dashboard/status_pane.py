@@ -30,6 +30,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 # "Checked" ages in 10 s steps: with 1 s steps every cell of the column changed each second
 # and the whole status table re-rendered (docs/benchmarks.md, idle app CPU).
 CHECKED_STEP_S = 10
+ACCOUNT_WIDTH = 28
+"""Widest "exchange · label" shown in the table (longer ones end in …; d shows it whole)."""
 WIDE_PANE = 120
 """A status pane this wide shows every failing account's fix, not only the selected one's."""
 
@@ -60,12 +62,16 @@ class StatusPane(Vertical, QuietBorder):
         self._show_problems(model, palette)
         ok = sum(1 for v in model.views.values() if v.report is not None and not v.failed)
         failing = sum(1 for v in model.views.values() if v.failed)
-        waiting = sum(1 for v in model.views.values() if v.loading or v.refreshing)
+        # Counts that add up: an account answered before is "ok" or "failing" while it is
+        # checked again ("7 ok · 6 checking" counted some twice); "new" ones have no answer.
+        waiting = sum(1 for v in model.views.values() if v.loading)
         parts = [f"{ok} ok"]
         if failing:
             parts.append(f"{failing} failing")
         if waiting:
             parts.append(f"{waiting} checking")
+        if any(v.refreshing and not v.loading for v in model.views.values()):
+            parts.append("rechecking…")
         self.show_subtitle(" · ".join(parts))
 
     def tick(self, model: DashboardModel, now: datetime) -> None:
@@ -99,7 +105,7 @@ class StatusPane(Vertical, QuietBorder):
         status = view.report.status if view.report is not None else None
         return (
             Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
-            Text(view.name),
+            Text(fmt.fit(view.name, ACCOUNT_WIDTH)),  # a long label keeps Latency in view
             Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
             Text(
                 fmt.clock_offset(

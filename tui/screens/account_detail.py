@@ -22,12 +22,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from tui import format as fmt
 from tui.connect.allowlist import last_worked_line
 from tui.messages import AccountsChanged, RecheckRequested, RemoveRequested, TaskFailed
 from tui.rotation import check_revoked, retired_keys
 from tui.screens.findings import findings_table, permissions_table
 from tui.screens.worker_errors import ReportsWorkerErrors
-from tui.widgets.states import SEVERITY_LOOKS, look_of
+from tui.widgets.states import look_of
 from tui.widgets.theme import Palette
 
 if TYPE_CHECKING:
@@ -59,7 +60,10 @@ def facts_table(account: Account, report: AccountReport | None, now: datetime) -
     if status is not None and status.latency_ms is not None:
         table.add_row("Latency", f"{status.latency_ms:.0f} ms")
     if status is not None and status.clock_offset_ms is not None:
-        table.add_row("Clock", f"{status.clock_offset_ms / 1000:+.1f} s against the exchange")
+        offset = fmt.clock_offset(  # never "-0.0 s" (issue 23)
+            status.clock_offset_ms, whole_seconds=account.exchange in fmt.WHOLE_SECOND_CLOCKS
+        )
+        table.add_row("Clock", f"{offset} against the exchange")
     table.add_row("Checked", _ago(status.checked_at if status else None, now))
     if status is not None and status.retry_at is not None and status.retry_at > now:
         table.add_row("Next try", _ago(now, status.retry_at).replace(" ago", "") + " from now")
@@ -90,16 +94,59 @@ def balances_text(report: AccountReport | None) -> Text:
 
 
 class AccountDetailScreen(ReportsWorkerErrors, ModalScreen[None]):
+    # Short words, and keys shown only when they can act, so the footer fits 80 columns
+    # (issue 23: n, o and the remove key were cut off); F1 lists them all with tooltips.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="detail.back"),
-        Binding("c", "recheck", "Check now", id="detail.check"),
-        Binding("k", "acknowledge", "Accept risk", id="detail.acknowledge"),
-        Binding("u", "unacknowledge", "Undo accept", id="detail.unacknowledge"),
-        Binding("e", "edit", "Edit label/endpoint", id="detail.edit"),
-        Binding("n", "new_key", "Replace key", id="detail.new_key"),
-        Binding("o", "check_old_key", "Old key revoked?", id="detail.old_key"),
-        Binding("f8", "remove", "Remove", id="detail.remove"),
+        Binding("f1", "app.help", "Help", id="detail.help", tooltip="Help: the keys here"),
+        Binding("c", "recheck", "Check", id="detail.check", tooltip="Check: this key now"),
+        Binding(
+            "k",
+            "acknowledge",
+            "Accept risk",
+            id="detail.acknowledge",
+            tooltip="Accept risk: keep the key although it is flagged critical",
+        ),
+        Binding(
+            "u",
+            "unacknowledge",
+            "Undo accept",
+            id="detail.unacknowledge",
+            tooltip="Undo accept: the critical warning comes back",
+        ),
+        Binding("e", "edit", "Edit", id="detail.edit", tooltip="Edit: the label or endpoint"),
+        Binding(
+            "n",
+            "new_key",
+            "Replace key",
+            id="detail.new_key",
+            tooltip="Replace key: enter a new key for this account (rotate)",
+        ),
+        Binding(
+            "o",
+            "check_old_key",
+            "Old key revoked?",
+            id="detail.old_key",
+            tooltip="Old key revoked?: check that a replaced key no longer works",
+        ),
+        Binding(
+            "f8",
+            "remove",
+            "Remove",
+            id="detail.remove",
+            tooltip="Remove: forget this account (asks first)",
+        ),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys with nothing to act on now are left out of the footer."""
+        if action == "acknowledge":
+            return bool(self._critical_codes(acknowledged=False))
+        if action == "unacknowledge":
+            return bool(self._critical_codes(acknowledged=True))
+        if action == "check_old_key":
+            return not self.session.closed and bool(retired_keys(self.session, self.account_id))
+        return True
 
     def __init__(
         self,
@@ -170,12 +217,11 @@ class AccountDetailScreen(ReportsWorkerErrors, ModalScreen[None]):
             parts.append(Text("\nThis exchange does not report the key's permissions.", "dim"))
         findings = report.findings if report is not None else ()
         if findings:
-            parts += [Text("\nTo look at", style="bold"), findings_table(findings, palette)]
-            accepted = [f for f in findings if self.session.is_acknowledged(account.id, f.code)]
-            for finding in accepted:
-                look = SEVERITY_LOOKS.get(finding.severity)
-                style = palette.style(look.style) if look else ""
-                parts.append(Text(f"accepted by you: {finding.title} (u takes it back)", style))
+            accepted = {
+                f.code for f in findings if self.session.is_acknowledged(account.id, f.code)
+            }
+            table = findings_table(findings, palette, accepted)
+            parts += [Text("\nTo look at", style="bold"), table]
         parts += [Text("\nBalances", style="bold"), balances_text(report)]
         old_keys = retired_keys(self.session, account.id)
         if old_keys:
@@ -187,6 +233,7 @@ class AccountDetailScreen(ReportsWorkerErrors, ModalScreen[None]):
                 )
             )
         self.query_one("#detail-body", Static).update(Group(*parts))
+        self.refresh_bindings()  # which keys can act follows the report and the choices
 
     # ---- actions ---------------------------------------------------------------------------
 

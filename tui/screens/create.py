@@ -73,6 +73,17 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
     @on(Input.Changed)
     def _recheck(self) -> None:
         self.follow_errors("#password")
+        problem = self.problem() if self._touched else None
+        if problem is not None:
+            self._place_error(problem[1])
+
+    def _place_error(self, field: Input) -> None:
+        """The error line goes under the field it is about (issue 23: "Choose a master
+        password." showed under the second field); the first's is under its meter."""
+        error = self.query_one("#create-error", FieldError)
+        anchor = self.query_one("#strength") if field.id == "password" else field
+        if error.parent is not None:
+            error.parent.move_child(error, after=anchor)
 
     def problem(self) -> tuple[str, Input] | None:
         """What stops the keyfile being created, and the field to fix."""
@@ -91,6 +102,11 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
     @on(Input.Submitted, "#password")
     def _to_confirm(self, event: Input.Submitted) -> None:
         event.stop()
+        first = self.query_one("#password", Input)
+        if not first.value:  # Enter on an empty field said nothing and moved on (issue 23)
+            self._touched = True
+            self._fail("Choose a master password.", first)
+            return
         self.query_one("#confirm", Input).focus()
 
     @on(Input.Submitted, "#confirm")
@@ -129,5 +145,6 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
         self._set_busy(False)
 
     def _fail(self, text: str, field: Input) -> None:
+        self._place_error(field)
         self.query_one("#create-error", FieldError).show(text)
         field.focus()

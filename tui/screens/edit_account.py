@@ -38,7 +38,7 @@ class EditAccountScreen(ReportsWorkerErrors, ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(Text(f"Edit {account.exchange} · {account.label}"), classes="dialog-title")
             yield Static("Label", classes="field-label")
-            yield Input(account.label, id="label", max_length=MAX_LABEL_CHARS)
+            yield Input(account.label, id="label")
             yield FieldError(id="error-label")
             yield Static("Endpoint (empty: the exchange's own API)", classes="field-label")
             yield Input(account.endpoint or "", id="endpoint", placeholder="https://…")
@@ -46,6 +46,13 @@ class EditAccountScreen(ReportsWorkerErrors, ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
+
+    @on(Input.Changed, "#label")
+    def _label_changed(self, event: Input.Changed) -> None:
+        """Over the limit: said while typing (it used to stop silently at the limit)."""
+        label = event.value.strip()
+        fault = label_fault(label) if len(label) > MAX_LABEL_CHARS else None
+        self.query_one("#error-label", FieldError).show(fault)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -62,16 +62,27 @@ def permissions_table(permissions: Permissions, palette: Palette) -> Table:
     return table
 
 
-def findings_table(findings: Sequence[Finding], palette: Palette) -> Table:
-    """Worst first: severity word, then title, advice and link with a hanging indent."""
+def findings_table(
+    findings: Sequence[Finding], palette: Palette, accepted: Collection[str] = ()
+) -> Table:
+    """Worst first: severity word, then title, advice and link with a hanging indent. A
+    finding whose code is in `accepted` reads "accepted" (after the open ones), not its
+    severity: the user took that risk on purpose."""
     order = {"critical": 0, "warning": 1, "info": 2}
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True)
     table.add_column(ratio=1)
-    for finding in sorted(findings, key=lambda f: order.get(f.severity, 3)):
+
+    def rank(finding: Finding) -> tuple[bool, int]:
+        return finding.code in accepted, order.get(finding.severity, 3)
+
+    for finding in sorted(findings, key=rank):
         look = SEVERITY_LOOKS.get(finding.severity)
         word, style = (look.text, palette.style(look.style)) if look else ("•", "")
         body = Text(finding.title, style="bold")
+        if finding.code in accepted:
+            word, style = "✔ accepted", palette.style("$text-muted")
+            body.append(f"\nAccepted by you ({finding.severity}); u takes it back.")
         body.append(f"\n{finding.advice}")
         if finding.link:
             body.append(f"\n{finding.link}", style="dim")

@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,14 +26,14 @@ from textual.widgets import (
     LoadingIndicator,
     Static,
     Switch,
-    TextArea,
 )
 from textual.worker import Worker, WorkerState
 
 from tui.messages import AccountSaved, TaskFailed, VerifyFinished
 from tui.screens import key_entry_questions as questions
 from tui.screens.key_entry_questions import field_title, find_account, first_free_label
-from tui.screens.key_form import MAX_LABEL_CHARS, clean_value, credential_fault, label_fault
+from tui.screens.key_entry_typing import KeepsTypedKeys
+from tui.screens.key_problem import ProblemBox
 from tui.screens.keyfile_problem import explain_save_failure
 from tui.screens.worker_errors import ReportsWorkerErrors
 from tui.widgets.field_error import FieldError
@@ -52,7 +52,7 @@ SAFE_KEY_ADVICE = (
 )
 
 
-class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
+class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Back", id="key_entry_back"),
         Binding("ctrl+s", "submit", "Verify and save", id="key_entry_submit"),
@@ -93,7 +93,9 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
         with VerticalScroll(id="key-form"), Vertical(classes="panel form-panel"):
             yield Static(Text(f"Connect {info.name}"), classes="panel-title")
             yield Static(self._hint(), id="key-hint", classes="hint-box")
-            if self.notice:  # the demo's hand-connect credentials, next to their fields
+            # the demo's hand-connect credentials, next to their fields (only in the form
+            # of the exchange they are for: not in the Bitfinex form, issue 23)
+            if self.notice and f" {info.id} " in self.notice.lower():
                 yield Static(self.notice, id="key-notice", classes="dim", markup=False)
             if existing:
                 yield Static(
@@ -103,7 +105,7 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
                 field_title("Label", "a name, so several accounts can coexist"),
                 classes="field-label",
             )
-            yield Input(label, id="label", max_length=MAX_LABEL_CHARS)
+            yield Input(label, id="label")
             yield FieldError(id="error-label")
             for field in info.credentials:
                 hint = ""
@@ -137,15 +139,12 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
             with Horizontal(classes="buttons", id="form-buttons"):
                 yield Button("Verify and save", id="submit", variant="primary")
                 yield Button("Cancel", id="cancel")
+        # Below the scrolling form, above the footer: always in view (issue 23).
+        with Vertical(id="form-status"):
             with Horizontal(id="verifying", classes="working"):
                 yield LoadingIndicator()
                 yield Static(Text(f"Verifying the key with {info.name}…"))
-            with Vertical(id="problem", classes="problem-box"):
-                yield Static("", id="problem-title", classes="error-title")
-                yield Static("", id="problem-fix")
-                with Horizontal(classes="buttons"):
-                    yield Button("Save anyway (unverified)", id="save-anyway", variant="warning")
-                    yield Button("Edit and try again", id="edit")
+            yield ProblemBox(id="problem", classes="problem-box")
         yield Footer()
 
     def _field_widget(self, field: CredentialField) -> Widget:
@@ -175,82 +174,18 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#verifying").display = False
-        self.query_one("#problem").display = False
         first = self.info.credentials[0].name if self.info.credentials else None
-        self.query_one(f"#cred-{first}" if first else "#label").focus()
+        field = self.query_one(f"#cred-{first}" if first else "#label")
+        field.focus(scroll_visible=False)
+        self.call_after_refresh(self._show_top_and_field, field)
 
-    # ---- reading and checking the form ----------------------------------------------------
+    def _show_top_and_field(self, field: Widget) -> None:
+        """Open at the title (focus scrolled past it at 80x24, issue 23), then scroll only as
+        far as the first field needs."""
+        self.query_one("#key-form", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(field.scroll_visible, animate=False)
 
-    def _value_of(self, field: CredentialField) -> str:
-        widget = self.query_one(f"#cred-{field.name}")
-        raw = widget.text if isinstance(widget, PemArea) else widget.value  # type: ignore[attr-defined]
-        return clean_value(raw, multiline=field.multiline)
-
-    def _set_error(self, name: str, message: str | None) -> None:
-        self.query_one(f"#error-{name}", FieldError).show(message)
-
-    def _check_label(self) -> tuple[str, str | None]:
-        label = self.query_one("#label", Input).value.strip()
-        fault = label_fault(label)
-        self._set_error("label", fault)
-        return label, fault
-
-    def _check_credential(self, field: CredentialField) -> tuple[str, str | None]:
-        value = self._value_of(field)
-        fault = credential_fault(
-            field.name, field.label, value, secret=field.secret, multiline=field.multiline
-        )
-        self._set_error(field.name, fault)
-        return value, fault
-
-    def _check_endpoint(self) -> tuple[str | None, str | None]:
-        from tui.connect.endpoint import EndpointError, normalize_endpoint
-
-        text = self.query_one("#endpoint", Input).value.strip()
-        fault: str | None = None
-        endpoint: str | None = None
-        if text:
-            try:
-                endpoint = normalize_endpoint(text)
-            except EndpointError as error:
-                fault = f"Endpoint: {error}"
-        self._set_error("endpoint", fault)
-        return endpoint, fault
-
-    def _check_field(self, widget_id: str) -> None:
-        """Check one field again (it changed after it was touched), so an error goes away as
-        soon as it is fixed, and a new one shows as soon as it is made."""
-        if widget_id == "label":
-            self._check_label()
-        elif widget_id == "endpoint":
-            self._check_endpoint()
-        else:
-            for field in self.info.credentials:
-                if widget_id == f"cred-{field.name}":
-                    self._check_credential(field)
-
-    def _field_id(self, widget: Widget) -> str | None:
-        return widget.id if widget.id in self._checked_ids() else None
-
-    def _checked_ids(self) -> set[str]:
-        return {"label", "endpoint"} | {f"cred-{field.name}" for field in self.info.credentials}
-
-    @on(Input.Changed)
-    @on(TextArea.Changed)
-    def _field_changed(self, event: Input.Changed | TextArea.Changed) -> None:
-        widget_id = self._field_id(event.control)
-        if widget_id is not None and widget_id in self._touched:
-            self._check_field(widget_id)
-
-    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        """Leaving a filled field touches it: it is checked now and on every change."""
-        widget_id = self._field_id(event.widget)
-        if widget_id is None or widget_id in self._touched:
-            return
-        value = getattr(event.widget, "value", "")
-        if value.strip():
-            self._touched.add(widget_id)
-            self._check_field(widget_id)
+    # ---- reading the form (each field's check: KeepsTypedKeys) ---------------------------
 
     def read_form(self) -> Account | None:
         """Build the Account from the form, or show what is wrong and return None."""
@@ -369,13 +304,14 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
         self._show_problem(message.report)
 
     def _ask_before_saving_a_dangerous_key(self, account: Account, criticals: list[Any]) -> None:
-        """A key that can withdraw (or another critical risk): an explicit choice first."""
+        """A key that can withdraw (or another critical risk): an explicit choice first.
+        Nothing runs while the question is open: no spinner under it."""
+        self._set_busy(False)
 
         def answered(save: bool | None) -> None:
             if save:
                 self._save(account, verified=True)
             else:
-                self._set_busy(False)
                 self.notify(
                     "Not saved. Fix the key at the exchange, then press ctrl+s to verify again.",
                     title="Key not saved",
@@ -388,15 +324,10 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
         problem = report.problem
         title = problem.title if problem is not None else "The exchange did not accept the key."
         fix = problem.fix if problem is not None else ""
-        self.query_one("#problem-title", Static).update(Text(f"✗ {title}", style="bold"))
-        self.query_one("#problem-fix", Static).update(Text(fix))
-        box = self.query_one("#problem")
-        box.display = True
-        self.query_one("#save-anyway", Button).focus()
-        self.query_one("#key-form", VerticalScroll).scroll_to_widget(box)
+        self.query_one(ProblemBox).show(title, fix)
 
     def _hide_problem(self) -> None:
-        self.query_one("#problem").display = False
+        self.query_one(ProblemBox).hide()
 
     @on(Button.Pressed, "#save-anyway")
     def _save_anyway(self, event: Button.Pressed) -> None:
@@ -416,6 +347,7 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
             field.focus_at_end()  # a keystroke must not wipe the key: nothing selected
         else:
             field.focus()
+        self.call_after_refresh(field.scroll_visible, animate=False)  # the form grew back
 
     def _save(self, account: Account, *, verified: bool) -> None:
         from tui.vault.account import utc_now
@@ -483,11 +415,6 @@ class KeyEntryScreen(ReportsWorkerErrors, Screen[None]):
         else:
             indicator.query_one(Static).update(Text(f"Verifying the key with {self.info.name}…"))
         self.query_one("#submit", Button).disabled = busy
-        if busy:  # keep the progress in view, below the buttons on a short terminal
-            self.query_one("#key-form", VerticalScroll).scroll_to_widget(indicator)
 
     def kept_on_lock(self) -> tuple[str, str]:  # over an idle lock; never a secret
         return self.info.id, self.query_one("#label", Input).value.strip()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -80,7 +80,7 @@ def label_fault(label: str) -> str | None:
     if not label:
         return "Label is empty. Name the account, e.g. main or bot."
     if len(label) > MAX_LABEL_CHARS:
-        return f"Label is longer than {MAX_LABEL_CHARS} characters."
+        return f"Label is {len(label)} characters long; keep it to {MAX_LABEL_CHARS} or fewer."
     if any(not ch.isprintable() for ch in label):
         return "Label contains control characters."
     return None

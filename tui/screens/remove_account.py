@@ -106,8 +106,8 @@ def confirm_remove(
 
     choices = [
         ("cancel", "Cancel"),
-        ("remove", "Remove, keep its history"),
-        ("forget", "Remove and forget its history"),
+        ("remove", "Remove, keep history"),
+        ("forget", "Remove, forget history"),  # fits the dialog (issue 23)
     ]
     dialog = ChoiceScreen("Remove account?", body, choices, danger={"remove", "forget"})
     app.push_screen(dialog, answered)

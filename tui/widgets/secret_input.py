@@ -12,6 +12,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Input, TextArea
@@ -53,8 +54,23 @@ class KeyInput(Input):
             self.cursor_position = len(self.value)
             self.call_later(setattr, self, "select_on_focus", True)
 
+    class TabbedPaste(Message):
+        """A paste of several values separated by Tab (`key<Tab>secret`): the form fills
+        this field and the next ones."""
+
+        def __init__(self, input: KeyInput, parts: list[str]) -> None:
+            super().__init__()
+            self.input = input
+            self.parts = parts
+
     def _on_paste(self, event: events.Paste) -> None:
         text = trim_paste(event.text)
+        if "\t" in text:
+            parts = [part.strip() for part in text.split("\t")]
+            self.post_message(self.TabbedPaste(self, [part for part in parts if part]))
+            event.stop()
+            event.prevent_default()
+            return
         # A single-line input cannot show a line break; a space keeps the fault visible
         # so validation can say "a line break inside the key".
         text = " ".join(text.splitlines())
