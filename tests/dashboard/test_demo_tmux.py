@@ -45,7 +45,7 @@ def test_demo_shows_five_exchanges_and_quits_cleanly(tmp_path: Path) -> None:
     clean_env = "env -u COLUMNS -u LINES TERM=xterm-256color"
     command = f"{clean_env} {sys.executable} -m tui --demo; echo $? > {done}; sleep 30"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True
+        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "60", command], check=True
     )
     try:
         screen = _wait_for(session, lambda s: "Master password" in s)

@@ -13,24 +13,22 @@ the 1 s clock renews only the "… ago" texts.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from tui.connect.models import AccountReport
 from tui.dashboard.acknowledging import AcknowledgeRisks
@@ -38,9 +36,6 @@ from tui.dashboard.balance_pane import ACCOUNT_ROW, BalancePane, BalanceView
 from tui.dashboard.config import Acknowledgements, DashboardSettings, MemoryAcknowledgements
 from tui.dashboard.keys import DASHBOARD_BINDINGS, PANE_ACTIONS, PANE_NOTES
 from tui.dashboard.messages import (
-    RefreshFinished,
-    RefreshStarted,
-    ReportArrived,
     ViewChosen,
 )
 from tui.dashboard.model import (
@@ -52,6 +47,7 @@ from tui.dashboard.model import (
     SortKey,
 )
 from tui.dashboard.picture import PicturePane
+from tui.dashboard.rounds import NO_SOURCE, Forced, RefreshRounds, RefreshSource
 from tui.dashboard.status_pane import StatusPane
 from tui.dashboard.warnings_panel import CriticalBanner, WarningsPanel
 from tui.widgets.theme import Palette
@@ -60,14 +56,10 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-REFRESH_GROUP = "dashboard-refresh"
 WIDE_NOTICE_COLUMNS = 160
 SMALL_TERMINAL = (80, 24)
 """Below this the dashboard still works, and says once that a larger terminal shows more."""
 
-DRAW_INTERVAL_S = 0.1
-"""Reports arriving closer together than this are drawn together: one draw per pane per
-interval, not one per report (which was O(N) per report, O(N²) per round)."""
 
 FIRST_RUN_TEXT = (
     "No keys yet. Press c to connect your first exchange.\n\n"
@@ -85,32 +77,6 @@ _SORT_BY_COLUMN: dict[str, SortKey] = {
 }
 
 
-Forced = bool | Collection[str]
-"""Which accounts skip their back-off in a round: all (True), none, or these ids."""
-
-
-class RefreshSource(Protocol):
-    """What the dashboard needs of the session: reports streamed as each account finishes.
-    `force` bypasses the back-off of failing accounts (the user asked for a check now)."""
-
-    def refresh(
-        self, accounts: Sequence[Any], *, force: Forced = False
-    ) -> AsyncIterator[AccountReport]: ...
-
-
-class _NoSource:
-    """The refresh source after a lock: nothing left to check."""
-
-    async def refresh(
-        self, accounts: Sequence[Any], *, force: Forced = False
-    ) -> AsyncIterator[AccountReport]:
-        return
-        yield  # an async generator that yields nothing
-
-
-_NO_SOURCE = _NoSource()
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -126,7 +92,7 @@ def _choice(kind: type[_Choice], value: str, default: _Choice) -> _Choice:
         return default
 
 
-class DashboardScreen(AcknowledgeRisks, Screen[None]):
+class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
     CSS_PATH = Path(__file__).with_name("dashboard.tcss")
     # Classes for the layout by width (dashboard.tcss): 80x24 to wide desk monitors.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
@@ -282,14 +248,10 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self._round_reports = []
         self.accounts = []
         self.model = DashboardModel.for_accounts([])
-        self.source = _NO_SOURCE
+        self.source = NO_SOURCE
         self.acknowledgements = MemoryAcknowledgements()
 
     # --- public surface for the app --------------------------------------------------------
-
-    @property
-    def refreshing(self) -> bool:
-        return self._refresh_worker is not None and self._refresh_worker.is_running
 
     def set_accounts(self, accounts: Sequence[AccountLike]) -> None:
         """Follow changes to the keyfile (an account added or removed), then refresh."""
@@ -306,141 +268,6 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
         self.balance_filter.threshold_usd = settings.small_balance_usd
         self._schedule_auto_refresh()
         self.redraw()
-
-    def start_refresh(
-        self,
-        accounts: Sequence[AccountLike] | None = None,
-        *,
-        restart: bool = False,
-        force: Forced = False,
-    ) -> bool:
-        """Start a refresh round of every account (or `accounts`); returns False when one is
-        running and `restart` is off. `restart` cancels a running round (its checks under
-        way are stopped before the new ones start: never two at once for one account).
-        `force` checks failing accounts too, whatever their back-off: all (True) or the
-        accounts with these ids."""
-        if self._released or (self.refreshing and not restart):
-            return False
-        todo = list(accounts if accounts is not None else self.accounts)
-        if not todo:
-            return False
-        self._round_ids = [a.id for a in todo]
-        self._round_force = force
-        self._queued = todo  # taken by the worker: its arguments keep no account alive
-        self._refresh_worker = self._refresh(force)
-        return True
-
-    def check_now(self, account_id: str) -> bool:
-        """Check one account now, back-off skipped: alone, or, during a round, by restarting
-        the round with this account forced too (its row says "checking…" at once)."""
-        if not any(a.id == account_id for a in self.accounts):
-            return False
-        if not self.refreshing:
-            return self.start_refresh([a for a in self.accounts if a.id == account_id], force=True)
-        ids = {*self._round_ids, account_id}
-        force = self._round_force
-        if force is not True:
-            force = frozenset({*(force or ()), account_id})
-        todo = [a for a in self.accounts if a.id in ids]
-        return self.start_refresh(todo, restart=True, force=force)
-
-    # --- the worker ------------------------------------------------------------------------
-
-    @work(exclusive=True, group=REFRESH_GROUP, exit_on_error=False)
-    async def _refresh(self, force: Forced) -> None:
-        accounts, self._queued = self._queued, []
-        self.post_message(RefreshStarted([a.id for a in accounts], self.clock()))
-        error: str | None = None
-        cancelled = False
-        try:
-            reports = self.source.refresh(accounts, force=force)
-            del accounts  # the round's generator holds them while it runs, no longer
-            async with contextlib.aclosing(reports):
-                async for report in reports:
-                    self.post_message(ReportArrived(report, self.clock()))
-        except asyncio.CancelledError:
-            cancelled = True
-        except Exception as exc:  # the connector itself failed: keep what is shown
-            log.exception("refresh failed")
-            error = type(exc).__name__
-        if cancelled:
-            # Raised afresh, outside the handler: Textual keeps a cancelled worker's error,
-            # and the original's traceback holds the frames that held the accounts.
-            raise asyncio.CancelledError
-        self.post_message(RefreshFinished(self.clock(), error))
-
-    def _refresh_on_schedule(self) -> None:
-        # Not `_auto_refresh`: Textual's Widget keeps its own attribute of that name.
-        self.start_refresh()
-
-    @on(RefreshStarted)
-    def _on_refresh_started(self, message: RefreshStarted) -> None:
-        if self._released:
-            return
-        self.model.begin_round(message.at, message.account_ids)
-        self._draw_status()
-        self._draw_balances()
-
-    @on(ReportArrived)
-    def _on_report(self, message: ReportArrived) -> None:
-        if self._released:
-            return  # an answer that arrived after the lock
-        view = self.model.apply(message.report)
-        if view is None:
-            return
-        self._round_reports.append(message.report)
-        self._redraw_soon()
-
-    def _redraw_soon(self) -> None:
-        """Redraw for the reports that arrived, at most once per `DRAW_INTERVAL_S`."""
-        if self._draw_due:
-            return  # a draw is already due: it will show this report too
-        self._draw_due = True
-        wait = self._last_report_draw + DRAW_INTERVAL_S - time.monotonic()
-        if wait > 0:
-            self._draw_timer = self.set_timer(wait, self._draw_now, name="dashboard-draw")
-        else:  # not `set_timer(0)`: Textual's timer divides by its delay
-            self.call_later(self._draw_now)
-
-    def _draw_now(self) -> None:
-        self._draw_timer = None
-        if not self._draw_due:
-            return  # cancelled: the end of the round drew everything
-        self._draw_due = False
-        self._last_report_draw = time.monotonic()
-        self.redraw()
-
-    def _cancel_due_draw(self) -> None:
-        self._draw_due = False
-        if self._draw_timer is not None:
-            self._draw_timer.stop()
-            self._draw_timer = None
-
-    @on(RefreshFinished)
-    def _on_refresh_finished(self, message: RefreshFinished) -> None:
-        if self._released:
-            return
-        self._cancel_due_draw()  # the redraw below shows every report of the round
-        self.model.end_round(message.at)
-        reports, self._round_reports = self._round_reports, []
-        self.round_complete(reports)
-        if message.error:
-            self.notify(
-                f"The refresh stopped early ({message.error}); details are in the log.",
-                title="Refresh",
-                severity="error",
-            )
-        self.redraw()
-
-    def round_complete(self, reports: list[AccountReport]) -> None:
-        """A refresh round ended with these reports (a hook: the session dashboard turns
-        changes into toasts and records the history)."""
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == REFRESH_GROUP and event.state is WorkerState.ERROR:
-            self.model.end_round(self.clock())
-            self.notify("The refresh failed; details are in the log.", severity="error")
-            self.redraw()
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -518,17 +345,6 @@ class DashboardScreen(AcknowledgeRisks, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """With no account, the pane keys are hidden (footer and help): nothing to act on."""
         return bool(self.accounts) or action not in PANE_ACTIONS
-
-    def action_refresh_now(self) -> None:
-        """Check every account now, failing ones too, even while a round runs (it starts
-        again, forced). No toast: the rows say "checking…" at once, and with no account the
-        first-run panel says what to do."""
-        if not self.accounts:
-            return
-        every = {a.id for a in self.accounts}
-        if self.refreshing and self._round_force is True and every <= set(self._round_ids):
-            return  # the round under way is already this one: more presses join it
-        self.start_refresh(restart=True, force=True)
 
     def action_recheck_selected(self) -> None:
         """Check the account on the status table's selected row now (back-off bypassed)."""
