@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tui.history.command import run_history
 
 from tests.watch.helpers import PASSWORD, make_keyfile
 from tests.watch.test_events import report
+from tui.commands.history import run as run_history
 from tui.history import History, history_path
 from tui.paths import Locations, ensure_private_dir
 from tui.vault import Account, UnsafePermissions, Vault
@@ -102,7 +102,7 @@ def test_something_else_at_the_history_path(tmp_path: Path, kind: str) -> None:
     try:
         out, err = io.StringIO(), io.StringIO()
         args = argparse.Namespace(since=None, csv=True, password_stdin=False)
-        code = run_history(Locations.resolve(keyfile.parent), args, out=out, err=err)
+        code = run_history(args, Locations.resolve(keyfile.parent), out=out, err=err)
     finally:
         del os.environ["KEYDECK_PASSWORD"]
     assert code == 3 and "move it away" in err.getvalue()

@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tui.history.command import run_history
 
+from tui.commands.history import run as run_history
 from tui.connect.models import AssetBalance, Balances, Permissions
 from tui.connect.problems import ProblemKind, make_problem
 from tui.history.model import AccountName, Holding, Point, encode
@@ -135,7 +135,7 @@ def test_history_csv_is_inert_and_never_a_formula(tmp_path: Path) -> None:
     try:
         out, err = io.StringIO(), io.StringIO()
         args = argparse.Namespace(since=None, csv=True, password_stdin=False)
-        assert run_history(Locations.resolve(config), args, out=out, err=err) == 0, err.getvalue()
+        assert run_history(args, Locations.resolve(config), out=out, err=err) == 0, err.getvalue()
     finally:
         del os.environ["KEYDECK_PASSWORD"]
     text = out.getvalue()

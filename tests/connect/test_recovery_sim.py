@@ -1,0 +1,108 @@
+"""Recovery over time on the connector itself: the same port down and up again, manual
+checks that fail, and a sleep of the computer. The stuck state of issue 19 (a forced check
+after a restart kept the old "unreachable") must be impossible."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.support.accounts import sim_account
+from tui.connect.clock import SleepDetector
+from tui.connect.health import NETWORK_MAX_BACKOFF_S, HealthBook, backoff_s
+from tui.connect.problems import ProblemKind, make_problem
+from tui.connect.service import Connector
+from tui.sim import Simulator
+
+EXCHANGES = ["binance", "okx", "kraken", "bybit", "kucoin"]
+
+
+def kinds(reports: list[Any]) -> dict[str, str | None]:
+    return {r.exchange: r.problem.kind if r.problem else None for r in reports}
+
+
+async def test_the_same_port_down_and_up_recovers_every_exchange_on_the_same_connector() -> None:
+    async with Simulator(exchanges=EXCHANGES) as sim:
+        accounts = [sim_account(sim, exchange) for exchange in EXCHANGES]
+        async with Connector(timeout_s=3) as connector:
+            assert set(kinds(await connector.refresh_all(accounts)).values()) == {None}
+            await sim.go_offline()
+            for _ in range(3):  # an outage of several rounds: the back-off may start
+                down = kinds(await connector.refresh_all(accounts, force=True))
+                assert set(down.values()) == {ProblemKind.unreachable}
+            await sim.go_online()
+            back = kinds(await connector.refresh_all(accounts, force=True))
+            assert set(back.values()) == {None}, back
+
+
+async def test_one_exchange_down_then_back_recovers_without_force_within_the_cap() -> None:
+    async with Simulator(exchanges=["okx", "binance"]) as sim:
+        accounts = [sim_account(sim, "okx"), sim_account(sim, "binance")]
+        async with Connector(timeout_s=3) as connector:
+            await connector.refresh_all(accounts)
+            sim.set_faults("okx", down=True)
+            for _ in range(4):
+                await connector.refresh_all(accounts)
+            [okx] = [r for r in await connector.refresh_all(accounts) if r.exchange == "okx"]
+            assert okx.problem is not None and okx.status.retry_at is not None
+            wait = (okx.status.retry_at - okx.status.checked_at).total_seconds()
+            assert wait <= NETWORK_MAX_BACKOFF_S + 1
+            sim.clear_faults("okx")
+            # The user presses "check now": a fresh attempt, and the account is back.
+            assert (
+                kinds(await connector.refresh_all(accounts, force={accounts[0].id}))
+                == {
+                    "okx": None,
+                    "binance": None,
+                }
+                or kinds(await connector.refresh_all(accounts, force=True))["okx"] is None
+            )
+
+
+async def test_failed_manual_checks_leave_the_back_off_where_it_was() -> None:
+    async with Simulator(exchanges=["binance"]) as sim:
+        sim.set_faults("binance", "main", expired=True)
+        [account] = [sim_account(sim, "binance")]
+        async with Connector(timeout_s=3) as connector:
+            await connector.refresh_all([account])  # automatic: first failure, no wait
+            await connector.refresh_all([account], force=True)  # would be the second
+            [auto] = await connector.refresh_all([account])
+            health = connector._health.of(account)
+            failures, until = health.consecutive_failures, health.backoff_until
+            for _ in range(5):
+                [manual] = await connector.refresh_all([account], force=True)
+                assert manual.problem is not None
+            assert (health.consecutive_failures, health.backoff_until) == (failures, until)
+            sim.clear_faults()
+            [fixed] = await connector.refresh_all([account], force=True)
+            assert fixed.problem is None
+            assert health.consecutive_failures == 0 and health.backoff_until == 0.0
+            assert auto.problem is not None
+
+
+def test_network_back_off_is_short_and_bounded_others_grow() -> None:
+    for failures in range(1, 12):
+        assert backoff_s(ProblemKind.unreachable, failures) <= NETWORK_MAX_BACKOFF_S
+        assert backoff_s(ProblemKind.timeout, failures) <= NETWORK_MAX_BACKOFF_S
+    assert backoff_s(ProblemKind.bad_credentials, 6) > NETWORK_MAX_BACKOFF_S
+
+
+def test_a_sleep_of_the_computer_drops_every_back_off() -> None:
+    wall = [time.time()]
+    book = HealthBook(lambda: wall[0])
+    account = type("A", (), {"id": "a1", "exchange": "okx", "endpoint": None})()
+    problem = make_problem(ProblemKind.bad_credentials, "okx")
+    for _ in range(4):
+        book.failure(account, problem)
+    assert book.of(account).backoff_until > time.monotonic()
+    assert not book.after_sleep()  # the first look only sets the reference
+    wall[0] += 3600  # the lid was closed for an hour: the monotonic clock stood still
+    assert book.after_sleep()
+    assert book.of(account).backoff_until == 0.0
+    assert not book.after_sleep()  # once per jump
+
+
+def test_the_sleep_detector_ignores_ordinary_time() -> None:
+    detector = SleepDetector()
+    assert not detector.woke()
+    assert not detector.woke()
