@@ -1,9 +1,8 @@
 """KeydeckApp: the composition root of the full-screen app.
 
-The services come in: `KeyfileAccess` (where the keyfile is, how to open it, which connector
-a session gets), the `ExchangeCatalog`, the settings. The app owns the life of a `Session`
-and routes what screens ask for (`tui.messages`); screens get the services they use in their
-constructors and never reach back into the app.
+Services come in (`KeyfileAccess`, the `ExchangeCatalog`, the settings); the app owns the
+life of a `Session` and routes what screens ask for (`tui.messages`); screens get their
+services in their constructors and never reach back into the app.
 
 Session life-cycle: unlock -> `SessionStarted` -> the dashboard (the exchange list above it
 when the keyfile is empty); lock (ctrl+l, the command palette, or idle time) -> the session

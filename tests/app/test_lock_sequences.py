@@ -98,4 +98,4 @@ async def test_nothing_decrypted_stays_reachable_after_a_lock_mid_refresh(
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen", what="locked")
         await pilot.pause(2 * LATENCY_MS / 1000)  # old work finishes (and is dropped)
-        await wait_for(pilot, lambda: not live_secrets(), limit=5, what="no secret left")
+        await wait_for(pilot, lambda: not live_secrets(), limit=20, what="no secret left")

@@ -185,6 +185,8 @@ async def test_check_json_reads_the_documented_answers(
     fake: FakeExchange, tmp_path: Path, exchange: str
 ) -> None:
     for path in sorted((ROOT / exchange).glob("*.json")):
+        if path.name.startswith("error_"):
+            continue  # quoted error texts (test_seen_ip.py), not permission answers
         doc = _fixture(exchange, path.stem)
         result = await _check_with(fake, tmp_path, exchange, path.stem)
         permissions = result["row"]["permissions"]
