@@ -20,9 +20,18 @@ LATENCY_MS = 800
 EXCHANGES = ("binance", "okx", "kraken")
 
 
-def _keyfile(locations: Locations, fast_kdf: dict[str, Any], sim: Any) -> None:
-    """Write the keyfile in a frame of its own, so the test keeps no Account alive."""
-    make_keyfile(locations, fast_kdf, [sim_account(sim, exchange) for exchange in EXCHANGES])
+def _keyfile(locations: Locations, fast_kdf: dict[str, Any], sim: Any) -> set[str]:
+    """Write the keyfile in a frame of its own, so the test keeps no Account alive; returns
+    the accounts' ids and secret values (what must not survive a lock)."""
+    accounts = [sim_account(sim, exchange) for exchange in EXCHANGES]
+    make_keyfile(locations, fast_kdf, accounts)
+    marks = {a.id for a in accounts}
+    for account in accounts:
+        marks |= {
+            v.reveal() if isinstance(v, redact.Secret) else str(v)
+            for v in account.credentials.values()
+        }
+    return marks
 
 
 def _slow(sim: Any) -> None:
@@ -30,13 +39,16 @@ def _slow(sim: Any) -> None:
         sim.set_faults(exchange, latency_ms=LATENCY_MS)
 
 
-def live_secrets() -> list[str]:
-    """What of the decrypted keyfile is still reachable: Account and Secret objects."""
+def live_secrets(marks: set[str]) -> list[str]:
+    """What of this keyfile is still reachable: its Account objects and the Secret objects
+    holding its credentials (other tests' objects in this process do not count)."""
     gc.collect()
     found = []
     for thing in gc.get_objects():
-        if isinstance(thing, Account | redact.Secret):
-            found.append(type(thing).__name__)
+        if isinstance(thing, Account) and thing.id in marks:
+            found.append("Account")
+        elif isinstance(thing, redact.Secret) and thing.reveal() in marks:
+            found.append("Secret")
     return found
 
 
@@ -88,7 +100,7 @@ async def test_unlock_right_after_lock_while_the_old_round_still_runs(
 async def test_nothing_decrypted_stays_reachable_after_a_lock_mid_refresh(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
 ) -> None:
-    _keyfile(locations, fast_kdf, sim)
+    marks = _keyfile(locations, fast_kdf, sim)
     _slow(sim)
     app = make_app(settings=Settings(refresh_interval_s=1))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -98,4 +110,4 @@ async def test_nothing_decrypted_stays_reachable_after_a_lock_mid_refresh(
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen", what="locked")
         await pilot.pause(2 * LATENCY_MS / 1000)  # old work finishes (and is dropped)
-        await wait_for(pilot, lambda: not live_secrets(), limit=20, what="no secret left")
+        await wait_for(pilot, lambda: not live_secrets(marks), limit=20, what="no secret left")
