@@ -18,7 +18,7 @@ from tui.session import describe
 if TYPE_CHECKING:
     from tui.connect.models import AccountReport
     from tui.session import Session
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 __all__ = [
     "AccountRemoved",

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from tui.connect.models import AccountReport
     from tui.exchange_catalog import ExchangeCatalog
     from tui.session import Session
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 
 def _ago(then: datetime | None, now: datetime) -> str:

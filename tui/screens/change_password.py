@@ -114,7 +114,7 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
     def _change(self, current: Secret, new: Secret) -> None:
-        from tui.vault import VaultError
+        from tui.vault.errors import VaultError
 
         try:
             self.session.change_password(current, new)
@@ -124,7 +124,7 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
         self.post_message(PasswordChanged())
 
     def on_keyfile_failed(self, message: KeyfileFailed) -> None:
-        from tui.vault import WrongPassword
+        from tui.vault.errors import WrongPassword
 
         message.stop()
         self._set_busy(False)

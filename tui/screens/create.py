@@ -131,7 +131,7 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
     def _create(self, password: Secret) -> None:
-        from tui.vault import VaultError
+        from tui.vault.errors import VaultError
 
         try:
             session = self.keyfile.create(password)

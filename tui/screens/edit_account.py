@@ -18,7 +18,7 @@ from tui.widgets.field_error import FieldError
 
 if TYPE_CHECKING:
     from tui.session import Session
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 
 class EditAccountScreen(ReportsWorkerErrors, ModalScreen[bool]):
@@ -85,7 +85,7 @@ class EditAccountScreen(ReportsWorkerErrors, ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="edit-account", exit_on_error=False)
     def _save(self, changed: Account) -> None:
-        from tui.vault import VaultError
+        from tui.vault.errors import VaultError
 
         try:
             self.session.save_account(changed, self.account)

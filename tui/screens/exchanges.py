@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tui.connect.catalog import ExchangeInfo
     from tui.exchange_catalog import ExchangeCatalog
     from tui.session import Session
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 
 # The exchanges most traders connect, by spot volume and API use (2026), shown first.

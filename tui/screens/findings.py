@@ -19,7 +19,7 @@ from tui.widgets.theme import Palette
 if TYPE_CHECKING:
     from tui.connect.catalog import ExchangeInfo
     from tui.connect.models import AccountReport, Finding, Permissions
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 _ROWS = (
     ("read", "Read"),

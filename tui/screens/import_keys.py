@@ -204,7 +204,7 @@ class ImportKeysScreen(ReportsWorkerErrors, ModalScreen[None]):
     async def _import(self, chosen: list[Row], verify: bool) -> None:
         import asyncio
 
-        from tui.vault import VaultError
+        from tui.vault.errors import VaultError
 
         accepted, reports = [], {}
         for row in chosen:

@@ -11,7 +11,7 @@ from tui.redact import mask
 from tui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 
 def field_title(label: str, hint: str = "") -> Text:

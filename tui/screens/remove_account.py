@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from tui.exchange_catalog import ExchangeCatalog
     from tui.session import Session
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 
 def account_title(catalog: ExchangeCatalog, account: Account) -> str:
@@ -115,7 +115,7 @@ def confirm_remove(
 
 def _remove(app: App[object], session: Session, account: Account, *, forget_history: bool) -> None:
     """Thread worker: drop the account and save; the outcome comes back as a message."""
-    from tui.vault import VaultError
+    from tui.vault.errors import VaultError
 
     if session.closed:
         return

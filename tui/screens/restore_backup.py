@@ -69,7 +69,7 @@ class RestoreBackupScreen(PasswordFormMixin, ModalScreen["Path | None"]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
     def _restore(self, password: Secret) -> None:
-        from tui.vault import VaultError, WrongPassword
+        from tui.vault.errors import VaultError, WrongPassword
 
         try:
             aside = self.keyfile.restore_backup(password)

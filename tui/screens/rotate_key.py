@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tui.connect.catalog import ExchangeInfo
     from tui.connect.models import AccountReport
     from tui.session import Session
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 
 class RotateKeyScreen(KeyEntryScreen):
@@ -65,7 +65,7 @@ class RotateKeyScreen(KeyEntryScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def _write(self, account: Account, replaces: Account | None, verified: bool) -> None:
-        from tui.vault import VaultError
+        from tui.vault.errors import VaultError
 
         if self.session.closed or self._report is None:
             return

@@ -66,7 +66,7 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
     def _inspect(self) -> None:
         """Explain a damaged, unsafe, locked or too-new keyfile before a password is typed
         for nothing: these checks need no password."""
-        from tui.vault import VaultError
+        from tui.vault.errors import VaultError
 
         try:
             self.keyfile.inspect()
@@ -90,7 +90,7 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="vault")
     def _open(self, password: Secret, accept_rollback: bool = False) -> None:
-        from tui.vault import KeyfileRolledBack, VaultError
+        from tui.vault.errors import KeyfileRolledBack, VaultError
 
         # The inspection holds the keyfile lock for an instant: a password submitted during
         # it (a password manager types fast) must not be told the keyfile is in use.
@@ -106,7 +106,7 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
 
     def on_keyfile_failed(self, message: KeyfileFailed) -> None:
         """A wrong password is said here; anything else goes up to the app to explain."""
-        from tui.vault import WrongPassword
+        from tui.vault.errors import WrongPassword
 
         if self.app.screen is not self:
             message.stop()  # the inspection and an unlock both found it: explain it once

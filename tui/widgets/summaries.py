@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from tui.connect.models import AccountReport, Permissions
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 
 def fuzzy_rank(query: str, *candidates: str) -> tuple[int, int, int] | None:
