@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from typing import NoReturn
 from urllib.parse import quote, quote_plus
 
 from tui.inert import inert
@@ -185,7 +186,7 @@ class Secret:
     def __bool__(self) -> bool:
         return bool(self._value)
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a Secret cannot be pickled")
 
 

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -343,7 +344,7 @@ class Session:
         """Take an acknowledgement back: the risk alerts again. Blocking."""
         self._set_acknowledged(account_id, {code}, False)
 
-    def _set_acknowledged(self, account_id: str, codes: set[str], on: bool) -> None:
+    def _set_acknowledged(self, account_id: str, codes: AbstractSet[str], on: bool) -> None:
         with self._write_lock:
             account = self.vault.get_by_id(account_id)
             if account is None:

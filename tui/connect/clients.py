@@ -26,6 +26,7 @@ from tui.connect.catalog import ccxt_version
 from tui.connect.ccxt_hooks import install_strict_json, session_config
 from tui.connect.endpoint import EndpointError, apply_endpoint, is_loopback, normalize_endpoint
 from tui.connect.exchanges import module_for
+from tui.connect.keys import ExchangeKey
 from tui.connect.names import remember_display_name
 from tui.connect.problems import Problem, ProblemKind, make_problem
 from tui.connect.shared_tls import share_tls_context
@@ -80,14 +81,14 @@ def _plain(value: Any) -> Any:
     return reveal() if callable(reveal) else value
 
 
-def credentials_of(account: Any) -> dict[str, Any]:
+def credentials_of(account: ExchangeKey) -> dict[str, Any]:
     """ccxt credential fields from a vault Account (prefers its `ccxt_config()`)."""
     make_config = getattr(account, "ccxt_config", None)
     raw: Mapping[str, Any] = make_config() if callable(make_config) else account.credentials
     return {name: _plain(value) for name, value in raw.items() if value not in (None, "")}
 
 
-def config_fingerprint(account: Any) -> str:
+def config_fingerprint(account: ExchangeKey) -> str:
     """Changes whenever the client must be rebuilt (new credentials, endpoint, sandbox)."""
     digest = hashlib.sha256()
     creds = credentials_of(account)
@@ -103,7 +104,7 @@ def config_fingerprint(account: Any) -> str:
 
 
 def build_client(
-    ccxt_async: Any, account: Any, timeout_s: float, *, use_system_proxy: bool = False
+    ccxt_async: Any, account: ExchangeKey, timeout_s: float, *, use_system_proxy: bool = False
 ) -> Any:
     """One ccxt client for one account: rate limiting on, timeout, sandbox, endpoint, and
     Keydeck's own HTTP session (no redirects, bounded answers; `tui.connect.transport`).
@@ -148,7 +149,7 @@ def build_client(
 
 
 def _configure(
-    client: Any, account: Any, own_options: dict[str, Any], endpoint: str | None
+    client: Any, account: ExchangeKey, own_options: dict[str, Any], endpoint: str | None
 ) -> None:
     if "fetchMarkets" not in own_options:
         default = client.options.get("fetchMarkets")
@@ -181,7 +182,7 @@ def _host_of(endpoint: str) -> str:
     return urlsplit(endpoint).hostname or ""
 
 
-def _checked_endpoint(account: Any) -> str | None:
+def _checked_endpoint(account: ExchangeKey) -> str | None:
     """The account's endpoint, re-checked now: a keyfile written before the rules (or by
     hand) may hold `http://` to a remote host. Refused before any connection is made."""
     if not account.endpoint:
@@ -239,14 +240,14 @@ class MarketsCache:
         self.directory = cache_dir / "markets" if cache_dir is not None else None
         self.ttl_s = ttl_s
 
-    def _path(self, account: Any) -> Path | None:
+    def _path(self, account: ExchangeKey) -> Path | None:
         if self.directory is None:
             return None
         where = f"{account.endpoint or ''}|{bool(account.sandbox)}|{ccxt_version()}"
         tag = hashlib.sha256(where.encode()).hexdigest()[:12]
         return self.directory / f"{account.exchange}-{tag}.json"
 
-    def load(self, account: Any, now: float | None = None) -> list[dict[str, Any]] | None:
+    def load(self, account: ExchangeKey, now: float | None = None) -> list[dict[str, Any]] | None:
         path = self._path(account)
         if path is None:
             return None
@@ -263,7 +264,9 @@ class MarketsCache:
             return None
         return markets
 
-    def save(self, account: Any, markets: Mapping[str, Any], now: float | None = None) -> None:
+    def save(
+        self, account: ExchangeKey, markets: Mapping[str, Any], now: float | None = None
+    ) -> None:
         path = self._path(account)
         if path is None or not markets:
             return
@@ -292,7 +295,7 @@ class MarketsCache:
                     os.unlink(temporary)
 
 
-async def ensure_markets(client: Any, account: Any, cache: MarketsCache) -> None:
+async def ensure_markets(client: Any, account: ExchangeKey, cache: MarketsCache) -> None:
     """Markets from the cache when fresh, else loaded from the exchange and cached."""
     if client.markets:
         return

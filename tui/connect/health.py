@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.connect.clock import SleepDetector
+from tui.connect.keys import ExchangeKey
 from tui.connect.problems import UNREACHABLE_KINDS, Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def backoff_s(kind: ProblemKind, failures: int) -> float:
     return min(delay, NETWORK_MAX_BACKOFF_S) if kind in UNREACHABLE_KINDS else delay
 
 
-def host_of(account: Any) -> str:
+def host_of(account: ExchangeKey) -> str:
     """The host an account's requests go to: its endpoint's, else its exchange's own."""
     endpoint = getattr(account, "endpoint", None)
     if endpoint:
@@ -74,7 +75,7 @@ class HealthBook:
         self._hosts: dict[str, str] = {}
         self._sleep = SleepDetector(wall)
 
-    def of(self, account: Any) -> Health:
+    def of(self, account: ExchangeKey) -> Health:
         self._hosts[account.id] = host_of(account)
         return self._by_id.setdefault(account.id, Health())
 
@@ -86,7 +87,7 @@ class HealthBook:
         self._by_id.clear()
         self._hosts.clear()
 
-    def success(self, account: Any, at: datetime) -> Health:
+    def success(self, account: ExchangeKey, at: datetime) -> Health:
         health = self.of(account)
         health.last_success_at = at
         health.last_problem = None
@@ -95,7 +96,7 @@ class HealthBook:
         self._host_answers(account)
         return health
 
-    def failure(self, account: Any, problem: Problem, *, manual: bool = False) -> None:
+    def failure(self, account: ExchangeKey, problem: Problem, *, manual: bool = False) -> None:
         """Remember a failure; `manual` (the user asked for this check) never grows the wait."""
         health = self.of(account)
         health.last_problem = problem
@@ -105,7 +106,7 @@ class HealthBook:
         wait = backoff_s(problem.kind, health.consecutive_failures)
         health.backoff_until = time.monotonic() + wait
 
-    def _host_answers(self, account: Any) -> None:
+    def _host_answers(self, account: ExchangeKey) -> None:
         """The other accounts that failed to reach this account's host are retried at once."""
         host = self._hosts.get(account.id)
         for other_id, health in self._by_id.items():

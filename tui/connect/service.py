@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterable
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +31,7 @@ from tui.connect.clients import (
 from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
 from tui.connect.exchanges import balance_shape, permission_reader, permission_shape
 from tui.connect.health import Health, HealthBook
+from tui.connect.keys import ExchangeKey
 from tui.connect.models import (
     AccountReport,
     AccountStatus,
@@ -127,7 +128,7 @@ class Connector:
 
     # --- clients -------------------------------------------------------------------------
 
-    async def _client(self, account: Any) -> Any:
+    async def _client(self, account: ExchangeKey) -> Any:
         lock = self._client_locks.setdefault(account.id, asyncio.Lock())
         async with lock:
             fingerprint = config_fingerprint(account)
@@ -148,10 +149,10 @@ class Connector:
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), tz=UTC)
 
-    def _health_of(self, account: Any) -> Health:
+    def _health_of(self, account: ExchangeKey) -> Health:
         return self._health.of(account)
 
-    def _problem(self, exc: BaseException, account: Any) -> Problem:
+    def _problem(self, exc: BaseException, account: ExchangeKey) -> Problem:
         if isinstance(exc, ClientSetupError):
             return exc.problem
         problem = classify(exc, account.exchange)
@@ -160,7 +161,7 @@ class Connector:
 
     # --- operations ----------------------------------------------------------------------
 
-    async def verify(self, account: Any, *, record: bool = True) -> VerifyResult:
+    async def verify(self, account: ExchangeKey, *, record: bool = True) -> VerifyResult:
         """One signed call that proves the key works (its permission endpoint if it has one,
         else the balance); never raises for exchange errors. `record`: count a failure
         toward the back-off (off when a refresh counts it itself)."""
@@ -178,7 +179,7 @@ class Connector:
         self._health.success(account, self._now())
         return VerifyResult(ok=True, latency_ms=elapsed_ms(started))
 
-    async def _signed_probe(self, client: Any, account: Any) -> None:
+    async def _signed_probe(self, client: Any, account: ExchangeKey) -> None:
         reader = permission_reader(account.exchange)
         if reader is not None and not account.sandbox:  # `{}` proves nothing: shapes count
             raw = await reader.fetch(client)
@@ -190,10 +191,12 @@ class Connector:
         await self._shared_markets.ensure(client, account)
         _checked_balance(await client.fetch_balance(), account.exchange)
 
-    async def status(self, account: Any) -> AccountStatus:
+    async def status(self, account: ExchangeKey) -> AccountStatus:
         """Reachability, latency and clock offset (from the exchange's time, if it has one)."""
         health = self._health_of(account)
         checked_at = self._now()
+        latency_ms: float | None
+        offset_ms: float | None
         try:
             client = await self._client(account)
             uncertainty_ms = 0.0
@@ -207,17 +210,17 @@ class Connector:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            problem = (
+            failure = (
                 exc.problem if isinstance(exc, _ProblemRaised) else self._problem(exc, account)
             )
             return AccountStatus(
                 state="failing",
-                reachable=problem.kind not in UNREACHABLE_KINDS,
+                reachable=failure.kind not in UNREACHABLE_KINDS,
                 latency_ms=None,
                 clock_offset_ms=None,
                 checked_at=checked_at,
                 last_success_at=health.last_success_at,
-                problem=problem,
+                problem=failure,
             )
         state, problem = clock_verdict(offset_ms, uncertainty_ms, account.exchange)
         return AccountStatus(
@@ -230,7 +233,7 @@ class Connector:
             problem=problem,  # now's verdict only: an old failure never outlives its cause
         )
 
-    async def balances(self, account: Any) -> Balances:
+    async def balances(self, account: ExchangeKey) -> Balances:
         """Free / in orders / total per held asset with USD values. Raises on failure;
         `refresh` turns that into a Problem."""
         client = await self._client(account)
@@ -242,7 +245,9 @@ class Connector:
         tickers = await self._tickers(client, account, plan.symbols)
         return value_balances(held, usd_prices(plan, tickers), fetched_at)
 
-    async def _tickers(self, client: Any, account: Any, symbols: list[str]) -> dict[str, Any]:
+    async def _tickers(
+        self, client: Any, account: ExchangeKey, symbols: list[str]
+    ) -> dict[str, Any]:
         """Tickers for `symbols`; a failure only leaves prices unknown, never fails balances."""
         if not symbols:
             return {}
@@ -266,7 +271,7 @@ class Connector:
                 tickers[symbol] = result
         return tickers
 
-    async def permissions(self, account: Any) -> Permissions:
+    async def permissions(self, account: ExchangeKey) -> Permissions:
         """The key's rights, normalized; `reported=False` where the exchange cannot say."""
         reader = permission_reader(account.exchange)
         if reader is None:
@@ -279,18 +284,18 @@ class Connector:
             return Permissions.could_not_read()
         return reader.normalize(raw if isinstance(raw, dict) else {"data": raw})
 
-    def findings(self, account: Any, permissions: Permissions) -> list[Finding]:
+    def findings(self, account: ExchangeKey, permissions: Permissions) -> list[Finding]:
         return findings_rules.evaluate(account.exchange, permissions, now=self._now())
 
     # --- many accounts -------------------------------------------------------------------
 
     async def refresh(
         self,
-        accounts: Iterable[Any],
+        accounts: Iterable[ExchangeKey],
         *,
         with_permissions: bool = True,
         force: bool | Collection[str] = False,
-    ) -> AsyncIterator[AccountReport]:
+    ) -> AsyncGenerator[AccountReport, None]:
         """Refresh every account concurrently; yield each report as soon as it is ready.
 
         Accounts in back-off after rate limits or repeated failures are not contacted
@@ -322,7 +327,7 @@ class Connector:
 
     async def refresh_all(
         self,
-        accounts: Iterable[Any],
+        accounts: Iterable[ExchangeKey],
         *,
         with_permissions: bool = True,
         force: bool | Collection[str] = False,
@@ -336,7 +341,7 @@ class Connector:
         ]
 
     async def _refresh_one(
-        self, account: Any, *, with_permissions: bool, force: bool
+        self, account: ExchangeKey, *, with_permissions: bool, force: bool
     ) -> AccountReport:
         asked_at = time.monotonic()
         lock = self._refresh_locks.setdefault(account.id, asyncio.Lock())
@@ -355,7 +360,7 @@ class Connector:
             )
 
     async def _timed_check(
-        self, account: Any, health: Health, *, with_permissions: bool, manual: bool = False
+        self, account: ExchangeKey, health: Health, *, with_permissions: bool, manual: bool = False
     ) -> AccountReport:
         try:
             async with asyncio.timeout(self.account_timeout_s):
@@ -377,7 +382,7 @@ class Connector:
         return report
 
     async def _check(
-        self, account: Any, *, with_permissions: bool, manual: bool = False
+        self, account: ExchangeKey, *, with_permissions: bool, manual: bool = False
     ) -> AccountReport:
         """status (public clock call) first, then the signed calls: balances, permissions.
 
@@ -424,7 +429,7 @@ class Connector:
             findings=tuple(found),
         )
 
-    async def _guarded(self, work: Any, account: Any) -> tuple[Any, Problem | None]:
+    async def _guarded(self, work: Any, account: ExchangeKey) -> tuple[Any, Problem | None]:
         try:
             return await work, None
         except asyncio.CancelledError:
@@ -433,7 +438,7 @@ class Connector:
             return None, self._problem(exc, account)
 
     async def _permissions_or_problem(
-        self, account: Any
+        self, account: ExchangeKey
     ) -> tuple[Permissions | None, Problem | None]:
         """Permissions; None where the exchange refused; a Problem that fails the check
         when the answer came from something Keydeck does not trust (a redirect...)."""
@@ -450,7 +455,7 @@ class Connector:
 
     def _failed_report(
         self,
-        account: Any,
+        account: ExchangeKey,
         problem: Problem,
         latency_ms: float | None,
         status: AccountStatus | None = None,

@@ -16,13 +16,15 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from tui.connect.keys import ExchangeKey
+
 MarketsKey = tuple[str, str, bool]
 
-Loader = Callable[[Any, Any], Awaitable[None]]
+Loader = Callable[[Any, ExchangeKey], Awaitable[None]]
 """Loads markets into a client for an account: `ensure_markets` bound to a cache."""
 
 
-def markets_key(account: Any) -> MarketsKey:
+def markets_key(account: ExchangeKey) -> MarketsKey:
     """Clients that can share markets: same exchange, same endpoint, same sandbox flag."""
     return (account.exchange, account.endpoint or "", bool(account.sandbox))
 
@@ -35,7 +37,7 @@ class SharedMarkets:
         self._sources: dict[MarketsKey, weakref.ref[Any]] = {}
         self._loading: dict[MarketsKey, asyncio.Future[None]] = {}
 
-    async def ensure(self, client: Any, account: Any) -> None:
+    async def ensure(self, client: Any, account: ExchangeKey) -> None:
         if client.markets:
             return
         key = markets_key(account)

@@ -320,7 +320,8 @@ def _connector(
             return Skipped(origin, f"{field_name}: {error}")
     if "apiKey" not in plain:
         return Skipped(origin, "holds no API key")
-    exchange, notes = mapping.exchange, ()
+    exchange = mapping.exchange
+    notes: tuple[str, ...] = ()
     if mapping.hosts:
         sub_domain = str(data.get(OKX_SUB_DOMAIN) or "www")
         exchange = mapping.hosts.get(sub_domain, "")

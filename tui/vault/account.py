@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 from tui.redact import Secret
 from tui.vault.guard import scrubbed_traceback
@@ -186,7 +186,7 @@ class Account:
         yield "label", self.label
         yield "id", self.id
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("an Account holds secrets and cannot be pickled")
 
 

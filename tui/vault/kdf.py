@@ -10,7 +10,7 @@ import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from tui.vault.guard import SecretBytes
 
@@ -142,7 +142,8 @@ class Argon2idParams(KdfParams):
             lanes=self.lanes,
             memory_cost=self.memory_kib,
         )
-        return SecretBytes(kdf.derive(password))
+        # Any buffer works (its stub says bytes): a bytearray password can be wiped after.
+        return SecretBytes(kdf.derive(cast(bytes, password)))
 
     def __str__(self) -> str:
         return f"Argon2id t={self.time_cost} m={self.memory_kib} KiB p={self.lanes}"

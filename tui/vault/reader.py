@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 
 from tui.vault import files
 from tui.vault.account import Account
@@ -148,7 +148,7 @@ class KeyfileReader:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a Vault holds secrets and cannot be pickled")
 
     # -- accounts ------------------------------------------------------------------------

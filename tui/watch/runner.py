@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from tui.history import History
 from tui.paths import Locations
 from tui.vault import KeyfileRekeyed, Vault, VaultError
+from tui.vault.password import PasswordLike
 from tui.watch.events import Event, WatchState, observe
 from tui.watch.metrics import WatchMetrics, listening_message, parse_address
 from tui.watch.sinks import (
@@ -246,7 +247,7 @@ def open_history(vault: Vault, config: WatchConfig) -> History | None:
 
 async def watch_keyfile(
     locations: Locations,
-    password: str,
+    password: PasswordLike,
     config: WatchConfig,
     *,
     stop: asyncio.Event,

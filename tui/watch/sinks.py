@@ -225,7 +225,7 @@ class DesktopSink:
     def __init__(self) -> None:
         self._notifier: Any = None
         try:
-            from desktop_notifier import DesktopNotifier  # type: ignore[import-not-found]
+            from desktop_notifier import DesktopNotifier
         except ImportError:
             self._notify_send = shutil.which("notify-send")
             if self._notify_send is None:

@@ -8,7 +8,7 @@ permission": the trading right lapses then, the key does not, so it is no key ex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
@@ -26,7 +26,13 @@ _TRADING = (
 )
 
 
-def _trading(raw: Raw) -> dict[str, bool | None]:
+class _Trading(TypedDict):
+    spot_trade: bool | None
+    margin: bool | None
+    futures: bool | None
+
+
+def _trading(raw: Raw) -> _Trading:
     """spot, margin and futures (futures, vanilla options or portfolio margin). When no flag
     is on and one cannot be read (older answers lack the options and portfolio-margin
     flags), whether the key trades at all is unknown: spot is then None, not False."""

@@ -9,7 +9,7 @@ right "Transfer" ("transfer funds, including deposit and withdrawal") as well as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from tui.connect.exchanges.base import CODE, ExchangeModule, PermissionReader, Raw
 from tui.connect.models import Permissions
@@ -19,7 +19,16 @@ from tui.connect.seen_ip import ADDRESS
 from tui.connect.shapes import Shape
 
 
-def _flags(names: set[str]) -> dict[str, bool]:
+class _Flags(TypedDict):
+    read: bool
+    spot_trade: bool
+    margin: bool
+    futures: bool
+    withdraw: bool
+    internal_transfer: bool
+
+
+def _flags(names: set[str]) -> _Flags:
     return {
         "read": "general" in names,  # "General" is KuCoin's read permission
         "spot_trade": bool(names & {"spot", "trade"}),

@@ -74,8 +74,8 @@ def normalize(raw: Raw) -> Permissions:
     TRADE is WOO's one trading right (spot, margin and futures alike): margin and futures
     stay "not said". WOO names no right for transfers between accounts.
     """
-    data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
-    rows = data.get("rows") if isinstance(data.get("rows"), list) else []
+    data: Raw = raw["data"] if isinstance(raw.get("data"), dict) else {}
+    rows: list[Any] = data["rows"] if isinstance(data.get("rows"), list) else []
     row = calling_key_row(rows, str(raw.get(CALLING_KEY) or ""), _is_complete(data, rows))
     if row is None:
         return Permissions.could_not_read()
@@ -107,7 +107,7 @@ async def fetch_raw(client: Any) -> Raw:
         if not isinstance(page_rows, list) or not page_rows:
             break
         rows.extend(page_rows)
-        if _is_complete(data, rows):
+        if isinstance(data, dict) and _is_complete(data, rows):
             break
     if not isinstance(first, dict):
         return first  # not an object: the service's shape check refuses it
