@@ -109,48 +109,9 @@ class Session:
     # ---- checking -----------------------------------------------------------------------
 
     async def verify(self, account: Account) -> AccountReport:
-        """Check a key before it is saved: one signed call, then its permissions and findings.
-
-        Never raises for exchange errors: a failure is the report's `problem`. The result is
-        not stored (the account may never be saved); `save_account(..., report=)` stores it.
-        """
-        from tui.connect.models import AccountReport, AccountStatus
-        from tui.connect.problems import UNREACHABLE_KINDS
-
-        connector = self.connector
-        await connector.close_account(account.id)  # never reuse a client with the old key
-        result = await connector.verify(account)
-        permissions = None
-        findings: tuple[Any, ...] = ()
-        if result.ok:
-            try:
-                permissions = await connector.permissions(account)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("reading permissions failed: %s", redact.scrub(str(error)))
-            else:
-                findings = tuple(connector.findings(account, permissions))
-        else:
-            await connector.close_account(account.id)
-        problem = result.problem
-        status = AccountStatus(
-            state="ok" if result.ok else "failing",
-            reachable=problem is None or problem.kind not in UNREACHABLE_KINDS,
-            latency_ms=result.latency_ms,
-            clock_offset_ms=None,
-            checked_at=datetime.now(UTC),
-            problem=problem,
-        )
-        return AccountReport(
-            account_id=account.id,
-            exchange=account.exchange,
-            label=account.label,
-            status=status,
-            permissions=permissions,
-            findings=findings,
-            problem=result.problem,
-        )
+        """Check a key before it is saved (`Connector.check_new_key`). The result is not
+        stored (the account may never be saved); `save_account(..., report=)` stores it."""
+        return await self.connector.check_new_key(account)
 
     async def refresh(
         self,
@@ -410,13 +371,9 @@ def report_account(accounts: list[Account], account_id: str) -> Account:
 
 def _unreachable(report: AccountReport | None) -> bool:
     """The report says the exchange could not be reached at all."""
-    from tui.connect.problems import UNREACHABLE_KINDS
+    from tui.connect.reports import reachable
 
-    return (
-        report is not None
-        and report.problem is not None
-        and (report.problem.kind in UNREACHABLE_KINDS)
-    )
+    return report is not None and not reachable(report.problem)
 
 
 def make_connector(locations: Locations, **options: Any) -> Connector:

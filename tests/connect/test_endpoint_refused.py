@@ -35,11 +35,16 @@ async def test_a_stored_plain_http_endpoint_is_refused_before_connecting(tmp_pat
     async with Connector(cache_dir=tmp_path, timeout_s=2) as connector:
         [report] = [r async for r in connector.refresh([account], force=True)]
         result = await connector.verify(account)
+        new_key = await connector.check_new_key(account)
     assert report.problem is not None
     assert report.problem.kind is ProblemKind.insecure_endpoint
     assert "https://" in report.problem.fix and "No connection was made" in report.problem.fix
     assert report.status.state == "failing" and report.balances is None
     assert not result.ok and result.problem.kind is ProblemKind.insecure_endpoint
+    # Not reached, whether checked in a refresh or as a new key (one list of such kinds).
+    assert not report.status.reachable
+    assert new_key.problem is not None and new_key.problem.kind is ProblemKind.insecure_endpoint
+    assert not new_key.status.reachable and new_key.permissions is None
 
 
 async def test_a_loopback_endpoint_ignores_the_system_proxy(

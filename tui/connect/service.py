@@ -1,8 +1,9 @@
 """The connector: verify, status, balances, permissions and findings for vault accounts.
 
-One ccxt client per account, made on first use and kept until `close_account`/`aclose`.
-`refresh` checks many accounts concurrently and yields each report as soon as it is ready,
-so one slow exchange never holds back the others.
+One ccxt client per account (`pool.py`), made on first use and kept until
+`close_account`/`aclose`. `refresh` checks many accounts concurrently and yields each report
+as soon as it is ready, so one slow exchange never holds back the others; `check_new_key`
+checks a key before it is saved. Reports are assembled in `reports.py`.
 """
 
 from __future__ import annotations
@@ -11,26 +12,23 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Collection, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tui.connect import findings as findings_rules
-from tui.connect.ccxt_hooks import close_client
 from tui.connect.classifier import classify
 from tui.connect.clients import (
     DEFAULT_MARKETS_TTL_S,
     ClientSetupError,
     MarketsCache,
-    build_client,
-    config_fingerprint,
     ensure_markets,
-    load_ccxt,
 )
 from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
-from tui.connect.exchanges import balance_shape, permission_reader, permission_shape
+from tui.connect.exchanges import permission_reader
 from tui.connect.health import Health, HealthBook
+from tui.connect.holdings import fetch_balances
+from tui.connect.key_calls import read_permissions, signed_probe
 from tui.connect.keys import ExchangeKey
 from tui.connect.models import (
     AccountReport,
@@ -40,10 +38,17 @@ from tui.connect.models import (
     Permissions,
     VerifyResult,
 )
-from tui.connect.problems import STOP_KINDS, UNREACHABLE_KINDS, Problem, ProblemKind, make_problem
-from tui.connect.shapes import has_shape, require_json, require_shape
+from tui.connect.pool import ClientPool
+from tui.connect.problems import STOP_KINDS, Problem, ProblemKind, make_problem
+from tui.connect.reports import (
+    checked_report,
+    failed_report,
+    new_key_report,
+    permissions_outcome,
+    reachable,
+)
 from tui.connect.shared_markets import SharedMarkets
-from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
+from tui.redact import scrub
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +59,6 @@ DEFAULT_ACCOUNT_TIMEOUT_S = 45.0
 _CLOCK_MASKED_KINDS = frozenset(
     {ProblemKind.bad_credentials, ProblemKind.bad_passphrase, ProblemKind.unknown}
 )
-
-
-@dataclass
-class _ClientEntry:
-    client: Any
-    fingerprint: str
 
 
 class Connector:
@@ -82,18 +81,15 @@ class Connector:
         use_system_proxy: bool = False,
     ) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
-        self.use_system_proxy = use_system_proxy
-        self.timeout_s = timeout_s
         self.account_timeout_s = account_timeout_s
         self.clock = clock
         self._markets = MarketsCache(self.cache_dir, markets_ttl_s)
         self._shared_markets = SharedMarkets(
             lambda client, account: ensure_markets(client, account, self._markets)
         )
-        self._clients: dict[str, _ClientEntry] = {}
-        self._client_locks: dict[str, asyncio.Lock] = {}
         self._refresh_locks: dict[str, asyncio.Lock] = {}
         self._health = HealthBook(clock)
+        self._pool = ClientPool(timeout_s, use_system_proxy, on_new_key=self._health.forget)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -105,46 +101,16 @@ class Connector:
 
     async def close_account(self, account_id: str) -> None:
         """Close and forget this account's client (after edit, removal or lock)."""
-        entry = self._clients.pop(account_id, None)
         self._health.forget(account_id)
-        if entry is not None:
-            await _close_client(entry.client)
-
-    async def _drop_client(self, account_id: str) -> None:
-        """Close an account's client but keep what is known of its health: after a network
-        failure its pooled connections may be dead (a restarted host, a new network)."""
-        lock = self._client_locks.setdefault(account_id, asyncio.Lock())
-        async with lock:
-            entry = self._clients.pop(account_id, None)
-        if entry is not None:
-            await _close_client(entry.client)
+        await self._pool.close_now(account_id)
 
     async def aclose(self) -> None:
         """Close every client. The connector can be used again afterwards."""
-        entries = list(self._clients.values())
-        self._clients.clear()
         self._health.clear()
-        await asyncio.gather(*(_close_client(e.client) for e in entries))
-
-    # --- clients -------------------------------------------------------------------------
+        await self._pool.close_all()
 
     async def _client(self, account: ExchangeKey) -> Any:
-        lock = self._client_locks.setdefault(account.id, asyncio.Lock())
-        async with lock:
-            fingerprint = config_fingerprint(account)
-            entry = self._clients.get(account.id)
-            if entry is not None and entry.fingerprint == fingerprint:
-                return entry.client
-            if entry is not None:  # edited key: new client, and a clean slate for back-off
-                self._clients.pop(account.id, None)
-                self._health.forget(account.id)
-                await _close_client(entry.client)
-            ccxt_async = await load_ccxt()
-            client = build_client(
-                ccxt_async, account, self.timeout_s, use_system_proxy=self.use_system_proxy
-            )
-            self._clients[account.id] = _ClientEntry(client, fingerprint)
-            return client
+        return await self._pool.client(account)
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), tz=UTC)
@@ -168,7 +134,7 @@ class Connector:
         started = time.perf_counter()
         try:
             client = await self._client(account)
-            await self._signed_probe(client, account)
+            await signed_probe(client, account, self._shared_markets)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -178,18 +144,6 @@ class Connector:
             return VerifyResult(ok=False, problem=problem, latency_ms=elapsed_ms(started))
         self._health.success(account, self._now())
         return VerifyResult(ok=True, latency_ms=elapsed_ms(started))
-
-    async def _signed_probe(self, client: Any, account: ExchangeKey) -> None:
-        reader = permission_reader(account.exchange)
-        if reader is not None and not account.sandbox:  # `{}` proves nothing: shapes count
-            raw = await reader.fetch(client)
-            require_json(raw, "key permissions")
-            require_shape(
-                raw, permission_shape(account.exchange), account.exchange, "key permissions"
-            )
-            return
-        await self._shared_markets.ensure(client, account)
-        _checked_balance(await client.fetch_balance(), account.exchange)
 
     async def status(self, account: ExchangeKey) -> AccountStatus:
         """Reachability, latency and clock offset (from the exchange's time, if it has one)."""
@@ -215,7 +169,7 @@ class Connector:
             )
             return AccountStatus(
                 state="failing",
-                reachable=failure.kind not in UNREACHABLE_KINDS,
+                reachable=reachable(failure),
                 latency_ms=None,
                 clock_offset_ms=None,
                 checked_at=checked_at,
@@ -238,54 +192,37 @@ class Connector:
         `refresh` turns that into a Problem."""
         client = await self._client(account)
         await self._shared_markets.ensure(client, account)
-        raw = _checked_balance(await client.fetch_balance(), account.exchange)
-        fetched_at = self._now()
-        held = held_assets(raw)
-        plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
-        tickers = await self._tickers(client, account, plan.symbols)
-        return value_balances(held, usd_prices(plan, tickers), fetched_at)
-
-    async def _tickers(
-        self, client: Any, account: ExchangeKey, symbols: list[str]
-    ) -> dict[str, Any]:
-        """Tickers for `symbols`; a failure only leaves prices unknown, never fails balances."""
-        if not symbols:
-            return {}
-        if client.has.get("fetchTickers"):
-            try:
-                return dict(await client.fetch_tickers(symbols))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.info("%s: fetch_tickers failed (%s); trying one by one", account.exchange, exc)
-        results = await asyncio.gather(
-            *(client.fetch_ticker(symbol) for symbol in symbols), return_exceptions=True
-        )
-        tickers: dict[str, Any] = {}
-        for symbol, result in zip(symbols, results, strict=True):
-            if isinstance(result, BaseException):
-                if isinstance(result, asyncio.CancelledError):
-                    raise result
-                log.info("%s: no ticker for %s (%s)", account.exchange, symbol, result)
-            else:
-                tickers[symbol] = result
-        return tickers
+        return await fetch_balances(client, account.exchange, self._now())
 
     async def permissions(self, account: ExchangeKey) -> Permissions:
         """The key's rights, normalized; `reported=False` where the exchange cannot say."""
-        reader = permission_reader(account.exchange)
-        if reader is None:
+        if permission_reader(account.exchange) is None:
             return Permissions.not_reported()
-        client = await self._client(account)
-        raw = await reader.fetch(client)
-        require_json(raw, "key permissions")
-        if not has_shape(raw, permission_shape(account.exchange)):
-            log.warning("%s: the key permissions answer lacks its usual fields", account.exchange)
-            return Permissions.could_not_read()
-        return reader.normalize(raw if isinstance(raw, dict) else {"data": raw})
+        return await read_permissions(await self._client(account), account.exchange)
 
     def findings(self, account: ExchangeKey, permissions: Permissions) -> list[Finding]:
         return findings_rules.evaluate(account.exchange, permissions, now=self._now())
+
+    async def check_new_key(self, account: ExchangeKey) -> AccountReport:
+        """Check a key before it is saved: one signed call on a fresh client, then its
+        permissions and findings. Never raises for exchange errors (a failure is the report's
+        `problem`); rights that could not be read stay unknown."""
+        await self.close_account(account.id)  # never reuse a client with the old key
+        result = await self.verify(account)
+        permissions: Permissions | None = None
+        found: list[Finding] = []
+        if result.ok:
+            try:
+                permissions = await self.permissions(account)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("reading permissions failed: %s", scrub(str(error)))
+            else:
+                found = self.findings(account, permissions)
+        else:
+            await self.close_account(account.id)
+        return new_key_report(account, result, permissions, found, self._now())
 
     # --- many accounts -------------------------------------------------------------------
 
@@ -346,8 +283,7 @@ class Connector:
         asked_at = time.monotonic()
         lock = self._refresh_locks.setdefault(account.id, asyncio.Lock())
         async with lock:  # one check per account at a time (Kraken nonces must increase)
-            entry = self._clients.get(account.id)
-            if entry is not None and entry.fingerprint != config_fingerprint(account):
+            if self._pool.key_changed(account):
                 self._health.forget(account.id)  # an edited key: forget the old back-off
             health = self._health_of(account)
             last = health.last_report
@@ -375,8 +311,10 @@ class Connector:
             )
             self._health.failure(account, problem, manual=manual)
             report = self._failed_report(account, problem, latency_ms=None)
-        if report.problem is not None and report.problem.kind in UNREACHABLE_KINDS:
-            await self._drop_client(account.id)  # the next attempt opens fresh connections
+        if not reachable(report.problem):
+            # The next attempt opens fresh connections (a restarted host, a new network); what
+            # is known of the account's health is kept.
+            await self._pool.close(account.id)
         health.last_report = report
         health.finished_at = time.monotonic()
         return report
@@ -408,25 +346,15 @@ class Connector:
             if problem is not None:
                 self._health.failure(account, problem, manual=manual)
                 return self._failed_report(account, problem, status.latency_ms, status)
-        self._health.success(account, self._now())
-        status = AccountStatus(
-            state=status.state,
-            reachable=True,
-            latency_ms=status.latency_ms,
-            clock_offset_ms=status.clock_offset_ms,
-            checked_at=status.checked_at,
-            last_success_at=self._health_of(account).last_success_at,
-            problem=status.problem if status.state != "ok" else None,
-        )
+        health = self._health.success(account, self._now())
         found = self.findings(account, permissions) if permissions is not None else []
-        return AccountReport(
-            account_id=account.id,
-            exchange=account.exchange,
-            label=account.label,
-            status=status,
+        return checked_report(
+            account,
+            status,
+            last_success_at=health.last_success_at,
             balances=balances,
             permissions=permissions,
-            findings=tuple(found),
+            findings=found,
         )
 
     async def _guarded(self, work: Any, account: ExchangeKey) -> tuple[Any, Problem | None]:
@@ -442,16 +370,7 @@ class Connector:
     ) -> tuple[Permissions | None, Problem | None]:
         """Permissions; None where the exchange refused; a Problem that fails the check
         when the answer came from something Keydeck does not trust (a redirect...)."""
-        permissions, problem = await self._guarded(self.permissions(account), account)
-        if problem is None:
-            return permissions, None
-        if problem.kind is ProblemKind.bad_answer:
-            return Permissions.could_not_read(), None
-        if problem.kind in (ProblemKind.unsupported, ProblemKind.unknown):
-            return Permissions.not_reported(), None  # e.g. testnets without the endpoint
-        if problem.kind in STOP_KINDS:
-            return None, problem
-        return None, None
+        return permissions_outcome(*await self._guarded(self.permissions(account), account))
 
     def _failed_report(
         self,
@@ -461,23 +380,14 @@ class Connector:
         status: AccountStatus | None = None,
     ) -> AccountReport:
         health = self._health_of(account)
-        wait_s = health.backoff_until - time.monotonic()
-        failing = AccountStatus(
-            state="failing",
-            reachable=problem.kind not in UNREACHABLE_KINDS,
+        return failed_report(
+            account,
+            problem,
+            health=health,
+            now=self._now(),
+            wait_s=health.backoff_until - time.monotonic(),
             latency_ms=latency_ms,
-            clock_offset_ms=status.clock_offset_ms if status else None,
-            checked_at=status.checked_at if status else self._now(),
-            last_success_at=health.last_success_at,
-            problem=problem,
-            retry_at=self._now() + timedelta(seconds=wait_s) if wait_s > 0 else None,
-        )
-        return AccountReport(
-            account_id=account.id,
-            exchange=account.exchange,
-            label=account.label,
-            status=failing,
-            problem=problem,
+            status=status,
         )
 
 
@@ -485,18 +395,3 @@ class _ProblemRaised(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.title)
         self.problem = problem
-
-
-def _checked_balance(raw: Any, exchange_id: str) -> Any:
-    """ccxt's fetch_balance result, once its raw answer (`info`) has the exchange's shape."""
-    answer = raw.get("info") if isinstance(raw, dict) else raw
-    require_json(answer, "balance")
-    require_shape(answer, balance_shape(exchange_id), exchange_id, "balance")
-    return raw
-
-
-async def _close_client(client: Any) -> None:
-    try:
-        await close_client(client)
-    except Exception:  # closing must never raise into lock/exit paths
-        log.warning("closing a ccxt client failed", exc_info=True)
