@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tui.connect.service import Connector
     from tui.paths import Locations
     from tui.vault import Account, Vault
+    from tui.vault.change import VaultChange
 
 log = logging.getLogger(__name__)
 
@@ -183,23 +184,11 @@ class Session:
         If the write fails, memory is rolled back to what is on disk and the error raised,
         so a later save never writes a change the user was told had failed.
         """
-        with self._write_lock:
-            vault = self.vault
+        with self._write_lock, _vault_change(self.vault, "an unsaved change") as change:
             if replaces is not None:
-                previous = vault.get_by_id(replaces.id)
-                vault.update(account)
+                change.update(account)
             else:
-                previous = None
-                vault.add(account)
-            try:
-                vault.save()
-            except BaseException:
-                with _logged("undoing an unsaved change"):
-                    if previous is not None:
-                        vault.update(previous)
-                    else:
-                        vault.remove(account.id)
-                raise
+                change.add(account)
         if report is not None:
             self.reports[account.id] = report
         else:
@@ -221,16 +210,9 @@ class Session:
             endpoint=old.endpoint,
             notes={RETIRED_OF: old.id},
         )
-        with self._write_lock:
-            self.vault.update(new)
-            self.vault.add(retired)
-            try:
-                self.vault.save()
-            except BaseException:
-                with _logged("undoing an unsaved key rotation"):
-                    self.vault.remove(retired.id)
-                    self.vault.update(old)
-                raise
+        with self._write_lock, _vault_change(self.vault, "an unsaved key rotation") as change:
+            change.update(new)
+            change.add(retired)
         self.reports[new.id] = report
         self.changed.publish()
         return retired
@@ -239,35 +221,19 @@ class Session:
         self, accounts: list[Account], reports: Mapping[str, AccountReport] | None = None
     ) -> None:
         """Add several accounts in ONE keyfile write (an import); all or nothing."""
-        with self._write_lock:
-            added: list[Account] = []
-            try:
-                for account in accounts:
-                    added.append(self.vault.add(account))
-                self.vault.save()
-            except BaseException:
-                with _logged("undoing an unsaved import"):
-                    for account in reversed(added):
-                        self.vault.remove(account.id)
-                raise
+        with self._write_lock, _vault_change(self.vault, "an unsaved import") as change:
+            for account in accounts:
+                change.add(account)
         for account_id, report in (reports or {}).items():
             self.reports[account_id] = report
         self.changed.publish()
 
     def remove_account(self, account_id: str) -> Account:
         """Remove an account and write the keyfile; on failure it is put back in memory."""
-        with self._write_lock:
-            vault = self.vault
-            account = vault.get_by_id(account_id)
-            if account is None:
+        with self._write_lock, _vault_change(self.vault, "an unsaved removal") as change:
+            if self.vault.get_by_id(account_id) is None:
                 raise KeyError(account_id)
-            vault.remove(account_id)
-            try:
-                vault.save()
-            except BaseException:
-                with _logged("putting back an account that was not removed"):
-                    vault.add(account)
-                raise
+            account = change.remove(account_id)
         self.reports.pop(account_id, None)
         self.changed.publish()
         return account
@@ -314,7 +280,7 @@ class Session:
             after = before | codes if on else before - codes
             if after == before:
                 return
-            self._store(account, account.replace(acknowledged=after), "acknowledgement")
+            self._store(account.replace(acknowledged=after), "acknowledgement")
         self.changed.publish()
 
     def set_note(self, account_id: str, name: str, value: str) -> None:
@@ -322,17 +288,13 @@ class Session:
         with self._write_lock:
             account = self.vault.get_by_id(account_id)
             if account is not None and account.notes.get(name) != value:
-                self._store(account, account.replace(notes={**account.notes, name: value}), name)
+                self._store(account.replace(notes={**account.notes, name: value}), name)
 
-    def _store(self, before: Account, after: Account, what: str) -> None:
-        """Replace `before` with `after` and save; in memory it is undone if the save fails."""
-        self.vault.update(after)
-        try:
-            self.vault.save()
-        except BaseException:
-            with _logged(f"undoing an unsaved {what}"):
-                self.vault.update(before)
-            raise
+    def _store(self, after: Account, what: str) -> None:
+        """Put `after` in place of the account with its id and save; undone in memory if the
+        save fails."""
+        with _vault_change(self.vault, f"an unsaved {what}") as change:
+            change.update(after)
 
     # ---- the end ----------------------------------------------------------------------------
 
@@ -386,16 +348,14 @@ def make_connector(locations: Locations, **options: Any) -> Connector:
     return Connector(cache_dir=locations.cache_dir, use_system_proxy=proxy, **options)
 
 
+def _vault_change(vault: Vault, what: str) -> contextlib.AbstractContextManager[VaultChange]:
+    from tui.vault.change import vault_change  # not on the path to the first frame
+
+    return vault_change(vault, what)
+
+
 def describe(error: BaseException | str | Any) -> str:
     """A one-line, secret-free description of an error for the screen."""
     if isinstance(error, str):
         return redact.scrub(error)
     return redact.scrub(str(error) or type(error).__name__)
-
-
-@contextlib.contextmanager
-def _logged(what: str) -> Any:
-    try:
-        yield
-    except Exception as error:
-        log.warning("%s failed: %s", what, describe(error))

@@ -22,7 +22,7 @@ PLANTS: list[tuple[str, str]] = [
     # Screens, dashboard and widgets: no keyfile internals, no Connector, no ccxt.
     ("screens/help.py", "from tui.vault import Vault"),
     ("screens/help.py", "from tui.vault.vault import Vault"),
-    ("screens/help.py", "from tui.vault.files import write_atomic"),
+    ("screens/help.py", "from tui.vault.saving import write_atomic"),
     ("screens/help.py", "from tui.connect import Connector"),
     ("screens/help.py", "from tui.connect.service import Connector"),
     ("screens/help.py", "import ccxt"),

@@ -1,4 +1,4 @@
-"""The import graph of `tui/` has no cycle and no module is over 500 lines.
+"""The import graph of `tui/` has no cycle and no module is over 400 lines.
 
 Every import of a `tui.*` module counts: at module level, inside functions (deferred) and
 under TYPE_CHECKING. A deferred import does not fail at run time, but it still ties two
@@ -11,7 +11,9 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "tui"
-MAX_LINES = 500
+MAX_LINES = 400
+# Being split on other branches this round (issue #20); the cap goes to 400 for all after.
+NOT_YET_SPLIT = {"tui.app": 500, "tui.dashboard.screen": 500, "tui.screens.key_entry": 500}
 
 
 def _module_name(path: Path) -> str:
@@ -122,6 +124,6 @@ def _lines(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines())
 
 
-def test_no_module_is_over_500_lines() -> None:
+def test_no_module_is_over_400_lines() -> None:
     long = {name: _lines(path) for name, path in MODULES.items()}
-    assert not {name: n for name, n in long.items() if n > MAX_LINES}
+    assert not {n: lines for n, lines in long.items() if lines > NOT_YET_SPLIT.get(n, MAX_LINES)}

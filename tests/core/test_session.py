@@ -96,6 +96,35 @@ async def test_a_failed_replace_keeps_the_old_key(
     assert stored.credentials["apiKey"].reveal() == sim.account("binance").credentials["apiKey"]
 
 
+async def test_a_failed_import_leaves_none_of_its_accounts(
+    session: Session, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session.save_account(sim_account(sim, "binance"))
+    with monkeypatch.context() as patch:
+        failing_replace(patch)
+        with pytest.raises(VaultError):
+            session.save_accounts([sim_account(sim, "okx"), sim_account(sim, "kraken")])
+    assert [a.exchange for a in session.vault.accounts] == ["binance"]
+    # A duplicate after a good account: the good one is taken back too (all or nothing).
+    with pytest.raises(VaultError):
+        session.save_accounts([sim_account(sim, "okx"), sim_account(sim, "binance")])
+    assert [a.exchange for a in session.vault.accounts] == ["binance"]
+
+
+async def test_a_failed_rotation_keeps_the_old_key_and_no_retired_entry(
+    session: Session, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = session.save_account(sim_account(sim, "binance"))
+    new = old.replace(credentials=dict(sim.account("binance", "risky").credentials))
+    report = await session.verify(new)
+    with monkeypatch.context() as patch:
+        failing_replace(patch)
+        with pytest.raises(VaultError):
+            session.rotate_key(old, new, report)
+    [stored] = session.vault.accounts
+    assert stored.credentials["apiKey"].reveal() == sim.account("binance").credentials["apiKey"]
+
+
 async def test_refresh_stores_each_report_and_tells_listeners(
     session: Session, sim: Simulator
 ) -> None:

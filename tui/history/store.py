@@ -38,7 +38,7 @@ from filelock import FileLock, Timeout
 
 from tui.history import model
 from tui.history.model import AccountName, Change, Point, SeriesPoint
-from tui.vault import files
+from tui.vault import files, saving
 from tui.vault.errors import VaultError
 from tui.vault.generations import GenerationLog
 from tui.vault.guard import SecretBytes
@@ -233,7 +233,7 @@ class History:
                 points = model.thin(points, now)
                 generation = max(self._generation, self._highest_seen()) + 1
                 data = self._bounded(points, names, generation)
-                files.write_atomic(self.path, data)
+                saving.write_atomic(self.path, data)
                 self._seen = self._identity()
                 self._remember(generation)
         except (OSError, Timeout, VaultError, HistoryUnreadable) as error:
@@ -273,11 +273,11 @@ class History:
         except HistoryInTheWay:
             raise  # not ours to move: flush reports it
         except HistoryRolledBack as error:
-            aside = files.move_aside(self.path)
+            aside = saving.move_aside(self.path)
             log.warning("history %s was rolled back (%s); moved to %s", self.path, error, aside)
             return [], {}
         except HistoryUnreadable as error:
-            aside = files.move_aside(self.path)
+            aside = saving.move_aside(self.path)
             log.warning("history %s was unreadable (%s); moved to %s", self.path, error, aside)
             return [], {}
 

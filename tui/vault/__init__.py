@@ -45,7 +45,6 @@ from tui.vault.errors import (
     VaultError,
     WrongPassword,
 )
-from tui.vault.files import move_aside
 from tui.vault.kdf import Argon2idParams, KdfCaps, KdfParams, ScryptParams, argon2_available
 from tui.vault.password import (
     MIN_SCORE,
@@ -54,6 +53,7 @@ from tui.vault.password import (
     password_strength,
     weak_password,
 )
+from tui.vault.saving import move_aside
 from tui.vault.vault import Vault
 
 __all__ = [

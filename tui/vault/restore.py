@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tui.vault import files
+from tui.vault import files, saving
 from tui.vault.errors import VaultError
 
 
@@ -47,8 +47,8 @@ def restore_backup(
     lock = files.KeyfileLock(keyfile)
     lock.acquire()
     try:
-        aside = files.move_aside(keyfile) if keyfile.exists() else keyfile
-        files.write_atomic(keyfile, data)
+        aside = saving.move_aside(keyfile) if keyfile.exists() else keyfile
+        saving.write_atomic(keyfile, data)
     finally:
         lock.release()
     # Opened (not read-only) once, so the lower generation is recorded as accepted here.

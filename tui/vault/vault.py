@@ -15,8 +15,7 @@ import logging
 import os
 from pathlib import Path
 
-from tui import paths
-from tui.vault import files
+from tui.vault import files, saving
 from tui.vault.account import Account
 from tui.vault.container import (
     Unlocked,
@@ -30,7 +29,6 @@ from tui.vault.errors import (
     KeyfileChanged,
     KeyfileExists,
     KeyfileNotFound,
-    KeyfileUnsupported,
     VaultError,
     WrongPassword,
     attach_path,
@@ -39,13 +37,18 @@ from tui.vault.errors import (
 from tui.vault.generations import KEYFILE_ID, GenerationLog, new_keyfile_id
 from tui.vault.guard import scrubbed_traceback
 from tui.vault.kdf import DEFAULT_CAPS, KdfCaps, KdfParams
+from tui.vault.opening import (
+    PathLike,
+    checked_kdf,
+    generation_log,
+    inspect_keyfile,
+    resolve_path,
+)
 from tui.vault.password import PasswordLike, check_new_password
 from tui.vault.payload import SCHEMA_VERSION, encode_payload
 from tui.vault.reader import KeyfileReader
 
 log = logging.getLogger(__name__)
-
-PathLike = str | os.PathLike[str]
 
 
 class Vault(KeyfileReader):
@@ -71,14 +74,14 @@ class Vault(KeyfileReader):
         recovered: say so to the user.
         """
         check_new_password(password)
-        params = _checked_kdf(kdf)
-        target = _resolve(path, create_directory=True)
+        params = checked_kdf(kdf)
+        target = resolve_path(path, create_directory=True)
         lock = files.KeyfileLock(target)
         lock.acquire()
         try:
             if os.path.lexists(target):
                 raise KeyfileExists(path=target)
-            files.remove_stale_temps(target)
+            saving.remove_stale_temps(target)
             salt = new_salt()
             vault = cls(
                 path=target,
@@ -90,7 +93,7 @@ class Vault(KeyfileReader):
                 accounts=[],
                 extra={KEYFILE_ID: new_keyfile_id()},
                 snapshot=None,
-                generations=_generation_log(state_dir),
+                generations=generation_log(state_dir),
             )
             vault._write(create=True)
         except BaseException as error:
@@ -128,8 +131,8 @@ class Vault(KeyfileReader):
         `KeyfileRolledBack` unless `accept_rollback=True`, which opens it and (unless
         read-only) records its generation as the one to compare with from now on.
         """
-        target = _resolve(path, create_directory=False)
-        generations = _generation_log(state_dir)
+        target = resolve_path(path, create_directory=False)
+        generations = generation_log(state_dir)
         if read_only:
             return cls._open_read_only(target, password, caps, generations, accept_rollback)
         if not os.path.lexists(target):
@@ -137,7 +140,7 @@ class Vault(KeyfileReader):
         lock = files.KeyfileLock(target)
         lock.acquire()
         try:
-            removed = files.remove_stale_temps(target)
+            removed = saving.remove_stale_temps(target)
             if removed:
                 log.info("removed %d temp file(s) left by an interrupted save", removed)
             snapshot = files.read_keyfile(target)
@@ -185,20 +188,7 @@ class Vault(KeyfileReader):
         missing); with `read_only=True` it neither locks nor writes anything, as
         `open(read_only=True)`, and retries a read that meets a save in flight.
         """
-        target = _resolve(path, create_directory=False)
-        try:
-            if read_only:
-                files.read_whole_version(target, lambda data: parse_header(data, caps))
-                return
-            if not os.path.lexists(target):
-                raise KeyfileNotFound(path=target)
-            parse_header(files.read_keyfile(target).data, caps)
-            lock = files.KeyfileLock(target)
-            lock.acquire()
-            lock.release()
-        except BaseException as error:
-            attach_path(error, target)
-            raise
+        inspect_keyfile(resolve_path(path, create_directory=False), caps, read_only=read_only)
 
     @classmethod
     def _from_unlocked(
@@ -328,7 +318,7 @@ class Vault(KeyfileReader):
             if not self.check_password(current):
                 raise WrongPassword(path=self._path)
             check_new_password(new)
-            self._rekey(new, _checked_kdf(kdf))
+            self._rekey(new, checked_kdf(kdf))
         log.info("changed the password of %s", self._path)
 
     def _rekey(self, password: PasswordLike, params: KdfParams) -> None:
@@ -354,10 +344,10 @@ class Vault(KeyfileReader):
             plain.wipe()
         try:
             if create:
-                self._snapshot = files.write_new(self._path, data)
+                self._snapshot = saving.write_new(self._path, data)
             else:
                 previous = self._current_file()
-                self._snapshot = files.write_replacing(self._path, data, previous.data)
+                self._snapshot = saving.write_replacing(self._path, data, previous.data)
         except VaultError as error:
             attach_path(error, self._path)
             raise
@@ -395,31 +385,3 @@ class Vault(KeyfileReader):
         except FileNotFoundError:
             return False
         return True
-
-
-def _resolve(path: PathLike | None, *, create_directory: bool) -> Path:
-    if path is None:
-        target = paths.default_keyfile()
-        if create_directory:
-            paths.ensure_private_dir(target.parent)
-        return target
-    target = Path(path).expanduser().absolute()
-    if create_directory:
-        files.make_private_dirs(target.parent)
-    return target
-
-
-def _checked_kdf(kdf: KdfParams | None) -> KdfParams:
-    params = kdf if kdf is not None else KdfParams.default()
-    if not isinstance(params, KdfParams):
-        raise TypeError("kdf must be KdfParams")
-    problem = params.problem(DEFAULT_CAPS)
-    if problem is not None:
-        raise ValueError(f"invalid KDF parameters: {problem}")
-    if not params.available:
-        raise KeyfileUnsupported(f"{params} is not available on this system")
-    return params
-
-
-def _generation_log(state_dir: PathLike | None) -> GenerationLog | None:
-    return GenerationLog(Path(state_dir).expanduser()) if state_dir is not None else None

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from tui.vault import files
+from tui.vault import files, saving
 from tui.vault.errors import VaultError
 from tui.vault.guard import SecretBytes
 from tui.watch.events import AccountState, KnownFinding, WatchState
@@ -184,7 +184,7 @@ class StateStore:
             return True
         try:
             files.make_private_dirs(self.path.parent)
-            files.write_atomic(self.path, _seal(document, self._key))
+            saving.write_atomic(self.path, _seal(document, self._key))
             legacy = self.path.with_suffix(".json")  # an older Keydeck's plain-text state
             if legacy != self.path and os.path.lexists(legacy):
                 os.unlink(legacy)
