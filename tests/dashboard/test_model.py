@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from tests.dashboard.sample import ACCOUNTS, NOW, REJECTED, reports
 from tui import format as fmt
-from tui.dashboard.config import FileAcknowledgements, MemoryAcknowledgements
+from tui.dashboard.config import MemoryAcknowledgements
 from tui.dashboard.model import AllocationBy, BalanceFilter, DashboardModel, SortKey
 
 D = Decimal
@@ -120,15 +120,6 @@ def test_accounts_removed_from_the_keyfile_disappear() -> None:
     model.set_accounts(ACCOUNTS[:2])
     assert list(model.views) == ["acc-binance", "acc-okx"]
     assert model.views["acc-binance"].balances is not None
-
-
-def test_file_acknowledgements_survive_a_restart(tmp_path) -> None:
-    path = tmp_path / "config" / "acknowledged.json"
-    acks = FileAcknowledgements(path)
-    acks.acknowledge("acc-okx", "withdraw_enabled")
-    assert FileAcknowledgements(path).is_acknowledged("acc-okx", "withdraw_enabled")
-    path.write_text("{broken", encoding="utf-8")
-    assert not FileAcknowledgements(path).is_acknowledged("acc-okx", "withdraw_enabled")
 
 
 def test_formatting() -> None:

@@ -12,11 +12,7 @@ from textual.widgets import DataTable, Input
 from tests.dashboard.conftest import SIZE, make_host, settle
 from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports
 from tui.connect.models import AccountReport
-from tui.dashboard import (
-    CriticalAcknowledged,
-    DashboardSettings,
-    FileAcknowledgements,
-)
+from tui.dashboard import CriticalAcknowledged, DashboardSettings, MemoryAcknowledgements
 from tui.dashboard.model import SortKey
 from tui.dashboard.warnings_panel import CriticalBanner
 
@@ -144,10 +140,10 @@ async def test_sort_view_small_balances_and_filter_keys() -> None:
         assert row_keys(table)[0] == "acct:acc-binance"
 
 
-async def test_acknowledging_the_critical_banner_is_remembered(tmp_path) -> None:
-    path = tmp_path / "acknowledged.json"
+async def test_acknowledging_the_critical_banner_is_remembered() -> None:
+    store = MemoryAcknowledgements()
     messages: list[CriticalAcknowledged] = []
-    app = make_host(acknowledgements=FileAcknowledgements(path))
+    app = make_host(acknowledgements=store)
     async with app.run_test(size=SIZE, message_hook=_collect(messages)) as pilot:
         await settle(pilot)
         banner = app.dashboard.query_one(CriticalBanner)
@@ -156,9 +152,9 @@ async def test_acknowledging_the_critical_banner_is_remembered(tmp_path) -> None
         await settle(pilot)
         assert not banner.display
         assert {(m.account_id, m.code) for m in messages} == {("acc-okx", "withdraw_enabled")}
-    assert FileAcknowledgements(path).is_acknowledged("acc-okx", "withdraw_enabled")
+    assert store.is_acknowledged("acc-okx", "withdraw_enabled")
     # A new session with the same store: no banner.
-    again = make_host(acknowledgements=FileAcknowledgements(path))
+    again = make_host(acknowledgements=store)
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not again.dashboard.query_one(CriticalBanner).display

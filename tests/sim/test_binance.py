@@ -11,7 +11,7 @@ import aiohttp
 
 from tests.sim.clients import make_client
 from tui.sim import Simulator
-from tui.sim.exchanges.binance import signed_payload
+from tui.sim.exchanges.binance_style import signed_payload
 
 
 def test_known_answer_from_binance_docs() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.sim.clients import assert_balance_is_provisioned, make_client
 from tui.sim import Simulator
-from tui.sim.exchanges.binance import signed_payload
+from tui.sim.exchanges.binance_style import signed_payload
 
 
 def test_known_answer_from_mexc_docs() -> None:

@@ -7,7 +7,6 @@ its own, so tests can check the numbers without a screen.
 from tui.dashboard.config import (
     Acknowledgements,
     DashboardSettings,
-    FileAcknowledgements,
     MemoryAcknowledgements,
 )
 from tui.dashboard.messages import (
@@ -23,7 +22,6 @@ __all__ = [
     "CriticalAcknowledged",
     "DashboardScreen",
     "DashboardSettings",
-    "FileAcknowledgements",
     "MemoryAcknowledgements",
     "RefreshFinished",
     "RefreshSource",

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import logging
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
-
-from tui.paths import ensure_private_dir
-
-log = logging.getLogger(__name__)
 
 DEFAULT_REFRESH_S = 15
 
@@ -91,42 +81,3 @@ class MemoryAcknowledgements:
 
     def save(self) -> None:
         """Nothing to write."""
-
-
-class FileAcknowledgements(MemoryAcknowledgements):
-    """Acknowledgements in a small JSON file, keyed by account id (a dashboard without a
-    keyfile: tests and scripted sources).
-
-    Only random account ids and finding codes are written, never a key or a label. A damaged
-    file is ignored (the banners come back, which is the safe side).
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(self._load(path))
-
-    @staticmethod
-    def _load(path: Path) -> dict[str, set[str]]:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entries = data["acknowledged"]
-            return {str(k): {str(c) for c in v} for k, v in entries.items()}
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            log.warning("ignoring unreadable acknowledgements file %s: %s", path, error)
-            return {}
-
-    def save(self) -> None:
-        ensure_private_dir(self.path.parent)
-        data = {"acknowledged": {k: sorted(v) for k, v in sorted(self.entries.items())}}
-        fd, temp_name = tempfile.mkstemp(prefix=".ack-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1)
-                handle.write("\n")
-            os.replace(temp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise

@@ -1,4 +1,4 @@
-"""Binance spot: HMAC-SHA256 hex over query + body, key in X-MBX-APIKEY, recvWindow rules."""
+"""Binance spot: HMAC-SHA256 hex over query + body (`binance_style`), key in X-MBX-APIKEY."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from aiohttp import web
 from tui.sim.errors import ErrorKind, SimError
 from tui.sim.exchanges import register
 from tui.sim.exchanges.base import SimExchange, fmt, route
+from tui.sim.exchanges.binance_style import check_signed
 from tui.sim.market import SpotMarket
 from tui.sim.model import SimAccount
 from tui.sim.request import SimRequest
-
-DEFAULT_RECV_WINDOW_MS = 5000
-MAX_RECV_WINDOW_MS = 60000
 
 _INVALID_KEY = (401, -2015, "Invalid API-key, IP, or permissions for action.")
 _ERRORS: dict[ErrorKind, tuple[int, int, str]] = {
@@ -41,20 +39,6 @@ _ERRORS: dict[ErrorKind, tuple[int, int, str]] = {
 }
 
 
-def signed_payload(raw_query: str, body: str) -> str:
-    """Binance's totalParams: the query string (without `signature`) followed by the body."""
-    parts = [p for p in raw_query.split("&") if p and not p.startswith("signature=")]
-    return "&".join(parts) + body
-
-
-def signature_of(request: SimRequest) -> str | None:
-    for source in (request.raw_query, request.body):
-        for part in source.split("&"):
-            if part.startswith("signature="):
-                return part[len("signature=") :]
-    return None
-
-
 @register
 class Binance(SimExchange):
     id = "binance"
@@ -68,18 +52,8 @@ class Binance(SimExchange):
             raise SimError(ErrorKind.BAD_KEY, "API-key format invalid.")
         if account is None:  # -2015 names the address it came from
             raise SimError(ErrorKind.BAD_KEY, self.client_ip(request))
-        params = request.params()
-        try:
-            timestamp = int(params["timestamp"])
-            recv_window = int(params.get("recvWindow", DEFAULT_RECV_WINDOW_MS))
-        except (KeyError, ValueError) as error:
-            raise SimError(ErrorKind.BAD_REQUEST, "timestamp") from error
-        if recv_window > MAX_RECV_WINDOW_MS:
-            raise SimError(ErrorKind.BAD_REQUEST, "recvWindow must be less than 60000")
-        self.check_timestamp(timestamp, account, window_ms=recv_window, ahead_ms=1000)
-        expected = self.hmac_hex(account.secret, signed_payload(request.raw_query, request.body))
-        if not self.same(expected, signature_of(request)):
-            raise SimError(ErrorKind.BAD_SIGNATURE)
+        too_wide = SimError(ErrorKind.BAD_REQUEST, "recvWindow must be less than 60000")
+        check_signed(self, request, account, window_too_wide=too_wide)
 
     def render_error(self, error: SimError) -> web.Response:
         if error.kind is ErrorKind.NOT_FOUND:

@@ -1,9 +1,5 @@
-"""MEXC spot v3: Binance-style signing with the key in X-MEXC-APIKEY.
-
-Signed requests carry `timestamp` and `recvWindow` (default 5000, at most 60000) in the query
-and `signature` = hex HMAC-SHA256(secret, totalParams), totalParams being the query string
-(without `signature`) followed by the body. A request is accepted when
-`timestamp < serverTime + 1000` and `serverTime - timestamp <= recvWindow` (MEXC's docs).
+"""MEXC spot v3: Binance-style signing (`binance_style`, as MEXC's docs give it) with the
+key in X-MEXC-APIKEY.
 
 Errors are `{"code": <int>, "msg": ...}` with MEXC's codes; ccxt maps them exactly:
 
@@ -43,13 +39,11 @@ from aiohttp import web
 from tui.sim.errors import ErrorKind, SimError
 from tui.sim.exchanges import register
 from tui.sim.exchanges.base import SimExchange, fmt, route
-from tui.sim.exchanges.binance import signature_of, signed_payload
+from tui.sim.exchanges.binance_style import check_signed
 from tui.sim.market import SpotMarket
 from tui.sim.model import SimAccount, Traits
 from tui.sim.request import SimRequest
 
-DEFAULT_RECV_WINDOW_MS = 5000
-MAX_RECV_WINDOW_MS = 60000
 KEY_HEADER = "X-MEXC-APIKEY"
 
 _ERRORS: dict[ErrorKind, tuple[int, int, str]] = {
@@ -104,18 +98,9 @@ class Mexc(SimExchange):
             raise SimError(ErrorKind.BAD_KEY, "API-key format invalid.")
         if account is None:
             raise SimError(ErrorKind.BAD_KEY)
-        params = request.params()
-        try:
-            timestamp = int(params["timestamp"])
-            recv_window = int(params.get("recvWindow", DEFAULT_RECV_WINDOW_MS))
-        except (KeyError, ValueError) as error:
-            raise SimError(ErrorKind.BAD_REQUEST, "timestamp") from error
-        if recv_window > MAX_RECV_WINDOW_MS:
-            raise SimError(ErrorKind.TIMESTAMP, "recvWindow")
-        self.check_timestamp(timestamp, account, window_ms=recv_window, ahead_ms=1000)
-        expected = self.hmac_hex(account.secret, signed_payload(request.raw_query, request.body))
-        if not self.same(expected, signature_of(request)):
-            raise SimError(ErrorKind.BAD_SIGNATURE)
+        check_signed(
+            self, request, account, window_too_wide=SimError(ErrorKind.TIMESTAMP, "recvWindow")
+        )
 
     def render_error(self, error: SimError) -> web.Response:
         if error.kind is ErrorKind.NOT_FOUND:
