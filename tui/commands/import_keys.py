@@ -164,7 +164,7 @@ class _Import:
         from tui.keys_io.dispatch import read_source
         from tui.keys_io.plan import plan_import
         from tui.keys_io.sources import SourceError
-        from tui.vault import KeyfileLocked, Vault, VaultError
+        from tui.vault import KeyfileLocked, Vault
 
         options = self.options
         try:
@@ -175,18 +175,18 @@ class _Import:
                 f"{error} (An import writes the keyfile; --dry-run previews it meanwhile.)",
                 EXIT_KEYFILE,
             ) from None
-        except VaultError as error:
-            raise Failed(str(error), EXIT_KEYFILE) from None
         except OSError as error:
-            raise Failed(
-                f"cannot open the keyfile: {error.strerror or error}", EXIT_KEYFILE
-            ) from None
+            raise self.context.unopened(error) from None
         try:
             read = read_source(options.source, options.path, source_password)
         except (SourceError, PasswordUnavailable) as error:
             raise Failed(str(error), EXIT_SOURCE) from None
         password = self._password()
-        vault = self._open() if self.exists else None
+        vault = (
+            self.context.open_vault(read_only=options.dry_run, **options.vault_options)
+            if self.exists
+            else None
+        )
         try:
             existing = list(vault.accounts) if vault is not None else []
             plan = plan_import(
@@ -208,36 +208,18 @@ class _Import:
     def _password(self) -> Any:
         """Keydeck's password; for a keyfile this import creates, asked twice on a terminal
         and held to the first-run screen's strength rule wherever it comes from."""
-        from tui.commands.passwords import (
-            PasswordUnavailable,
-            check_strength,
-            confirmed_prompt,
-            password_is_prompted,
-        )
+        from tui.commands.passwords import check_strength, confirmed_prompt, password_is_prompted
 
         where = f"the new keyfile {self.keyfile}"
-        try:
-            creating = not self.exists and not self.options.dry_run
-            if creating and password_is_prompted(self.options.password_stdin):
-                print(f"No keyfile yet at {self.keyfile}: it will be created.", file=self.out)
-                self.out.flush()
-                return self.context.set_password(confirmed_prompt("New Keydeck password", where))
-            password = self.context.password()
-            if creating:
-                check_strength(password, where)
-            return password
-        except PasswordUnavailable as error:
-            raise Failed(str(error), EXIT_KEYFILE) from None
-
-    def _open(self) -> Any:
-        from tui.vault import VaultError
-
-        try:
-            return self.context.open_vault(
-                read_only=self.options.dry_run, **self.options.vault_options
-            )
-        except VaultError as error:
-            raise Failed(str(error), EXIT_KEYFILE) from None
+        creating = not self.exists and not self.options.dry_run
+        if creating and password_is_prompted(self.options.password_stdin):
+            print(f"No keyfile yet at {self.keyfile}: it will be created.", file=self.out)
+            self.out.flush()
+            return self.context.set_password(confirmed_prompt("New Keydeck password", where))
+        password = self.context.password()
+        if creating:
+            check_strength(password, where)
+        return password  # PasswordUnavailable, a VaultError: the preamble's keyfile code
 
     # ---- preview ------------------------------------------------------------------------
 

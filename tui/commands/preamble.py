@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from tui.paths import Locations
     from tui.redact import Secret
+    from tui.session import Session
     from tui.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -154,9 +155,21 @@ class Context:
                 **options,
             )
         except OSError as error:
-            raise Failed(
-                f"cannot open the keyfile: {error.strerror or error}", self.spec.keyfile_exit
-            ) from None
+            raise self.unopened(error) from None
+
+    def open_session(self) -> Session:
+        """A writable Session on the keyfile (a command that changes keys: `rotate`)."""
+        from tui.keyfile_access import KeyfileAccess
+
+        try:
+            return KeyfileAccess.for_locations(self.locations).open(self.password())
+        except OSError as error:
+            raise self.unopened(error) from None
+
+    def unopened(self, error: OSError) -> Failed:
+        """The failure of a keyfile that could not be read at all (its VaultErrors say why
+        themselves: the preamble maps them to the command's keyfile code)."""
+        return Failed(f"cannot open the keyfile: {error.strerror or error}", self.spec.keyfile_exit)
 
 
 Body = Callable[[Context], int]

@@ -74,11 +74,9 @@ def run(args: argparse.Namespace, locations: Locations, *, out: TextIO | None = 
 
 
 def _run(context: Context) -> int:
-    from tui.keyfile_access import KeyfileAccess
     from tui.session import is_retired
-    from tui.vault import VaultError
 
-    session = KeyfileAccess.for_locations(context.locations).open(context.password())
+    session = context.open_session()
 
     async def run() -> int:
         try:
@@ -88,10 +86,7 @@ def _run(context: Context) -> int:
         finally:
             await session.aclose()  # in the same event loop as the exchange clients
 
-    try:
-        return asyncio.run(run())
-    except VaultError as error:
-        raise Failed(str(error), EXIT_KEYFILE) from None
+    return asyncio.run(run())  # a VaultError: the preamble's keyfile code
 
 
 async def _rotate(session: Session, account: Any, args: argparse.Namespace, out: TextIO) -> int:
