@@ -8,8 +8,10 @@ No Textual here. Blocking methods (keyfile writes, the KDF) say so: the app call
 thread workers. Listeners registered with `subscribe` are told when the accounts or their
 reports change; they may be called from any thread (Textual screens post a message).
 
-`KeyfileAccess` is the way in: it inspects, opens or creates the keyfile and hands back a
-Session. `ExchangeCatalog` holds the exchange list once it is loaded.
+`KeyfileAccess` (tui/keyfile_access.py) is the way in: it inspects, opens or creates the
+keyfile and hands back a Session. The connector builds the reports (`tui.connect.reports`);
+the Session keeps them, and writes the keyfile through `tui.vault.change` (undone in memory
+when a write fails).
 """
 
 from __future__ import annotations

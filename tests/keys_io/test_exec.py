@@ -249,7 +249,7 @@ def test_fails_closed_on_a_timeout(config: Path, sim: SimulatorThread) -> None:
         with Vault.open(locations.keyfile, PASSWORD, read_only=True, **cheap_kdf()) as vault:
             account = vault.get("okx")
             with pytest.raises(Failed) as refused:
-                refuse_withdrawals(vault, account, locations, timeout_s=1.0)
+                refuse_withdrawals(account, locations, timeout_s=1.0)
     finally:
         sim.simulator.clear_faults()
     assert refused.value.code == EXIT_KEYDECK

@@ -101,26 +101,26 @@ def split_command(args: argparse.Namespace, locations: Locations) -> tuple[list[
     return command, locations
 
 
-async def _check(vault: Any, account: Any, locations: Locations, timeout_s: float) -> Any:
+async def _check(account: Any, locations: Locations, timeout_s: float) -> Any:
     """One verify of the account (a signed call and its permissions)."""
-    from tui.session import Session, make_connector
+    from tui.session import make_connector
 
     connector = make_connector(locations, timeout_s=timeout_s)
     try:
-        return await Session(vault, connector).verify(account)
+        return await connector.check_new_key(account)
     finally:
-        await connector.aclose()  # the vault stays open for the caller
+        await connector.aclose()
 
 
 def refuse_withdrawals(
-    vault: Any, account: Any, locations: Locations, timeout_s: float = REQUEST_TIMEOUT_S
+    account: Any, locations: Locations, timeout_s: float = REQUEST_TIMEOUT_S
 ) -> None:
     """Return only if the exchange confirmed, just now, that the key cannot withdraw."""
     import asyncio
 
     from tui.process import cancelled_by_interrupt
 
-    report = asyncio.run(cancelled_by_interrupt(_check(vault, account, locations, timeout_s)))
+    report = asyncio.run(cancelled_by_interrupt(_check(account, locations, timeout_s)))
     name = f"{account.exchange}/{account.label}"
     anyway = "or give --allow-withdraw to run anyway"
     if report.problem is not None:
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace, locations: Locations, *, err: TextIO | None = 
             in_use = [a for a in vault.accounts if not is_retired(a)]  # not a replaced key
             account = find_account(in_use, args.account)
             if not args.allow_withdraw:
-                refuse_withdrawals(vault, account, context.locations)
+                refuse_withdrawals(account, context.locations)
             try:
                 env, notes = child_environment(account, args.form, os.environ)
             except ValueError as error:

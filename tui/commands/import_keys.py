@@ -277,7 +277,7 @@ class _Import:
         accepted: list[tuple[PlannedRow, Any]] = []
         if self.options.verify and rows:
             print(f"Verifying {len(rows)} key(s) with their exchanges...", file=self.out)
-            reports = asyncio.run(self._verify(vault, [r.account for r in rows]))
+            reports = asyncio.run(self._verify([r.account for r in rows]))
             for row, report in zip(rows, reports, strict=True):
                 if report.problem is None:
                     accepted.append((row, report))
@@ -331,16 +331,15 @@ class _Import:
         )
         return EXIT_UNVERIFIED if failed else EXIT_OK
 
-    async def _verify(self, vault: Any, accounts: list[Any]) -> list[Any]:
+    async def _verify(self, accounts: list[Any]) -> list[Any]:
         """One signed call (and the permissions) per key, all exchanges at once."""
-        from tui.session import Session, make_connector
+        from tui.session import make_connector
 
         connector = make_connector(self.locations, timeout_s=REQUEST_TIMEOUT_S)
-        session = Session(vault, connector)
         try:
-            return list(await asyncio.gather(*(session.verify(a) for a in accounts)))
+            return list(await asyncio.gather(*(connector.check_new_key(a) for a in accounts)))
         finally:
-            await connector.aclose()  # not session.aclose(): the vault is still needed
+            await connector.aclose()
 
     def _save(self, vault: Any, accounts: list[Any], password: Any) -> None:
         from tui.keys_io.commit import add_all
