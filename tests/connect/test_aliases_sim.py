@@ -25,6 +25,7 @@ ALIASES: dict[str, str] = {
     "myokx": "okx",
     "okxus": "okx",
     "bybiteu": "bybit",
+    "bybitid": "bybit",
 }
 
 
@@ -100,7 +101,7 @@ async def test_alias_client_reads_the_base_endpoint(sim: Simulator, alias: str, 
         assert permissions.spot_trade is True
 
 
-@pytest.mark.parametrize("alias", ["bybiteu"])
+@pytest.mark.parametrize("alias", ["bybiteu", "bybitid"])
 async def test_check_reads_bybit_regions_end_to_end(
     sim: Simulator, tmp_path: Path, alias: str
 ) -> None:
