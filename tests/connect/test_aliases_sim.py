@@ -26,6 +26,7 @@ ALIASES: dict[str, str] = {
     "okxus": "okx",
     "bybiteu": "bybit",
     "bybitid": "bybit",
+    "modetrade": "woofipro",
 }
 
 
