@@ -90,6 +90,9 @@ async def fetch_raw(client: Any) -> Raw:
 MODULE = ExchangeModule(
     id="coinsph",
     name="Coins.ph",
+    # ccxt's `www`: Coins.ph names no key-management URL of its own; keys are made there,
+    # signed in, under the account's API settings.
+    key_page="https://coins.ph/",
     permissions=PermissionReader(
         fetch_raw,
         normalize,
