@@ -19,7 +19,8 @@ import pytest
 from tests.hardening.leak_session import MASTER_ENV, session_credentials
 from tests.hardening.leakscan import listed_files, scan_files, scan_outputs
 
-pytestmark = pytest.mark.slow  # long: the whole matrix / a real pty session
+# Long (the whole matrix / a real pty session); one worker runs the module fixture once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("secret-leaks")]
 
 MASTER = "violet-harbor-quantum-trellis-58"
 EXCHANGES_SHOWN = ("binance", "okx", "coinbase", "bybit")  # bybit's key gets a wrong secret
