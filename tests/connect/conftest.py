@@ -29,9 +29,14 @@ except ImportError:  # the package may not re-export it
 
 # Every simulated exchange whose permissions Keydeck reads, from the two registries: a new
 # exchange module and its simulator file are tested here without any other edit.
-# Tested in their own modules (test_upbit_bithumb.py, test_hyperliquid.py, test_woo.py): ccxt
-# has no server clock for the first three, and the simulated WOO prices nothing in USD.
-OWN_MODULES = frozenset({"upbit", "bithumb", "hyperliquid", "woo"})
+# Tested in their own modules (tests/connect/test_<id>.py, test_upbit_bithumb.py) because
+# these generic tests do not hold for them (issue #20, measured): ccxt has no server clock for
+# upbit, bithumb, hyperliquid, bitflyer, zaif and blofin (no clock offset); the simulated WOO
+# and WOOFi Pro price nothing in USD; BloFin and WOOFi Pro read rights in part; bitFlyer's and
+# Zaif's IP refusals read as a rejected key, WOOFi Pro's wrong secret as a foreign answer.
+OWN_MODULES = frozenset(
+    {"upbit", "bithumb", "hyperliquid", "woo", "bitflyer", "zaif", "blofin", "woofipro"}
+)
 EXCHANGES: tuple[str, ...] = tuple(
     e
     for e in sim_registry.load_all()

@@ -39,7 +39,7 @@ from aiohttp import web
 from tui.sim.errors import ErrorKind, SimError
 from tui.sim.exchanges import register
 from tui.sim.exchanges.base import SimExchange, fmt, route
-from tui.sim.exchanges.binance import signature_of
+from tui.sim.exchanges.binance_style import signature_of
 from tui.sim.market import SpotMarket
 from tui.sim.model import SimAccount, Traits
 from tui.sim.request import SimRequest
