@@ -4,8 +4,9 @@
 way on ctrl+q, on SIGTERM or SIGHUP (tui/termination.py: the terminal restored, the session
 closed, the demo simulator stopped and its directory removed; exit 128 + the signal) and on
 an unexpected error (tui/crash.py: a scrubbed report in the state directory). A keyfile save
-under way when a signal comes finishes: saves run in threads of the loop's default executor,
-which `asyncio.run` waits for before it returns, and each save is atomic (tui/vault/files.py).
+under way when a signal comes finishes (closing the vault waits on the save's lock; a save
+not yet begun is refused, VaultClosed) and every save is atomic (tui/vault/files.py); the
+loop's worker threads are waited for (`asyncio.run`) before the demo directory goes.
 """
 
 from __future__ import annotations

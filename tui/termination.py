@@ -19,6 +19,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import Any
 
 SIGNALS: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -53,11 +54,11 @@ def held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    previous = _not_ignored()
     if _depth == 0:
         _received = None
     _depth += 1
-    for sig in SIGNALS:
+    for sig in previous:
         signal.signal(sig, _record)
     try:
         yield
@@ -82,8 +83,8 @@ def attached(loop: asyncio.AbstractEventLoop, on_signal: Callable[[int], object]
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
-    for sig in SIGNALS:
+    previous = _not_ignored()
+    for sig in previous:
         loop.add_signal_handler(sig, deliver, sig)
     if _received is not None:
         loop.call_soon(on_signal, _received)
@@ -93,3 +94,14 @@ def attached(loop: asyncio.AbstractEventLoop, on_signal: Callable[[int], object]
         for sig, handler in previous.items():
             loop.remove_signal_handler(sig)
             signal.signal(sig, handler)
+
+
+def _not_ignored() -> dict[signal.Signals, Any]:
+    """The signals to handle, with their handlers now: one ignored when Keydeck started
+    (`nohup keydeck`) stays ignored, one whose handler is not Python's is left alone."""
+    handlers = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    return {
+        sig: handler
+        for sig, handler in handlers.items()
+        if handler is not None and handler != signal.SIG_IGN
+    }
