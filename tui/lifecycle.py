@@ -12,6 +12,8 @@ loop's worker threads are waited for (`asyncio.run`) before the demo directory g
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from tui.paths import Locations
+
+log = logging.getLogger(__name__)
 
 
 def run_until_exit(app: App[Any]) -> int:
@@ -35,6 +39,7 @@ def run_until_exit(app: App[Any]) -> int:
 
 async def _run(app: App[Any]) -> None:
     def end(signum: int) -> None:
+        log.info("%s: ending as on quit", signal.Signals(signum).name)
         app.exit(return_code=128 + signum)
 
     with termination.attached(asyncio.get_running_loop(), end):
