@@ -115,6 +115,23 @@ def test_sigterm_on_the_dashboard_restores_the_terminal_and_removes_the_demo(
     assert _demo_dirs(tmp_path) == set()
 
 
+def test_sighup_after_the_terminal_is_gone_still_cleans_up(tmp_path: Path) -> None:
+    """A closed terminal window: the pty is gone when SIGHUP comes (writes fail, reads end)."""
+    terminal = _start_demo(tmp_path)
+    assert terminal.wait_for("Master password", 90), terminal.text()[-1000:]
+    assert len(_demo_dirs(tmp_path)) == 1
+    os.close(terminal.master)
+    terminal.process.send_signal(signal.SIGHUP)
+    try:
+        code = terminal.process.wait(60)
+    finally:
+        if terminal.process.poll() is None:
+            os.killpg(terminal.process.pid, signal.SIGKILL)
+            terminal.process.wait()
+    assert code == 128 + signal.SIGHUP
+    assert _demo_dirs(tmp_path) == set()
+
+
 # ---- which leftover directories the next start removes -------------------------------------
 
 
