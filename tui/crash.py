@@ -17,22 +17,26 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
+import textwrap
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from rich.text import Text
 from textual.app import App
 
 from tui import redact
 from tui.paths import display_path, ensure_private_dir
+from tui.process import say
 
 log = logging.getLogger(__name__)
 
 EXITED = (
-    "Keydeck has exited after an unexpected error. This terminal is back at the shell: what "
-    "you type now goes to the shell, not to Keydeck (do not type your master password here)."
+    "Keydeck has exited after an unexpected error.\n"
+    "This terminal is back at the shell: what you type now goes to the shell,\n"
+    "not to Keydeck (do not type your master password here)."
 )
 KEEP_REPORTS = 20
 
@@ -96,10 +100,14 @@ def crash_message(report: str, directory: Path | None) -> str:
         path = write_crash_report(directory, report)
     except OSError as error:
         reason = error.strerror or str(error)
-        return (
-            f"{EXITED}\n\nThe crash report could not be written to {display_path(directory)} "
-            f"({reason}); here it is, with no key or password in it:\n\n{report}"
+        why = textwrap.fill(
+            f"The crash report could not be written to {display_path(directory)} ({reason}); "
+            "here it is, with no key or password in it:",
+            width=76,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
+        return f"{EXITED}\n\n{why}\n\n{report}"
     return (
         f"{EXITED}\n\nThe crash report (no key or password in it) is in\n  "
         f"{display_path(path)}\n\n{error_line}"
@@ -111,6 +119,8 @@ class ScrubbedCrashes(App[None]):
 
     crash_dir: Path | None = None
     """Where crash reports are written (None: shown on the terminal only)."""
+    crash_message: str | None = None
+    """What the terminal shows once the app has ended after a crash."""
 
     def crash_secrets(self) -> list[str]:
         """Plain secrets that must not appear in a report (the app overrides this)."""
@@ -125,5 +135,16 @@ class ScrubbedCrashes(App[None]):
         report = crash_report(error, self.crash_secrets)
         log.error("crash:\n%s", report)
         self.bell()
-        # Printed by Textual after the driver has restored the terminal.
-        self.panic(Text(crash_message(report, self.crash_dir)))
+        if self.crash_message is None:
+            self.crash_message = crash_message(report, self.crash_dir)
+        self.panic()  # ends the app at once; the message is printed by `run_async`
+
+    async def run_async(self, **options: Any) -> Any:
+        """Textual's, then the crash message once the terminal is restored: printed as plain
+        lines (not a Rich renderable, which Textual pre-renders 80 columns wide and would
+        break the report's path in two)."""
+        try:
+            return await super().run_async(**options)
+        finally:
+            if self.crash_message is not None:
+                say(sys.stderr, self.crash_message)
