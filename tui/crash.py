@@ -8,8 +8,9 @@ fails when Textual changes it, so an upgrade cannot silently bring the locals ba
 
 The report (traceback without locals, every known secret scrubbed) goes to a file of its own
 in the state directory (`Locations.crash_dir`; the demo's is outside its throwaway
-directory), and the terminal gets a short message that first says Keydeck has exited, so
-nobody types the master password into the shell thinking it is the unlock screen.
+directory). Once Textual has restored the terminal, `run_async` prints a short message that
+first says Keydeck has exited, so nobody types the master password into the shell thinking
+it is the unlock screen, then where the report is.
 """
 
 from __future__ import annotations
