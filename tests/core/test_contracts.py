@@ -34,6 +34,8 @@ PLANTS: list[tuple[str, str]] = [
     ("widgets/states.py", "from tui.connect import Connector"),
     ("widgets/states.py", "import ccxt"),
     ("app.py", "from tui.vault.vault import Vault"),
+    ("navigator.py", "import ccxt"),
+    ("lifecycle.py", "from tui.connect.service import Connector"),
     ("messages.py", "from tui.connect.service import Connector"),
     # A widget never imports a screen (nor the dashboard, nor the app).
     ("widgets/states.py", "from tui.screens.help import HelpScreen"),
@@ -58,6 +60,8 @@ PLANTS: list[tuple[str, str]] = [
     ("commands/preamble.py", "import textual"),
     ("paths.py", "import textual"),
     ("redact.py", "import textual"),
+    ("termination.py", "import textual"),
+    ("demo.py", "from textual.app import App"),
     # ...nor a UI module, which would bring Textual with it.
     ("session.py", "from tui.screens.help import HelpScreen"),
     ("watch/events.py", "from tui.dashboard.model import DashboardModel"),

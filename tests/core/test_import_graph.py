@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2] / "tui"
 MAX_LINES = 400
 # Being split on other branches this round (issue #20); the cap goes to 400 for all after.
-NOT_YET_SPLIT = {"tui.app": 500, "tui.dashboard.screen": 500, "tui.screens.key_entry": 500}
+NOT_YET_SPLIT = {"tui.dashboard.screen": 500, "tui.screens.key_entry": 500}
 
 
 def _module_name(path: Path) -> str:
