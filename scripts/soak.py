@@ -92,7 +92,7 @@ class Soak:
     async def run(self, pilot: Any) -> None:
         from textual.widgets import Input
 
-        from tui.dashboard.screen import DashboardScreen
+        from tui.ui.dashboard.screen import DashboardScreen
 
         app = pilot.app
         try:
@@ -198,11 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="write samples and verdicts as JSON")
     args = parser.parse_args(argv)
 
-    from tui.app import KeydeckApp
+    from tui.base.logs import setup_logging
+    from tui.base.settings import Settings
     from tui.connect import Connector
-    from tui.demo import start_demo
-    from tui.logs import setup_logging
-    from tui.settings import Settings
+    from tui.ui.app import KeydeckApp
+    from tui.ui.demo import start_demo
     from tui.vault import KdfParams
 
     unclosed = UnclosedWarnings()

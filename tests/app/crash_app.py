@@ -3,7 +3,7 @@
 argv: CONFIG_DIR PASSWORD, or `--demo` (the demo's throwaway directory and crash place).
 The crashing action keeps the password and every credential in plain local variables and
 puts a secret in the exception message: the crash report must show none of them. The app
-runs as `keydeck` runs it (tui/lifecycle.py); only the key is added.
+runs as `keydeck` runs it (tui/ui/lifecycle.py); only the key is added.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
-from tui.app import KeydeckApp
-from tui.lifecycle import run_until_exit
-from tui.logs import setup_logging
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.logs import setup_logging
+from tui.base.paths import Locations
+from tui.base.settings import Settings
+from tui.ui.app import KeydeckApp
+from tui.ui.lifecycle import run_until_exit
 from tui.vault import KdfParams
 
 
@@ -54,7 +54,7 @@ def build(locations: Locations, password: str, **options: object) -> CrashingApp
 def main() -> int:
     if sys.argv[1] != "--demo":
         return run_until_exit(build(Locations.resolve(sys.argv[1]), sys.argv[2]))
-    from tui.demo import start_demo
+    from tui.ui.demo import start_demo
 
     demo = start_demo(drift=0.0, kdf=KdfParams.insecure_fast())
     try:

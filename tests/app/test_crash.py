@@ -13,9 +13,9 @@ from typing import Any
 
 from tests.app.conftest import PASSWORD, make_keyfile
 from tests.hardening.ptysession import PtySession
-from tui.crash import EXITED
-from tui.demo import DEMO_PASSWORD
-from tui.paths import Locations
+from tui.base.paths import Locations
+from tui.ui.crash import EXITED
+from tui.ui.demo import DEMO_PASSWORD
 
 CREDENTIALS = {
     "apiKey": "crash-test-api-key-7f3a9c",
@@ -99,8 +99,8 @@ def test_a_crash_says_first_that_keydeck_has_exited_and_where_the_report_is(
 def test_a_demo_crash_report_outlives_the_demo_directory(tmp_path: Path) -> None:
     """The demo's directory (keyfile, log, state) is removed at the end, crash or not: the
     report goes to the user's state directory instead."""
-    from tui.demo import ROLES
     from tui.sim import exchanges
+    from tui.ui.demo import ROLES
 
     temp, state = tmp_path / "tmp", tmp_path / "user-config"
     temp.mkdir()
@@ -127,9 +127,9 @@ def test_a_demo_crash_report_outlives_the_demo_directory(tmp_path: Path) -> None
 
 
 def test_the_textual_code_the_crash_hook_replaces_is_unchanged() -> None:
-    """tui/crash.py overrides Textual's private `App._handle_exception` (no public hook
+    """tui/ui/crash.py overrides Textual's private `App._handle_exception` (no public hook
     exists) and mirrors what it does minus the locals traceback. If Textual changes that
-    method, this fails: re-read it and update tui/crash.py, then this digest."""
+    method, this fails: re-read it and update tui/ui/crash.py, then this digest."""
     import hashlib
     import inspect
 

@@ -13,9 +13,9 @@ import pytest
 
 from tests.app.conftest import AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, unlock, wait_for
-from tui import redact
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base import redact
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 from tui.vault import Account
 
 LATENCY_MS = 800

@@ -2,7 +2,7 @@
 real pty, the terminal gets the sequences that leave the alternate screen, turn mouse
 tracking off and show the cursor; the process exits with 128 + the signal; the demo's
 directory is gone. Demo directories a crashed demo left are removed at the next start, and
-only those (tui/demo_dirs.py)."""
+only those (tui/base/demo_dirs.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.hardening.ptysession import PtySession
-from tui.demo import DEMO_PASSWORD
-from tui.demo_dirs import MARKER, PREFIX, mark, process_start, remove_stale_demo_dirs
+from tui.base.demo_dirs import MARKER, PREFIX, mark, process_start, remove_stale_demo_dirs
+from tui.ui.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"

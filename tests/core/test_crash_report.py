@@ -1,4 +1,4 @@
-"""tui/crash.py's report file and terminal message, on real files: the message says first that
+"""tui/ui/crash.py's report file and terminal message, on real files: the message says first that
 Keydeck has exited; the report is a private file; when it cannot be written the terminal
 gets the whole (scrubbed) report instead; old reports are pruned."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tui.crash import EXITED, KEEP_REPORTS, crash_message, crash_report, write_crash_report
+from tui.ui.crash import EXITED, KEEP_REPORTS, crash_message, crash_report, write_crash_report
 
 SECRET = "crash-unit-secret-5e1f0a"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2] / "tui"
 MAX_LINES = 400
 # Being split on other branches this round (issue #20); the cap goes to 400 for all after.
-NOT_YET_SPLIT = {"tui.dashboard.screen": 500, "tui.screens.key_entry": 500}
+NOT_YET_SPLIT = {"tui.ui.dashboard.screen": 500, "tui.ui.screens.key_entry": 500}
 
 
 def _module_name(path: Path) -> str:
@@ -111,7 +111,7 @@ def test_the_graph_sees_deferred_and_type_checking_imports() -> None:
     }
     assert _cycles(graph) == [["tui.a", "tui.b", "tui.c"]]
     assert "tui.connect.names" in GRAPH["tui.commands.check_report"]  # imported inside a function
-    assert "tui.connect.models" in GRAPH["tui.messages"]  # imported under TYPE_CHECKING
+    assert "tui.connect.models" in GRAPH["tui.ui.messages"]  # imported under TYPE_CHECKING
     assert "tui.connect.findings" in GRAPH["tui.connect.service"]  # `from package import mod`
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tui.base.paths import CONFIG_DIR_ENV, Locations, ensure_private_dir
 from tui.cli import run
-from tui.paths import CONFIG_DIR_ENV, Locations, ensure_private_dir
 
 
 def test_explicit_dir_beats_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""tui/termination.py: SIGTERM and SIGHUP are recorded, never fatal, while Keydeck holds them;
+"""tui/base/termination.py: SIGTERM and SIGHUP are recorded, never fatal, while Keydeck holds them;
 the handlers before are back afterwards; a signal ignored at start (nohup) stays ignored."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from tui import termination
+from tui.base import termination
 
 pytestmark = pytest.mark.skipif(
     threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"),

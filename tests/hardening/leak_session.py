@@ -26,11 +26,11 @@ from textual.binding import Binding, BindingType
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui.app import KeydeckApp
-from tui.logs import setup_logging
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.logs import setup_logging
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 from tui.sim import Simulator
+from tui.ui.app import KeydeckApp
 from tui.vault import Account, KdfParams
 
 MASTER_ENV = "LEAK_MASTER"

@@ -102,7 +102,7 @@ def test_a_real_terminal_session_shows_no_secret(tmp_path: Path) -> None:
     """`keydeck` in a real pty: the master password typed key by key, the dashboard with
     live balances and a rejected key; every byte written to the terminal is scanned."""
     from tests.hardening.ptysession import PtySession
-    from tui.paths import Locations, ensure_private_dir
+    from tui.base.paths import Locations, ensure_private_dir
     from tui.sim import Simulator
     from tui.vault import Account, KdfParams, Vault
 

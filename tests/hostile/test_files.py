@@ -16,9 +16,9 @@ import pytest
 
 from tests.watch.helpers import PASSWORD, make_keyfile
 from tests.watch.test_events import report
+from tui.base.paths import Locations, ensure_private_dir
 from tui.commands.history import run as run_history
-from tui.history import History, history_path
-from tui.paths import Locations, ensure_private_dir
+from tui.core.history import History, history_path
 from tui.vault import Account, UnsafePermissions, Vault
 
 ACCOUNT = Account(exchange="binance", label="main", credentials={"apiKey": "k", "secret": "s"})

@@ -12,8 +12,8 @@ import pytest
 
 from tests.support.accounts import sim_account
 from tests.watch.helpers import PASSWORD, WebhookReceiver, eventually, make_keyfile
-from tui.history import History
-from tui.paths import Locations
+from tui.base.paths import Locations
+from tui.core.history import History
 from tui.sim import Simulator
 from tui.vault import KdfParams, Vault
 from tui.watch.events import Event

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.preamble import Context, Spec, run_command
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
+    from tui.base.paths import Locations
 
 SPEC = Spec("locate")
 

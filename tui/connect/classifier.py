@@ -20,6 +20,7 @@ import json
 import re
 import ssl
 
+from tui.base.redact import scrub
 from tui.connect.exchanges import module_for
 from tui.connect.problems import (
     ErrorRule,
@@ -32,7 +33,6 @@ from tui.connect.problems import (
     make_problem,
 )
 from tui.connect.seen_ip import find_seen_ip
-from tui.redact import scrub
 
 # ccxt class name -> kind, checked along the MRO, so the narrowest class wins.
 _KIND_BY_CCXT_CLASS: dict[str, ProblemKind] = {

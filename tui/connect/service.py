@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.base.redact import scrub
 from tui.connect import findings as findings_rules
 from tui.connect.classifier import classify
 from tui.connect.clients import (
@@ -48,7 +49,6 @@ from tui.connect.reports import (
     reachable,
 )
 from tui.connect.shared_markets import SharedMarkets
-from tui.redact import scrub
 
 log = logging.getLogger(__name__)
 

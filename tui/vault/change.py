@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from tui.redact import scrub
+from tui.base.redact import scrub
 
 if TYPE_CHECKING:
     from tui.vault.account import Account

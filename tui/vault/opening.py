@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tui import paths
+from tui.base import paths
 from tui.vault import files
 from tui.vault.container import parse_header
 from tui.vault.errors import KeyfileNotFound, KeyfileUnsupported, attach_path

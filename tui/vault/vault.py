@@ -127,7 +127,7 @@ class Vault(KeyfileReader):
         another process has the keyfile open, and on a read-only filesystem.
 
         `state_dir` (None: no tracking): where the highest generation seen per keyfile is
-        recorded (`tui.paths.Locations.state_dir`). A file older than that raises
+        recorded (`tui.base.paths.Locations.state_dir`). A file older than that raises
         `KeyfileRolledBack` unless `accept_rollback=True`, which opens it and (unless
         read-only) records its generation as the one to compare with from now on.
         """

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from tui.history import History
-from tui.paths import Locations
+from tui.base.paths import Locations
+from tui.core.history import History
 from tui.vault import KeyfileRekeyed, Vault, VaultError
 from tui.vault.password import PasswordLike
 from tui.watch.events import Event, WatchState, observe
@@ -259,7 +259,7 @@ async def watch_keyfile(
     read (re-keyed, replaced, removed: a `keyfile_unreadable` event went to every sink). Raises
     `SetupError` before opening anything if a sink cannot be used, and the `VaultError`s of
     `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat)."""
-    from tui.session import Session, make_connector
+    from tui.core.session import Session, make_connector
 
     sinks = build_sinks(config, out)
     try:
