@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ import pytest
 from tests.support.accounts import sim_account
 from tests.watch.helpers import PASSWORD, WebhookReceiver, eventually, make_keyfile
 from tests.watch.test_watch_sim import Run, _config
+from tui.connect.clock import SleepDetector
 from tui.sim import Simulator
 from tui.sim.timeline import Step
 from tui.vault import KdfParams, Vault
-from tui.watch.runner import EXIT_KEYFILE_UNREADABLE
+from tui.watch.runner import EXIT_KEYFILE_UNREADABLE, WAKE_LOOK_S
 
 EXCHANGES = ["binance", "okx", "kraken"]
 
@@ -148,3 +150,30 @@ async def test_a_keyfile_that_can_no_longer_be_read_stops_the_watch_loudly(
         [line] = run.err.getvalue().splitlines()
         assert line.startswith("keydeck watch: stopped:")
         assert PASSWORD not in line
+
+
+async def test_after_a_sleep_of_the_computer_every_account_is_checked_at_once(
+    tmp_path: Path,
+) -> None:
+    """The lid closes during an outage and opens after it: the watch does not wait out its
+    interval (timed by a monotonic clock that stood still), it checks every account now."""
+    ahead = [0.0]
+    wake = SleepDetector(wall=lambda: time.time() + ahead[0])
+    async with Simulator(exchanges=["binance", "okx"]) as sim, WebhookReceiver() as receiver:
+        locations = make_keyfile(
+            tmp_path / "config", [sim_account(sim, "binance"), sim_account(sim, "okx")]
+        )
+        config = _config(receiver)
+        config.interval_s = 600.0  # no round of its own during the test
+        await sim.go_offline()
+        run = Run(locations, config, wake)
+        await eventually(lambda: len(count(receiver, "account_failed")) == 2, what="failed")
+        await sim.go_online()
+        await asyncio.sleep(2 * WAKE_LOOK_S)  # ordinary time: no round yet
+        assert run.rounds == 1
+        ahead[0] += 3600  # an hour asleep: the wall clock jumps, the monotonic one did not
+        await eventually(
+            lambda: len(count(receiver, "account_recovered")) == 2, limit=20, what="recovered"
+        )
+        assert run.rounds == 2
+        assert await run.finish() == 0

@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.accounts import sim_account
 from tests.watch.helpers import PASSWORD, WebhookReceiver, eventually, make_keyfile
+from tui.connect.clock import SleepDetector
 from tui.history import History
 from tui.paths import Locations
 from tui.sim import Simulator
@@ -23,7 +24,9 @@ from tui.watch.runner import WatchConfig, watch_keyfile
 class Run:
     """One in-process watch: its task, stop event, rounds and stdout."""
 
-    def __init__(self, locations: Locations, config: WatchConfig) -> None:
+    def __init__(
+        self, locations: Locations, config: WatchConfig, wake: SleepDetector | None = None
+    ) -> None:
         self.stop = asyncio.Event()
         self.rounds = 0
         self.events: list[Event] = []
@@ -43,6 +46,7 @@ class Run:
                 out=self.out,
                 err=self.err,
                 on_round=on_round,
+                wake=wake,
             )
         )
 
