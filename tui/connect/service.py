@@ -298,17 +298,12 @@ class Connector:
         accounts to check whatever their back-off, as the user asked). Leaving the loop early, or
         cancelling the consumer, cancels and awaits the remaining work.
         """
-        self._health.after_sleep()
-        tasks = [
+        tasks = [  # after a sleep every wait is dropped; a scout per host that waits
             asyncio.create_task(
-                self._refresh_one(
-                    account,
-                    with_permissions=with_permissions,
-                    force=force if isinstance(force, bool) else account.id in force,
-                ),
+                self._refresh_one(account, with_permissions=with_permissions, force=forced),
                 name=f"keydeck-refresh-{account.exchange}-{account.label}",
             )
-            for account in accounts
+            for account, forced in self._health.plan(accounts, force)
         ]
         try:
             for next_done in asyncio.as_completed(tasks):
@@ -348,7 +343,7 @@ class Connector:
             last = health.last_report
             if last is not None and health.finished_at >= asked_at:
                 return last  # a check that was under way when we asked has just finished
-            if not force and time.monotonic() < health.backoff_until and last is not None:
+            if not force and last is not None and not await self._health.due(account):
                 return last
             return await self._timed_check(
                 account, health, with_permissions=with_permissions, manual=force
