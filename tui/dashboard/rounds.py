@@ -8,7 +8,8 @@ nothing of a round can reach the screen or the closed keyfile.
 
 After a sleep of the computer (its wall clock jumped past the monotonic one, which stands
 still in suspend, as Textual's timers do), a forced round starts at once: every account is
-checked again, not at the next tick of a timer that slept too.
+checked again, not at the next tick of a timer that slept too (unless automatic refresh is
+off).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.connect.clock import SleepDetector
 from tui.connect.models import AccountReport
+from tui.dashboard.config import DashboardSettings
 from tui.dashboard.messages import RefreshFinished, RefreshStarted, ReportArrived
 from tui.dashboard.model import AccountLike, DashboardModel
 
@@ -74,6 +76,7 @@ class RefreshRounds(Screen[None]):
     model: DashboardModel
     source: RefreshSource
     clock: Callable[[], datetime]
+    settings: DashboardSettings
     _released: bool
     _queued: list[AccountLike]
     _round_ids: list[str]
@@ -174,7 +177,8 @@ class RefreshRounds(Screen[None]):
             if self._wake_timer is not None:
                 self._wake_timer.stop()
             return
-        if self._wake is not None and self._wake.woke():
+        woke = self._wake is not None and self._wake.woke()
+        if woke and self.settings.refresh_interval_s:  # off: no round comes by itself
             log.info("the computer slept: every account is checked again")
             self.action_refresh_now()
 
