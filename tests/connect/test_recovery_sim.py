@@ -125,3 +125,18 @@ async def test_after_an_outage_the_first_automatic_round_recovers_every_account(
             await sim.go_online()
             back = kinds(await connector.refresh_all(accounts))  # automatic, not forced
             assert set(back.values()) == {None}, back
+
+
+def test_the_sleep_detector_compares_the_wall_clock_with_the_monotonic_one() -> None:
+    wall, monotonic = [1_000_000.0], [50.0]
+    detector = SleepDetector(wall=lambda: wall[0], monotonic=lambda: monotonic[0])
+    assert not detector.woke()  # the reference
+    wall[0] += 60
+    monotonic[0] += 60  # a minute awake: both clocks moved
+    assert not detector.woke()
+    wall[0] += 3600
+    monotonic[0] += 1  # an hour asleep: the monotonic clock stood still
+    assert detector.woke()
+    assert not detector.woke()  # once per sleep
+    wall[0] -= 30  # the clock set back (NTP): not a sleep
+    assert not detector.woke()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 from tests.support.accounts import sim_account
 from tests.support.app import PASSWORD, cheap_kdf
+from tests.support.process import open_sockets
 from tui.connect import Connector
 from tui.connect.health import NETWORK_MAX_BACKOFF_S
 from tui.connect.problems import ProblemKind
@@ -27,17 +27,6 @@ from tui.sim.timeline import Step
 
 ROUND_S = 0.25
 EXCHANGES = ["okx", "binance"]
-
-
-def open_sockets() -> int:
-    """Sockets this process has open (the simulator's side included: it runs in-process)."""
-    count = 0
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
-        except OSError:
-            continue
-    return count
 
 
 @pytest.fixture

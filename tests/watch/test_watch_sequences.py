@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.accounts import sim_account
+from tests.support.process import open_sockets
 from tests.watch.helpers import PASSWORD, WebhookReceiver, eventually, make_keyfile
 from tests.watch.test_watch_sim import Run, _config
 from tui.connect.clock import SleepDetector
@@ -73,7 +74,7 @@ async def test_flapping_every_two_seconds_is_told_once_per_settled_state(tmp_pat
         locations = make_keyfile(tmp_path / "config", [sim_account(sim, "okx")])
         run = Run(locations, _config(receiver))
         await run.rounds_pass(1)
-        tasks_before = len(asyncio.all_tasks())
+        tasks_before, sockets_before = len(asyncio.all_tasks()), open_sockets()
         flapping = asyncio.create_task(
             sim.run_timeline(
                 [
@@ -98,6 +99,7 @@ async def test_flapping_every_two_seconds_is_told_once_per_settled_state(tmp_pat
         assert all(a != b for a, b in itertools.pairwise(kinds)), kinds
         assert len(failed) == len(recovered) <= 11
         assert len(asyncio.all_tasks()) <= tasks_before + 2  # no task growth
+        assert open_sockets() <= sockets_before + 4  # nor connection growth
         assert await run.finish() == 0
 
 
