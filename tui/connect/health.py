@@ -87,7 +87,7 @@ class HealthBook:
         return self._by_id.setdefault(account.id, Health())
 
     def forget(self, account_id: str) -> None:
-        self._scout_done(account_id)
+        self.checked(account_id)
         self._by_id.pop(account_id, None)
         self._hosts.pop(account_id, None)
 
@@ -142,7 +142,9 @@ class HealthBook:
                     await scout[1].wait()
         return time.monotonic() >= self.of(account).backoff_until
 
-    def _scout_done(self, account_id: str) -> None:
+    def checked(self, account_id: str) -> None:
+        """This account's check of the round ended (answered, failed, or stopped): if it was
+        its host's scout, the accounts waiting for it decide now."""
         host = self._hosts.get(account_id)
         scout = self._scouts.get(host) if host is not None else None
         if scout is not None and scout[0] == account_id:
@@ -156,7 +158,6 @@ class HealthBook:
         health.consecutive_failures = 0
         health.backoff_until = 0.0
         self._host_answers(account)
-        self._scout_done(account.id)
         return health
 
     def failure(self, account: Any, problem: Problem, *, manual: bool = False) -> None:
@@ -167,7 +168,6 @@ class HealthBook:
             health.consecutive_failures += 1
             wait = backoff_s(problem.kind, health.consecutive_failures)
             health.backoff_until = time.monotonic() + wait
-        self._scout_done(account.id)
 
     def _host_answers(self, account: Any) -> None:
         """The other accounts that failed to reach this account's host are retried at once."""

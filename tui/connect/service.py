@@ -335,19 +335,22 @@ class Connector:
     ) -> AccountReport:
         asked_at = time.monotonic()
         lock = self._refresh_locks.setdefault(account.id, asyncio.Lock())
-        async with lock:  # one check per account at a time (Kraken nonces must increase)
-            entry = self._clients.get(account.id)
-            if entry is not None and entry.fingerprint != config_fingerprint(account):
-                self._health.forget(account.id)  # an edited key: forget the old back-off
-            health = self._health_of(account)
-            last = health.last_report
-            if last is not None and health.finished_at >= asked_at:
-                return last  # a check that was under way when we asked has just finished
-            if not force and last is not None and not await self._health.due(account):
-                return last
-            return await self._timed_check(
-                account, health, with_permissions=with_permissions, manual=force
-            )
+        try:
+            async with lock:  # one check per account at a time (Kraken nonces must increase)
+                entry = self._clients.get(account.id)
+                if entry is not None and entry.fingerprint != config_fingerprint(account):
+                    self._health.forget(account.id)  # an edited key: forget the old back-off
+                health = self._health_of(account)
+                last = health.last_report
+                if last is not None and health.finished_at >= asked_at:
+                    return last  # a check that was under way when we asked has just finished
+                if not force and last is not None and not await self._health.due(account):
+                    return last
+                return await self._timed_check(
+                    account, health, with_permissions=with_permissions, manual=force
+                )
+        finally:
+            self._health.checked(account.id)  # however it ended: a scout's siblings go on
 
     async def _timed_check(
         self, account: Any, health: Health, *, with_permissions: bool, manual: bool = False
