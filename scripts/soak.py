@@ -108,6 +108,7 @@ class Day:
     jump_first_round_after_s: float | None = None
     jump_rounds_needed: int | None = None
     rounds_s: list[float] = field(default_factory=list)
+    round_began_s: list[float] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     error: str | None = None
 
@@ -306,9 +307,9 @@ class Trader:
         app = pilot.app
         await self._wait(pilot, lambda: app.screen.query("#password"), "the unlock screen")
         app.screen.query_one("#password", Input).value = PASSWORD
+        self.unlocked_at = self.now()  # every report of the new session comes after this
         await pilot.press("enter")
         await self._wait(pilot, lambda: type(app.screen).__name__ == "SessionDashboard", "home")
-        self.unlocked_at = self.now()
 
     async def _lock_and_unlock(self, pilot: Any) -> None:
         app = pilot.app
@@ -333,6 +334,7 @@ class Trader:
             self.round_began = now
         elif not refreshing and self.round_began is not None:
             self.day.rounds_s.append(round(now - self.round_began, 2))
+            self.day.round_began_s.append(round(self.round_began, 1))
             self.round_began = None
         reports = dict(session.reports) if session is not None else {}
         for index, outage in enumerate(self.day.outages):
@@ -466,6 +468,9 @@ def verdicts(day: Day, interval_s: float, after_exit: int, warnings: list[str]) 
         "rounds": len(day.rounds_s),
         "round_s_median": statistics.median(day.rounds_s) if day.rounds_s else None,
         "round_s_max": max(day.rounds_s, default=None),
+        "longest_rounds": sorted(zip(day.rounds_s, day.round_began_s, strict=True), reverse=True)[
+            :5
+        ],  # (seconds, began at)
         "trends": trends(day.samples),
         "sessions_after_exit": after_exit,
         "unclosed_warnings": warnings,
