@@ -14,6 +14,8 @@ real app (Textual pilot, in-process, headless) with its dashboard refreshing eve
 The pilot locks the app every 2 minutes (ctrl+l and the idle lock's path in turn, mid-refresh
 or not) and unlocks it 5 s later, and once, near the middle, moves the dashboard's wall clock
 an hour ahead: what a laptop sleep looks like from inside (the monotonic clock stood still).
+The connector keeps the real clock: ccxt signs with the real time, and the exchanges' clocks
+cannot jump with ours in-process.
 
 Every `--sample` seconds it records the process's RSS, asyncio tasks, threads, open file
 descriptors and sockets; it times every refresh round. Verdicts (exit code 1 if any fails):
@@ -325,7 +327,7 @@ class Trader:
     def _observe(self, app: Any) -> None:
         """Outages seen, recoveries timed, the check after the clock jump."""
         session, now = app.session, self.now()
-        worker = getattr(app.screen, "_refresh_worker", None)
+        worker = getattr(app.screen, "_refresh_worker", None)  # the round's (a measurement)
         if worker is not None and worker is not self.worker:  # a round began (or restarted)
             self.round_starts.append(now)
         self.worker = worker

@@ -16,7 +16,7 @@ from tests.app.helpers import screen_name, unlock, wait_for
 from tui.paths import Locations
 from tui.settings import Settings
 
-CYCLES = 6
+CYCLES = 8
 
 
 def alive() -> tuple[int, int]:
@@ -44,11 +44,12 @@ async def test_locks_and_unlocks_keep_nothing_of_the_closed_screens(
             await wait_for(pilot, lambda: not app.screen.refreshing, limit=20, what="done")
             await pilot.press("ctrl+l")
             await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen", what="locked")
-            await pilot.pause(0.2)
+            await pilot.pause(0.5)  # the dashboard goes away a little after the lock
             counts.append(alive())
     headers, caches = zip(*counts, strict=True)
-    # After a first cycle (what is made once), nothing piles up: at most one screen that is
-    # still going away at the moment of counting (one Header, ~40 caches); before the fix
-    # every lock kept two Headers and ~50 caches for good.
-    assert headers[-1] - headers[1] <= 1, counts
-    assert caches[-1] - caches[1] <= 40, counts
+    # After a first cycle (what is made once), nothing piles up. On a busy machine a screen
+    # or two may still be going away when counted (one Header, ~40 caches each), so the
+    # last two counts' lower one is compared; before the fix every lock kept two Headers
+    # and ~50 caches for good (+12 Headers over these cycles).
+    assert min(headers[-2:]) - max(headers[1:3]) <= 2, counts
+    assert min(caches[-2:]) - max(caches[1:3]) <= 80, counts
