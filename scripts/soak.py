@@ -551,8 +551,9 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(result, indent=2))
     if args.json:
         samples = [asdict(s) for s in trader.day.samples]
+        rounds = list(zip(trader.day.round_began_s, trader.day.rounds_s, strict=True))
         Path(args.json).write_text(
-            json.dumps({"verdicts": result, "samples": samples}, indent=2) + "\n",
+            json.dumps({"verdicts": result, "samples": samples, "rounds": rounds}, indent=2) + "\n",
             encoding="utf-8",
         )
     return 0 if result["ok"] else 1
