@@ -44,11 +44,11 @@ async def dashboard_session(
     from textual.widgets import Input
 
     from benchmarks.simproc import vault_accounts
-    from tui.app import KeydeckApp
+    from tui.base.paths import Locations, ensure_private_dir
+    from tui.base.settings import Settings
     from tui.connect import Connector
-    from tui.dashboard.screen import DashboardScreen
-    from tui.paths import Locations, ensure_private_dir
-    from tui.settings import Settings
+    from tui.ui.app import KeydeckApp
+    from tui.ui.dashboard.screen import DashboardScreen
     from tui.vault import KdfParams, Vault
 
     cheap = KdfParams.insecure_fast()
@@ -78,7 +78,7 @@ async def dashboard_session(
             )
             await wait_until(pilot, lambda: app.catalog.loaded, "the catalog")
             # The first round's end: the dashboard then collects and freezes the long-lived
-            # heap once (tui/dashboard/heap.py); measure the steady state after it.
+            # heap once (tui/ui/dashboard/heap.py); measure the steady state after it.
             await wait_until(pilot, lambda: not app.screen.refreshing, "the first round's end")
             await pilot.pause(0.5)
             yield AppSession(app, pilot, app.screen)

@@ -68,7 +68,7 @@ def _probe(args: list[str], env: dict[str, str]) -> dict[str, Any]:
 
 
 def _keyfile(folder: Path, description: dict[str, Any]) -> Any:
-    from tui.paths import Locations, ensure_private_dir
+    from tui.base.paths import Locations, ensure_private_dir
     from tui.vault import KdfParams, Vault
 
     locations = Locations.resolve(str(folder / "config"))

@@ -34,7 +34,7 @@ def keydeck_command() -> list[str]:
 
 def make_config_dir(folder: Path) -> Path:
     """A config dir holding a keyfile (cheap KDF: the first frame comes before any KDF)."""
-    from tui.paths import Locations, ensure_private_dir
+    from tui.base.paths import Locations, ensure_private_dir
     from tui.vault import KdfParams, Vault
 
     locations = Locations.resolve(str(folder / "config"))

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from tui.connect.models import AccountReport  # noqa: E402
 from tui.connect.service import Connector  # noqa: E402
-from tui.demo import DEMO_PASSWORD, start_demo  # noqa: E402
+from tui.ui.demo import DEMO_PASSWORD, start_demo  # noqa: E402
 
 SIZE = (120, 36)
 PORT = 47_231
@@ -83,7 +83,7 @@ async def wait_until(pilot: Any, test: Callable[[], bool]) -> None:
 async def shoot(out: Path) -> list[Path]:
     from textual.widgets import Input
 
-    from tui.app import KeydeckApp
+    from tui.ui.app import KeydeckApp
     from tui.vault import KdfParams
 
     shutil.rmtree(CONFIG_DIR, ignore_errors=True)

@@ -226,7 +226,7 @@ def soak_accounts(description: dict[str, Any]) -> list[Any]:
 
 
 def write_keyfile(locations: Any, accounts: list[Any], kdf: Any) -> None:
-    from tui.paths import ensure_private_dir
+    from tui.base.paths import ensure_private_dir
     from tui.vault import Vault
 
     ensure_private_dir(locations.config_dir)
@@ -499,11 +499,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="write samples and verdicts as JSON")
     args = parser.parse_args(argv)
 
-    from tui.app import KeydeckApp
+    from tui.base.logs import setup_logging
+    from tui.base.paths import Locations
+    from tui.base.settings import Settings
     from tui.connect.service import Connector
-    from tui.logs import setup_logging
-    from tui.paths import Locations
-    from tui.settings import Settings
+    from tui.ui.app import KeydeckApp
     from tui.vault import KdfParams
 
     unclosed = UnclosedWarnings()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui import process
+from tui.base import process
 
 if TYPE_CHECKING:  # imported where used, so ctrl+c is handled from the first instant
     import argparse
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(argv: Sequence[str] | None) -> int:
     from tui import commands
-    from tui.paths import Locations
+    from tui.base.paths import Locations
 
     parser = build_parser()
     args = parser.parse_args(argv)

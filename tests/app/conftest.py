@@ -13,9 +13,9 @@ from textual.widgets import Input, TextArea
 from tests.support.accounts import sim_account
 from tests.support.app import PASSWORD, build_app
 from tests.support.app import make_keyfile as _make_keyfile
-from tui import redact
-from tui.app import KeydeckApp
-from tui.paths import Locations
+from tui.base import redact
+from tui.base.paths import Locations
+from tui.ui.app import KeydeckApp
 
 __all__ = ["PASSWORD", "SIZE", "make_keyfile", "sim_account"]
 SIZE = (110, 36)

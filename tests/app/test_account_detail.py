@@ -7,8 +7,8 @@ from typing import Any
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, set_value, text_of, unlock, wait_for
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 
 
 def body(app: Any) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, unlock, wait_for
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 
 
 def toasts(app: Any) -> list[str]:
@@ -50,8 +50,8 @@ async def test_the_portfolio_line_comes_from_the_stored_history(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
 ) -> None:
     from tui.connect import Connector
-    from tui.history.store import History
-    from tui.session import Session
+    from tui.core.history.store import History
+    from tui.core.session import Session
     from tui.vault import Vault
 
     make_keyfile(locations, fast_kdf, [sim_account(sim, "binance")])
@@ -87,8 +87,8 @@ async def test_removing_an_account_can_forget_its_history(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
 ) -> None:
     from tui.connect import Connector
-    from tui.history.store import History
-    from tui.session import Session
+    from tui.core.history.store import History
+    from tui.core.session import Session
     from tui.vault import Vault
 
     make_keyfile(locations, fast_kdf, [sim_account(sim, "binance"), sim_account(sim, "okx")])

@@ -9,8 +9,8 @@ from textual.widgets import DataTable
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import unlock, wait_for
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 
 
 def checked_cell(app: Any) -> str:

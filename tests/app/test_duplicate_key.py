@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, set_value, unlock, wait_for
-from tui.paths import Locations
+from tui.base.paths import Locations
 
 
 async def test_the_same_key_under_a_new_label_offers_to_update_the_stored_one(

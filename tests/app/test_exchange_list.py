@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Input
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, text_of, type_keys, unlock, wait_for
-from tui.paths import Locations
-from tui.settings import load_settings
+from tui.base.paths import Locations
+from tui.base.settings import load_settings
 
 
 def rows(pilot: Any) -> list[str]:
@@ -40,7 +40,7 @@ async def test_lists_every_exchange_connected_first_and_filters(
         assert len(names) == len(catalog)
         assert names[0] == "OKX"  # connected first
         # then the exchanges most traders use, then the rest by name
-        from tui.screens.exchanges import POPULAR
+        from tui.ui.screens.exchanges import POPULAR
 
         by_id = {info.name: info.id for info in catalog}
         popular = [n for n in names[1:] if by_id[n] in POPULAR]
@@ -183,8 +183,8 @@ def test_first_frame_comes_before_ccxt_is_imported(tmp_path: Path) -> None:
     """A fresh interpreter shows the first-run screen without importing ccxt."""
     code = """
 import asyncio, sys
-from tui.app import KeydeckApp
-from tui.paths import Locations
+from tui.ui.app import KeydeckApp
+from tui.base.paths import Locations
 
 async def main():
     app = KeydeckApp(Locations.resolve(sys.argv[1]))

@@ -10,8 +10,8 @@ from textual.widgets import Input
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile
 from tests.app.helpers import screen_name, set_value, text_of, type_keys, unlock, wait_for
 from tests.app.test_key_entry import fill, open_key_entry
-from tui.paths import Locations
-from tui.screens.key_form import MAX_LABEL_CHARS
+from tui.base.paths import Locations
+from tui.ui.screens.key_form import MAX_LABEL_CHARS
 
 
 def error_shown(pilot: Any, selector: str) -> str:

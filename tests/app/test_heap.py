@@ -1,5 +1,5 @@
 """The long-lived heap is frozen once after the first refresh round and handed back to the
-collector on lock (tui/dashboard/heap.py; why: docs/benchmarks.md, responsiveness)."""
+collector on lock (tui/ui/dashboard/heap.py; why: docs/benchmarks.md, responsiveness)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import unlock, wait_for
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 
 
 async def test_first_round_freezes_the_heap_and_lock_releases_it(

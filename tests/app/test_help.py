@@ -8,8 +8,8 @@ from textual.widgets import Markdown
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile
 from tests.app.helpers import screen_name, unlock, wait_for
-from tui.paths import Locations
-from tui.screens.help import HelpScreen, KeyRow
+from tui.base.paths import Locations
+from tui.ui.screens.help import HelpScreen, KeyRow
 
 
 def unreachable_account() -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import unlock, wait_for
-from tui.paths import Locations
+from tui.base.paths import Locations
 from tui.sim import Simulator
 from tui.sim.scenario import Scenario
 

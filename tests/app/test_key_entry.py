@@ -8,7 +8,7 @@ from textual.widgets import Input
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, set_value, text_of, type_keys, unlock, wait_for
-from tui.paths import Locations
+from tui.base.paths import Locations
 
 
 def stored_accounts(locations: Locations, fast_kdf: dict[str, Any]) -> list[Any]:

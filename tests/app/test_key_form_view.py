@@ -14,7 +14,7 @@ from textual.widgets import Button, Input
 from tests.app.conftest import AppFactory, make_keyfile
 from tests.app.helpers import screen_name, set_value, unlock, wait_for
 from tests.app.test_key_entry import fill, open_key_entry
-from tui.paths import Locations
+from tui.base.paths import Locations
 
 
 def in_view(pilot: Any, selector: str) -> bool:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.app import PASSWORD, make_keyfile
-from tui.paths import Locations
-from tui.screens.keyfile_problem import (
+from tui.base.paths import Locations
+from tui.ui.screens.keyfile_problem import (
     StorageCause,
     explain_keyfile_error,
     explain_save_failure,
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _OPEN_ON_READ_ONLY_MOUNT = """
 import sys
 from pathlib import Path
-from tui.screens.keyfile_problem import explain_keyfile_error
+from tui.ui.screens.keyfile_problem import explain_keyfile_error
 from tui.vault import KdfParams, Vault, VaultError
 keyfile = Path(sys.argv[1])
 try:

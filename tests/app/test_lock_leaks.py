@@ -13,8 +13,8 @@ from textual.widgets import Header
 
 from tests.app.conftest import AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, unlock, wait_for
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 
 CYCLES = 8
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, unlock, wait_for
-from tui.paths import Locations
+from tui.base.paths import Locations
 
 LABELS = ["[/]", "[@click=app.quit]x", "[bold]"]
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from tests.app.conftest import AppFactory, make_keyfile, sim_account
 from tests.app.helpers import unlock, wait_for
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 from tui.connect.problems import ProblemKind
-from tui.paths import Locations
-from tui.settings import Settings
 
 EXCHANGES = ("binance", "okx", "kraken")
 INTERVAL_S = 2

@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory
 from tests.app.helpers import screen_name, text_of, unlock, wait_for
-from tui.paths import Locations, ensure_private_dir
+from tui.base.paths import Locations, ensure_private_dir
 from tui.vault import Account, Vault
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, set_value, text_of, unlock, wait_for
-from tui.paths import Locations
-from tui.rotation import retired_keys
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
+from tui.core.rotation import retired_keys
 
 
 async def test_rotate_a_key_and_check_the_old_one_is_revoked(

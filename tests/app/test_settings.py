@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.app.conftest import SIZE, AppFactory, make_keyfile
-from tui.paths import Locations
-from tui.settings import Settings, dumps, load_settings, save_settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings, dumps, load_settings, save_settings
 
 
 def test_missing_file_gives_defaults_silently(tmp_path: Path) -> None:
@@ -83,9 +83,9 @@ def test_view_choices_round_trip_and_bad_words_are_named(tmp_path: Path) -> None
 
 
 def test_view_choice_words_are_the_dashboards() -> None:
-    from tui.dashboard.balance_pane import BalanceView
-    from tui.dashboard.model import AllocationBy, SortKey
-    from tui.settings import CHOICES
+    from tui.base.settings import CHOICES
+    from tui.ui.dashboard.balance_pane import BalanceView
+    from tui.ui.dashboard.model import AllocationBy, SortKey
 
     assert set(CHOICES["balance_sort"]) == {key.value for key in SortKey}
     assert set(CHOICES["balance_view"]) == {view.value for view in BalanceView}
@@ -97,8 +97,8 @@ async def test_view_choices_are_kept_across_unlock(
 ) -> None:
     from tests.app.helpers import screen_name, unlock, wait_for
     from tests.app.test_help import unreachable_account
-    from tui.dashboard.balance_pane import BalanceView
-    from tui.dashboard.model import AllocationBy, SortKey
+    from tui.ui.dashboard.balance_pane import BalanceView
+    from tui.ui.dashboard.model import AllocationBy, SortKey
 
     make_keyfile(locations, fast_kdf, [unreachable_account()])
     app = make_app()

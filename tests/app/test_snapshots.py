@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 
 from tests.app.conftest import make_keyfile
 from tests.app.helpers import screen_name, set_value, unlock, wait_for
-from tui.app import KeydeckApp
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
+from tui.ui.app import KeydeckApp
 
 SNAP_SIZE = (100, 34)
 

@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile
 from tests.app.helpers import screen_name, set_value, text_of, type_keys, unlock, wait_for
-from tui.paths import Locations
+from tui.base.paths import Locations
 
 
 def has_backup(keyfile: Path) -> bool:
@@ -178,7 +178,7 @@ async def test_lock_drops_keys_and_shows_unlock(
 async def test_idle_auto_lock(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
 ) -> None:
-    from tui.settings import Settings
+    from tui.base.settings import Settings
 
     make_keyfile(locations, fast_kdf)
     now = [1000.0]
@@ -206,7 +206,7 @@ async def test_idle_auto_lock(
 async def test_an_idle_lock_keeps_the_key_form_but_not_its_secrets(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
 ) -> None:
-    from tui.settings import Settings
+    from tui.base.settings import Settings
 
     make_keyfile(locations, fast_kdf)
     now = [1000.0]

@@ -8,10 +8,10 @@ from typing import Any
 
 from tests.app.conftest import AppFactory, make_keyfile, sim_account
 from tests.app.helpers import unlock, wait_for
+from tui.base.paths import Locations
+from tui.base.settings import Settings
 from tui.connect.problems import ProblemKind
-from tui.dashboard.rounds import WAKE_LOOK_S
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.ui.dashboard.rounds import WAKE_LOOK_S
 
 EXCHANGES = ("binance", "okx")
 

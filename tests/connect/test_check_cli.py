@@ -17,9 +17,9 @@ import pytest
 
 from tests.connect.conftest import account_for
 from tui import cli
+from tui.base.paths import Locations
 from tui.commands import check as check_command
 from tui.commands.passwords import PasswordUnavailable, read_password
-from tui.paths import Locations
 from tui.sim import Simulator
 from tui.vault import Account, Vault
 from tui.vault.kdf import KdfParams

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tui.base.logs import setup_logging, stop_logging
 from tui.commands.passwords import read_password
-from tui.logs import setup_logging, stop_logging
 from tui.sim import Simulator
 from tui.sim.thread import SimulatorThread
 from tui.vault import Account, KdfParams, PasswordNotUtf8, Vault

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.connect.conftest import account_for
@@ -107,7 +109,9 @@ async def test_demo_keys_balances_roles_and_findings(sim: Simulator, connector: 
     rows = {row.asset: row for row in main.balances.assets}
     simulated = sim.account("hyperliquid", "main").traits.balances
     assert set(rows) == set(simulated)  # UBTC, USDT0... read back as BTC, USDT
-    assert rows["BTC"].usd is not None and rows["USDT"].usd == rows["USDT"].total
+    assert rows["BTC"].usd is not None and rows["USDT"].usd is not None
+    # USDT is priced at 1: its value is its amount, to the cent (amounts drift per run)
+    assert abs(rows["USDT"].usd - rows["USDT"].total) <= Decimal("0.005")
     assert main.balances.unpriced_assets == ("NOPX",)
     assert main.permissions.withdraw is False and main.permissions.spot_trade is True
     assert [f.code for f in main.findings] == []

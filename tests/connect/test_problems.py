@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from ccxt.base import errors as ccxt_errors
 
+from tui.base.redact import Secret, forget_all
 from tui.connect.classifier import classify
 from tui.connect.problems import MalformedResponse, ProblemKind
-from tui.redact import Secret, forget_all
 
 K = ProblemKind
 

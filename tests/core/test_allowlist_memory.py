@@ -15,8 +15,8 @@ from tests.support.app import PASSWORD, cheap_kdf
 from tui.connect import Connector, ProblemKind
 from tui.connect.allowlist import NOTE, from_notes
 from tui.connect.models import AccountReport
-from tui.keyfile_access import KeyfileAccess
-from tui.session import Session
+from tui.core.keyfile_access import KeyfileAccess
+from tui.core.session import Session
 from tui.sim import Simulator
 from tui.vault import Vault
 

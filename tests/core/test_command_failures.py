@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.app import PASSWORD, make_keyfile
-from tui.paths import Locations
+from tui.base.paths import Locations
 from tui.vault import Account
 
 pytestmark = pytest.mark.skipif(

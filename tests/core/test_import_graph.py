@@ -109,7 +109,7 @@ def test_the_graph_sees_deferred_and_type_checking_imports() -> None:
     }
     assert _cycles(graph) == [["tui.a", "tui.b", "tui.c"]]
     assert "tui.connect.names" in GRAPH["tui.commands.check_report"]  # imported inside a function
-    assert "tui.connect.models" in GRAPH["tui.messages"]  # imported under TYPE_CHECKING
+    assert "tui.connect.models" in GRAPH["tui.ui.messages"]  # imported under TYPE_CHECKING
     assert "tui.connect.findings" in GRAPH["tui.connect.service"]  # `from package import mod`
 
 

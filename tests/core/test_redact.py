@@ -12,8 +12,8 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import pytest
 
-from tui.logs import setup_logging, stop_logging
-from tui.redact import REDACTED, ScrubFilter, Secret, forget_all, mask, scrub
+from tui.base.logs import setup_logging, stop_logging
+from tui.base.redact import REDACTED, ScrubFilter, Secret, forget_all, mask, scrub
 
 VALUE = "s3cr3t-value-for-redaction-tests"
 

@@ -14,8 +14,8 @@ import pytest
 from tests.support.accounts import sim_account
 from tests.support.app import PASSWORD, cheap_kdf
 from tui.connect import Connector
-from tui.keyfile_access import KeyfileAccess
-from tui.session import Session
+from tui.core.keyfile_access import KeyfileAccess
+from tui.core.session import Session
 from tui.sim import Simulator
 from tui.vault import Vault, VaultError
 
@@ -158,7 +158,7 @@ def test_the_session_layer_imports_no_textual() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.session; assert 'textual' not in sys.modules, 'textual imported'"
+    code = "import sys, tui.core.session; assert 'textual' not in sys.modules, 'textual imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

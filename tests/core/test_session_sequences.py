@@ -20,8 +20,8 @@ from tests.support.process import open_sockets
 from tui.connect import Connector
 from tui.connect.health import NETWORK_MAX_BACKOFF_S
 from tui.connect.problems import ProblemKind
-from tui.keyfile_access import KeyfileAccess
-from tui.session import Session
+from tui.core.keyfile_access import KeyfileAccess
+from tui.core.session import Session
 from tui.sim import Simulator
 from tui.sim.timeline import Step
 

@@ -8,8 +8,8 @@ from typing import Any
 from textual.app import App
 
 from tests.dashboard.sample import ACCOUNTS, ScriptedConnector, fixed_clock
-from tui.dashboard import DashboardScreen, DashboardSettings, MemoryAcknowledgements
-from tui.dashboard.config import Acknowledgements
+from tui.ui.dashboard import DashboardScreen, DashboardSettings, MemoryAcknowledgements
+from tui.ui.dashboard.config import Acknowledgements
 
 SIZE = (120, 36)
 

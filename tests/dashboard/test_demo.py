@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Input
 from tests.dashboard.conftest import SIZE, DashboardHost, settle
 from tui.connect.problems import ProblemKind
 from tui.connect.service import Connector
-from tui.dashboard import DashboardScreen, DashboardSettings
-from tui.demo import DEMO_PASSWORD, DemoSession, start_demo
+from tui.ui.dashboard import DashboardScreen, DashboardSettings
+from tui.ui.demo import DEMO_PASSWORD, DemoSession, start_demo
 from tui.vault import KdfParams, Vault
 
 
@@ -80,7 +80,7 @@ async def test_the_hand_credentials_work_and_are_not_in_the_keyfile(demo: DemoSe
 
 
 def test_a_kept_demo_directory_is_reused_and_a_foreign_keyfile_refused(tmp_path) -> None:
-    from tui.demo import DemoError
+    from tui.ui.demo import DemoError
 
     where = tmp_path / "kept"
     first = start_demo(where, drift=0.0, kdf=KdfParams.insecure_fast())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.demo import DEMO_PASSWORD
+from tui.ui.demo import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.slow,

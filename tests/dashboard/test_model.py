@@ -7,9 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from tests.dashboard.sample import ACCOUNTS, NOW, REJECTED, reports
-from tui import format as fmt
-from tui.dashboard.config import FileAcknowledgements, MemoryAcknowledgements
-from tui.dashboard.model import AllocationBy, BalanceFilter, DashboardModel, SortKey
+from tui.base import format as fmt
+from tui.ui.dashboard.config import FileAcknowledgements, MemoryAcknowledgements
+from tui.ui.dashboard.model import AllocationBy, BalanceFilter, DashboardModel, SortKey
 
 D = Decimal
 

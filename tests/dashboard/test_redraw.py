@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 
 from tests.dashboard.conftest import SIZE, DashboardHost, settle
 from tests.dashboard.sample import ACCOUNTS, NOW, ScriptedConnector
-from tui.dashboard import DashboardScreen, DashboardSettings, MemoryAcknowledgements
+from tui.ui.dashboard import DashboardScreen, DashboardSettings, MemoryAcknowledgements
 
 
 class MovableClock:

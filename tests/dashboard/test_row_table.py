@@ -13,7 +13,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets._data_table import RowKey
 
-from tui.widgets.row_table import RELIES_ON, RowTable
+from tui.ui.widgets.row_table import RELIES_ON, RowTable
 
 ROWS = 30
 COLUMNS = ("asset", "free", "total", "checked")

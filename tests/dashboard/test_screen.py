@@ -12,13 +12,13 @@ from textual.widgets import DataTable, Input
 from tests.dashboard.conftest import SIZE, make_host, settle
 from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports
 from tui.connect.models import AccountReport
-from tui.dashboard import (
+from tui.ui.dashboard import (
     CriticalAcknowledged,
     DashboardSettings,
     FileAcknowledgements,
 )
-from tui.dashboard.model import SortKey
-from tui.dashboard.warnings_panel import CriticalBanner
+from tui.ui.dashboard.model import SortKey
+from tui.ui.dashboard.warnings_panel import CriticalBanner
 
 
 def row_keys(table: DataTable[Any]) -> list[str]:
@@ -247,7 +247,7 @@ async def test_unknown_withdrawals_show_the_checklist_never_all_clear() -> None:
     checklist in the permissions panel (the real findings rules), never "all clear"."""
     from tui.connect.findings import evaluate
     from tui.connect.models import Permissions
-    from tui.dashboard.warnings_panel import WarningsPanel
+    from tui.ui.dashboard.warnings_panel import WarningsPanel
 
     unknown = Permissions(reported=True, read=True, spot_trade=True, ip_restricted=True)
     script = {

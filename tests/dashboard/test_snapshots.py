@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.dashboard.conftest import SIZE, make_host, settle
 from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports
-from tui.dashboard import MemoryAcknowledgements
+from tui.ui.dashboard import MemoryAcknowledgements
 
 
 async def _settled(pilot: Any) -> None:

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui.base.paths import Locations, ensure_private_dir
 from tui.connect import Connector, ProblemKind
 from tui.connect.clients import load_ccxt
 from tui.connect.problems import exchange_display_name
-from tui.paths import Locations, ensure_private_dir
 from tui.sim import Balance, Faults, SimAccount, Simulator, Traits
 from tui.vault import Account, KdfParams, Vault
 

@@ -14,15 +14,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tui.screens.key_form import (
+from tui.sim import Simulator
+from tui.sim.thread import SimulatorThread
+from tui.ui.screens.key_form import (
     MAX_LABEL_CHARS,
     PEM_MARKER,
     clean_value,
     credential_fault,
     label_fault,
 )
-from tui.sim import Simulator
-from tui.sim.thread import SimulatorThread
 
 CREDENTIAL_NAMES = ("apiKey", "secret", "password", "uid", "privateKey", "login", "token")
 # Every way a sim exchange finds the key of a request.

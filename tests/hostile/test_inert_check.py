@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from tui.paths import ensure_private_dir
+from tui.base.paths import ensure_private_dir
 from tui.sim import Simulator
 from tui.sim.scenario import Scenario
 from tui.vault import Account, KdfParams, Vault

@@ -1,5 +1,5 @@
 """Strings an exchange or an import file chooses are inert wherever they are shown: the one
-sanitizer (`tui.inert`), the models it guards, the log, and every CSV Keydeck writes."""
+sanitizer (`tui.base.inert`), the models it guards, the log, and every CSV Keydeck writes."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from tui.base.inert import csv_cell, inert
+from tui.base.logs import setup_logging, stop_logging
+from tui.base.paths import Locations, ensure_private_dir
 from tui.commands.history import run as run_history
 from tui.connect.models import AssetBalance, Balances, Permissions
 from tui.connect.problems import ProblemKind, make_problem
-from tui.history.model import AccountName, Holding, Point, encode
-from tui.history.store import history_path, seal
-from tui.inert import csv_cell, inert
+from tui.core.history.model import AccountName, Holding, Point, encode
+from tui.core.history.store import history_path, seal
 from tui.keys_io.sources import Candidate
-from tui.logs import setup_logging, stop_logging
-from tui.paths import Locations, ensure_private_dir
 from tui.vault import Account, KdfParams, Vault
 
 PASSWORD = "correct horse battery staple 42"

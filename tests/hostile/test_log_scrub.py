@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.logs import setup_logging, stop_logging
-from tui.redact import REDACTED, scrub
+from tui.base.logs import setup_logging, stop_logging
+from tui.base.redact import REDACTED, scrub
 
 SIGNATURE = "c2lnbmF0dXJlLW9mLXRoZS1yZXF1ZXN0"
 JWT = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJrZXkiLCJleHAiOjF9.MEUCIQDx-sig_part"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.keys_io.helpers import PASSWORD
-from tui import redact
-from tui.paths import Locations
+from tui.base import redact
+from tui.base.paths import Locations
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from typing import Any
 
 from tests.support.app import PASSWORD, cheap_kdf, make_keyfile
 from tui import cli
+from tui.base.paths import Locations
 from tui.commands import import_keys as import_command
-from tui.paths import Locations
 from tui.vault import Account, Vault
 
 __all__ = ["PASSWORD", "HummingbotConf", "import_keys", "keyfile_accounts", "make_keyfile"]

@@ -14,7 +14,7 @@ import pytest
 
 from tests.keys_io.helpers import PASSWORD, environ_without_passwords, make_keyfile
 from tests.support.accounts import sim_account
-from tui.paths import Locations
+from tui.base.paths import Locations
 from tui.sim import Simulator
 from tui.sim.thread import SimulatorThread
 

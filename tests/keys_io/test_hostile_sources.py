@@ -25,9 +25,9 @@ from tests.keys_io.helpers import (
     keyfile_accounts,
     make_keyfile,
 )
+from tui.base.paths import Locations
 from tui.keys_io.hummingbot import decrypt_value
 from tui.keys_io.sources import MAX_SOURCE_BYTES
-from tui.paths import Locations
 
 
 def _value(document: dict[str, Any] | str) -> str:

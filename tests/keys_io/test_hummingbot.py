@@ -14,7 +14,7 @@ from tests.keys_io.helpers import (
     keyfile_accounts,
     make_keyfile,
 )
-from tui.paths import Locations
+from tui.base.paths import Locations
 
 PEM = (
     "-----BEGIN EC PRIVATE KEY-----\n"

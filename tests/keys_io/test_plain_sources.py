@@ -19,8 +19,8 @@ from tests.keys_io.helpers import (
 )
 from tests.support.app import cheap_kdf
 from tui import cli
+from tui.base.paths import Locations
 from tui.commands import backup as backup_command
-from tui.paths import Locations
 from tui.vault import Account
 
 FREQTRADE = """

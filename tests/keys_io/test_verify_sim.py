@@ -11,8 +11,8 @@ import pytest
 
 from tests.keys_io.helpers import PASSWORD, import_keys, keyfile_accounts, make_keyfile
 from tests.support.app import cheap_kdf
+from tui.base.paths import Locations
 from tui.keys_io.commit import add_all
-from tui.paths import Locations
 from tui.sim import Simulator
 from tui.sim.thread import SimulatorThread
 from tui.vault import Account, DuplicateAccount, Vault

@@ -15,7 +15,7 @@ from tui.sim.exchanges import load_all
 from tui.sim import Simulator
 Simulator()
 assert len(load_all()) >= 4
-banned = ("ccxt", "textual", "tui.connect", "tui.vault", "tui.app", "tui.screens")
+banned = ("ccxt", "textual", "tui.connect", "tui.vault", "tui.ui.app", "tui.ui.screens")
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in banned or m.startswith(banned))
 print(",".join(loaded))
 """

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tui.app import KeydeckApp
-from tui.paths import Locations
-from tui.settings import Settings
+from tui.base.paths import Locations
+from tui.base.settings import Settings
+from tui.ui.app import KeydeckApp
 
 PASSWORD = "tangerine orbit pillow 42"
 
@@ -27,7 +27,7 @@ def make_keyfile(
     vault_options: dict[str, Any] | None = None,
 ) -> Path:
     """A keyfile holding `accounts`, at `locations.keyfile`."""
-    from tui.paths import ensure_private_dir
+    from tui.base.paths import ensure_private_dir
     from tui.vault import Vault
 
     ensure_private_dir(locations.config_dir)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.redact import forget_all
+from tui.base.redact import forget_all
 from tui.vault import Account, KdfParams, Vault
 from tui.vault.container import derive_key, parse_header, seal
 

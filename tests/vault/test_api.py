@@ -16,7 +16,7 @@ from tests.vault.conftest import (
     binance_account,
     okx_account,
 )
-from tui.redact import Secret
+from tui.base.redact import Secret
 from tui.vault import (
     Account,
     KeyfileExists,

@@ -20,7 +20,7 @@ from tests.vault.conftest import (
     okx_account,
 )
 from tests.vault.test_golden import DATA, GOLDEN_PASSWORD
-from tui.paths import Locations
+from tui.base.paths import Locations
 from tui.vault import KeyfileRolledBack, Vault, argon2_available
 from tui.vault.container import parse_header
 from tui.vault.generations import KEYFILE_ID, STATE_NAME

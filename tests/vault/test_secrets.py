@@ -22,7 +22,7 @@ from tests.vault.conftest import (
     okx_account,
     reseal,
 )
-from tui.redact import Secret
+from tui.base.redact import Secret
 from tui.vault import (
     KeyfileCorrupt,
     KeyfileLocked,

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tui.paths import Locations
+from tui.base.paths import Locations
 from tui.vault import Account, KdfParams, Vault
 
 PASSWORD = "correct horse battery staple 42"

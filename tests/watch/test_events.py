@@ -185,7 +185,7 @@ def test_watch_and_history_import_no_textual() -> None:
     import sys
 
     code = (
-        "import sys, tui.watch.runner, tui.commands.watch, tui.history.store, "
+        "import sys, tui.watch.runner, tui.commands.watch, tui.core.history.store, "
         "tui.commands.history; assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -16,11 +16,11 @@ import pytest
 
 from tests.watch.helpers import PASSWORD, make_keyfile
 from tests.watch.test_events import report
+from tui.base.paths import Locations
 from tui.commands.history import run as run_history
-from tui.history import History, history_path
-from tui.history.model import MAX_POINTS, thin
-from tui.history.store import MAGIC
-from tui.paths import Locations
+from tui.core.history import History, history_path
+from tui.core.history.model import MAX_POINTS, thin
+from tui.core.history.store import MAGIC
 from tui.vault import Account, KdfParams, Vault, VaultError
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -66,7 +66,7 @@ def test_recorded_values_survive_a_restart_and_are_thinned(tmp_path: Path) -> No
 
 
 def test_thinning_bounds_the_points_whatever_the_rate() -> None:
-    from tui.history.model import Holding, Point
+    from tui.core.history.model import Holding, Point
 
     holding = {"a": Holding(Decimal(1), True, {})}
     now = START + timedelta(days=5 * 365)

@@ -22,6 +22,8 @@ from tui.sim.timeline import Step
 from tui.vault import KdfParams, Vault
 from tui.watch.runner import EXIT_KEYFILE_UNREADABLE, WAKE_LOOK_S
 
+pytestmark = pytest.mark.slow  # each test waits out real back-offs and timelines
+
 EXCHANGES = ["binance", "okx", "kraken"]
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from tests.support.accounts import sim_account
 from tests.watch.helpers import PASSWORD, WebhookReceiver, eventually, make_keyfile
+from tui.base.paths import Locations
 from tui.connect.clock import SleepDetector
-from tui.history import History
-from tui.paths import Locations
+from tui.core.history import History
 from tui.sim import Simulator
 from tui.vault import KdfParams, Vault
 from tui.watch.events import Event
@@ -71,6 +71,7 @@ def _config(receiver: WebhookReceiver) -> WatchConfig:
     )
 
 
+@pytest.mark.slow
 async def test_watch_reports_each_change_once_and_not_again_after_restart(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -159,6 +160,7 @@ async def test_watch_reports_each_change_once_and_not_again_after_restart(
         assert not [s for s in [*secrets, PASSWORD, "withdraw_enabled", "okx"] if s in text]
 
 
+@pytest.mark.slow
 async def test_watch_follows_the_keyfile_and_acknowledgements(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

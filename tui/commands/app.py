@@ -1,7 +1,7 @@
 """`keydeck` with no command: the full-screen app, or with --demo the offline demo.
 
 Not in `COMMANDS` (it has no subcommand name); the app owns ctrl+c as a key and its own
-core-dump and crash handling (tui/app.py, tui/crash.py).
+core-dump, signal and crash handling (tui/ui/lifecycle.py, tui/ui/crash.py).
 """
 
 from __future__ import annotations
@@ -9,18 +9,16 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from tui import process
+from tui.base import process
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
+    from tui.base.paths import Locations
 
 
 def run(args: argparse.Namespace, locations: Locations) -> int:
     process.default_interrupts()  # Textual reads ctrl+c as a key
+    from tui.ui.lifecycle import run_app, run_demo  # Textual loads in the app, not before
+
     if args.demo:
-        from tui.demo import run_demo  # the simulator loads only for the demo
-
         return run_demo(args.config_dir)
-    from tui.app import run_app
-
     return run_app(locations)

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui.commands.preamble import Context, Failed, Spec, add_password_option, run_command
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
-    from tui.redact import Secret
+    from tui.base.paths import Locations
+    from tui.base.redact import Secret
 
 EXIT_OK = 0
 EXIT_FAILED = 3
@@ -58,6 +58,7 @@ def run(
 def _backup_password(keyfile_password: Secret) -> tuple[Any, bool]:
     """(password, is_new): KEYDECK_BACKUP_PASSWORD, a prompt (Enter keeps the keyfile's),
     or the keyfile's password when there is no terminal. A new one must be strong enough."""
+    from tui.base.redact import Secret
     from tui.commands.passwords import (
         BACKUP_PASSWORD_ENV,
         PasswordUnavailable,
@@ -66,7 +67,6 @@ def _backup_password(keyfile_password: Secret) -> tuple[Any, bool]:
         environment_value,
         prompt,
     )
-    from tui.redact import Secret
 
     where = "the backup"
     chosen = environment_value(BACKUP_PASSWORD_ENV)

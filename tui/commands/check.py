@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui.commands.preamble import Context, Spec, add_password_option, run_command
 
 if TYPE_CHECKING:
+    from tui.base.paths import Locations
     from tui.commands.check_report import Checked
-    from tui.paths import Locations
 
 SPEC = Spec("check", keyfile_exit=3, failure_exit=3)
 ACCOUNT_TIMEOUT_S = 60.0
@@ -53,8 +53,8 @@ def _check(context: Context) -> int:
     import logging
 
     from tui import __version__
+    from tui.base.process import cancelled_by_interrupt
     from tui.commands.check_report import document, exit_code, table
-    from tui.process import cancelled_by_interrupt
 
     logging.captureWarnings(True)  # library warnings go to the log, not to a monitor
     with context.open_vault() as vault:
@@ -72,7 +72,7 @@ def _check(context: Context) -> int:
 async def _check_all(vault: Any, locations: Locations) -> list[Checked]:
     """Every account checked now (back-off bypassed), on the Session the app uses."""
     from tui.commands.check_report import Checked
-    from tui.session import Session, make_connector
+    from tui.core.session import Session, make_connector
 
     connector = make_connector(
         locations, timeout_s=REQUEST_TIMEOUT_S, account_timeout_s=ACCOUNT_TIMEOUT_S

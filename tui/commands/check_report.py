@@ -112,7 +112,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _account(item: Checked, out: TextIO) -> None:
-    from tui import format as fmt
+    from tui.base import format as fmt
     from tui.connect.names import display_name
 
     report = item.report

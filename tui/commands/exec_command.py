@@ -26,7 +26,7 @@ from tui.commands.accounts import find_account
 from tui.commands.preamble import Context, Failed, Spec, add_password_option, run_command
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
+    from tui.base.paths import Locations
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
 def split_command(args: argparse.Namespace, locations: Locations) -> tuple[list[str], Locations]:
     """argparse's REMAINDER also takes the options written between ACCOUNT and `--`
     (`keydeck exec okx --as ccxt -- cmd`): parse those here; the rest is the command."""
-    from tui.paths import Locations
+    from tui.base.paths import Locations
 
     words = list(args.child)
     if "--" not in words or not words[0].startswith("-"):
@@ -103,7 +103,7 @@ def split_command(args: argparse.Namespace, locations: Locations) -> tuple[list[
 
 async def _check(vault: Any, account: Any, locations: Locations, timeout_s: float) -> Any:
     """One verify of the account (a signed call and its permissions)."""
-    from tui.session import Session, make_connector
+    from tui.core.session import Session, make_connector
 
     connector = make_connector(locations, timeout_s=timeout_s)
     try:
@@ -118,7 +118,7 @@ def refuse_withdrawals(
     """Return only if the exchange confirmed, just now, that the key cannot withdraw."""
     import asyncio
 
-    from tui.process import cancelled_by_interrupt
+    from tui.base.process import cancelled_by_interrupt
 
     report = asyncio.run(cancelled_by_interrupt(_check(vault, account, locations, timeout_s)))
     name = f"{account.exchange}/{account.label}"
@@ -155,8 +155,8 @@ def run(args: argparse.Namespace, locations: Locations, *, err: TextIO | None = 
     prepared: list[Any] = []
 
     def body(context: Context) -> int:
+        from tui.core.session import is_retired
         from tui.keys_io.child_env import child_environment
-        from tui.session import is_retired
 
         if not command:
             raise Failed(

@@ -11,11 +11,11 @@ import argparse
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tui.base.inert import csv_writer
 from tui.commands.preamble import Context, Spec, add_password_option, run_command
-from tui.inert import csv_writer
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
+    from tui.base.paths import Locations
 
 SPEC = Spec("history", keyfile_exit=3, failure_exit=3)
 
@@ -102,7 +102,7 @@ def run(
 
 
 def _history(context: Context) -> int:
-    from tui.history import History
+    from tui.core.history import History
 
     with context.open_vault() as vault:
         history = History.for_vault(vault, write_every_s=float("inf"))

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui.commands.preamble import Context, Failed, Spec, add_password_option, run_command
 
 if TYPE_CHECKING:
+    from tui.base.paths import Locations
     from tui.keys_io.plan import Plan, PlannedRow
     from tui.keys_io.sources import SourceRead
-    from tui.paths import Locations
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +351,7 @@ class _Import:
 
     async def _verify(self, vault: Any, accounts: list[Any]) -> list[Any]:
         """One signed call (and the permissions) per key, all exchanges at once."""
-        from tui.session import Session, make_connector
+        from tui.core.session import Session, make_connector
 
         connector = make_connector(self.locations, timeout_s=REQUEST_TIMEOUT_S)
         session = Session(vault, connector)
@@ -366,7 +366,7 @@ class _Import:
 
         try:
             if vault is None:
-                from tui.paths import ensure_private_dir
+                from tui.base.paths import ensure_private_dir
 
                 ensure_private_dir(self.locations.config_dir)
                 with Vault.create(

@@ -1,4 +1,5 @@
-"""`keydeck locate`: where the keyfile, settings, logs and cache live. Reads no secret."""
+"""`keydeck locate`: where the keyfile, settings, logs, cache and crash reports live. Reads no
+secret."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.preamble import Context, Spec, run_command
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
+    from tui.base.paths import Locations
 
 SPEC = Spec("locate")
 
@@ -28,6 +29,7 @@ def _locate(context: Context) -> int:
         ("settings", locations.settings),
         ("log", locations.log_file),
         ("cache", locations.cache_dir),
+        ("crashes", locations.crash_dir),
     ]
     width = max(len(name) for name, _ in rows)
     for name, path in rows:

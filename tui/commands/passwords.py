@@ -16,7 +16,7 @@ import os
 import sys
 from typing import TextIO
 
-from tui.redact import Secret
+from tui.base.redact import Secret
 from tui.vault.errors import PasswordNotUtf8
 
 PASSWORD_ENV = "KEYDECK_PASSWORD"  # noqa: S105 - the variable's name

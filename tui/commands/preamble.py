@@ -25,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tui import process
+from tui.base import process
 from tui.commands.passwords import PasswordUnavailable, read_password
 
 if TYPE_CHECKING:
     import argparse
 
-    from tui.paths import Locations
-    from tui.redact import Secret
+    from tui.base.paths import Locations
+    from tui.base.redact import Secret
     from tui.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class Context:
     def password(self) -> Secret:
         """Keydeck's password, read once (stdin, KEYDECK_PASSWORD, prompt)."""
         if self._password is None:
-            from tui.redact import Secret
+            from tui.base.redact import Secret
 
             given = read_password(
                 bool(getattr(self.args, "password_stdin", False)),
@@ -133,7 +133,7 @@ class Context:
 
     def set_password(self, password: str) -> Secret:
         """A password the command got itself (a new keyfile's, asked twice)."""
-        from tui.redact import Secret
+        from tui.base.redact import Secret
 
         self._password = Secret(password)
         return self._password
@@ -242,7 +242,7 @@ def _start_log(context: Context) -> bool:
     """The log file, if it can be had; logging is a nicety and commands run without it.
     A command that only reads never creates the config directory for it (a mistyped
     --config-dir leaves no trace)."""
-    from tui.logs import setup_logging
+    from tui.base.logs import setup_logging
 
     locations = context.locations
     if context.spec.read_only and not locations.config_dir.is_dir():

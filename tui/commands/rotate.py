@@ -22,8 +22,8 @@ from tui.commands.accounts import find_account
 from tui.commands.preamble import Context, Failed, Spec, add_password_option, run_command
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
-    from tui.session import Session
+    from tui.base.paths import Locations
+    from tui.core.session import Session
 
 EXIT_OK, EXIT_REFUSED, EXIT_KEYFILE = 0, 1, 3
 SPEC = Spec(
@@ -50,9 +50,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def new_credentials(fields: list[str], stdin_is_tty: bool) -> dict[str, str]:
     """The new key's fields: KEYDECK_NEW_<NAME> (API_KEY, API_SECRET, API_PASSWORD, API_UID...)
     or a hidden prompt per field."""
+    from tui.base.redact import Secret
     from tui.commands.passwords import environment_value, prompt
     from tui.keys_io.child_env import env_name
-    from tui.redact import Secret
 
     values: dict[str, str] = {}
     for name in fields:
@@ -74,8 +74,8 @@ def run(args: argparse.Namespace, locations: Locations, *, out: TextIO | None = 
 
 
 def _run(context: Context) -> int:
-    from tui.keyfile_access import KeyfileAccess
-    from tui.session import is_retired
+    from tui.core.keyfile_access import KeyfileAccess
+    from tui.core.session import is_retired
     from tui.vault import VaultError
 
     session = KeyfileAccess.for_locations(context.locations).open(context.password())
@@ -95,7 +95,7 @@ def _run(context: Context) -> int:
 
 
 async def _rotate(session: Session, account: Any, args: argparse.Namespace, out: TextIO) -> int:
-    from tui.rotation import check_revoked, retired_keys
+    from tui.core.rotation import check_revoked, retired_keys
 
     name = f"{account.exchange}/{account.label}"
     if args.check_old or args.drop_old:
@@ -152,7 +152,7 @@ async def _rotate(session: Session, account: Any, args: argparse.Namespace, out:
 
 def print_rights(old: Any, new: Any, out: TextIO) -> None:
     """What each key may do, as the app's rotation screen shows it: gained and lost rights."""
-    from tui.rotation import compare_rights
+    from tui.core.rotation import compare_rights
 
     rows = compare_rights(old, new)
     if not rows:

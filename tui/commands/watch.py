@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui.commands.preamble import Context, Failed, Spec, add_password_option, run_command
 
 if TYPE_CHECKING:
-    from tui.paths import Locations
+    from tui.base.paths import Locations
     from tui.watch.runner import WatchConfig
 
 WEBHOOKS_ENV = "KEYDECK_WEBHOOKS"
@@ -117,7 +117,7 @@ def run(
 
 
 def _watch(context: Context, out: TextIO | None) -> int:
-    from tui.redact import ScrubFilter
+    from tui.base.redact import ScrubFilter
     from tui.watch.runner import watch_keyfile
     from tui.watch.sinks import SetupError
 

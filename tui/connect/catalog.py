@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tui.base.paths import ensure_private_dir
 from tui.connect.exchanges import EXCHANGES, key_page, pem_secret, reads_permissions
 from tui.connect.names import display_name, use_catalog_names
-from tui.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
 

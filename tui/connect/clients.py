@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui.base.paths import ensure_private_dir
 from tui.connect.catalog import ccxt_version
 from tui.connect.ccxt_hooks import install_strict_json, session_config
 from tui.connect.endpoint import EndpointError, apply_endpoint, is_loopback, normalize_endpoint
@@ -29,7 +30,6 @@ from tui.connect.exchanges import module_for
 from tui.connect.names import remember_display_name
 from tui.connect.problems import Problem, ProblemKind, make_problem
 from tui.connect.shared_tls import share_tls_context
-from tui.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ async def load_ccxt() -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """Credentials may be `tui.redact.Secret`s; ccxt needs the plain strings."""
+    """Credentials may be `tui.base.redact.Secret`s; ccxt needs the plain strings."""
     reveal = getattr(value, "reveal", None)
     return reveal() if callable(reveal) else value
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from tui.base.inert import ASSET_LIMIT, LABEL_LIMIT, TEXT_LIMIT, inert, inert_all, inert_or_none
 from tui.connect.problems import Problem
-from tui.inert import ASSET_LIMIT, LABEL_LIMIT, TEXT_LIMIT, inert, inert_all, inert_or_none
 
 StatusState = Literal["ok", "warning", "failing"]
 Severity = Literal["critical", "warning", "info"]

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tui.base.inert import TEXT_LIMIT, inert
 from tui.connect.names import display_name
 from tui.connect.seen_ip import shown
-from tui.inert import TEXT_LIMIT, inert
 
 
 class ProblemKind(StrEnum):

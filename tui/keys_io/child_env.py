@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tui.process import KEYDECK_PREFIX
+from tui.base.process import KEYDECK_PREFIX
 
 FORMS = ("env", "freqtrade", "ccxt")
 CCXT_CONFIG = "KEYDECK_CCXT_CONFIG"

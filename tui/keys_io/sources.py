@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.inert import LABEL_LIMIT, TEXT_LIMIT, inert, inert_all, inert_or_none
-from tui.redact import Secret
+from tui.base.inert import LABEL_LIMIT, TEXT_LIMIT, inert, inert_all, inert_or_none
+from tui.base.redact import Secret
 
 PasswordReader = Callable[[str], str]
 """Asked only when a source is encrypted: takes a prompt, returns the source's password."""

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from tui.redact import Secret
+from tui.base.redact import Secret
 from tui.vault.guard import scrubbed_traceback
 
 # ccxt's credential names (Exchange.requiredCredentials).

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from tui.redact import REDACTED, scrub
+from tui.base.redact import REDACTED, scrub
 from tui.vault.errors import VaultError
 
 _NOTE = "keydeck hid this error's inner frames to protect keys"

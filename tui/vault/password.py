@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from tui.redact import Secret
+from tui.base.redact import Secret
 from tui.vault.errors import PasswordNotUtf8, PasswordRejected
 from tui.vault.guard import SecretBytes, scrubbed_traceback
 
@@ -27,7 +27,7 @@ def reveal(password: PasswordLike) -> str:
         return password.reveal()
     if isinstance(password, str):
         return password
-    raise TypeError("a password is a str or a tui.redact.Secret")
+    raise TypeError("a password is a str or a tui.base.redact.Secret")
 
 
 def encode_password(password: PasswordLike) -> SecretBytes:

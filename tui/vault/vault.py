@@ -15,7 +15,7 @@ import logging
 import os
 from pathlib import Path
 
-from tui import paths
+from tui.base import paths
 from tui.vault import files
 from tui.vault.account import Account
 from tui.vault.container import (
@@ -124,7 +124,7 @@ class Vault(KeyfileReader):
         another process has the keyfile open, and on a read-only filesystem.
 
         `state_dir` (None: no tracking): where the highest generation seen per keyfile is
-        recorded (`tui.paths.Locations.state_dir`). A file older than that raises
+        recorded (`tui.base.paths.Locations.state_dir`). A file older than that raises
         `KeyfileRolledBack` unless `accept_rollback=True`, which opens it and (unless
         read-only) records its generation as the one to compare with from now on.
         """

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from tui.base.paths import Locations
 from tui.connect.clock import SleepDetector
-from tui.history import History
-from tui.paths import Locations
+from tui.core.history import History
 from tui.vault import KeyfileRekeyed, Vault, VaultError
 from tui.watch.events import Event, WatchState, observe
 from tui.watch.metrics import WatchMetrics, listening_message, parse_address
@@ -283,7 +283,7 @@ async def watch_keyfile(
     `SetupError` before opening anything if a sink cannot be used, and the `VaultError`s of
     `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat);
     `wake` tells a sleep of the computer (tests give it their own clocks)."""
-    from tui.session import Session, make_connector
+    from tui.core.session import Session, make_connector
 
     sinks = build_sinks(config, out)
     try:

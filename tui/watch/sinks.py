@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
+from tui.base.process import child_environ
+from tui.base.redact import scrub
 from tui.connect.endpoint import is_loopback
-from tui.process import child_environ
-from tui.redact import scrub
 from tui.watch.events import Event
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,195 @@
+"""The status pane: one row per account, and the plain title and fix of every problem."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable
+
+from tui.base import format as fmt
+from tui.ui.dashboard.model import AccountView, DashboardModel
+from tui.ui.dashboard.quiet import QuietBorder, QuietStatic
+from tui.ui.dashboard.table_sync import Cell, Row, same_cell, sync_table
+from tui.ui.widgets.row_table import RowTable
+from tui.ui.widgets.states import STATE_WIDTH, look_of
+from tui.ui.widgets.theme import Palette
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("state", "State"),
+    ("account", "Account"),
+    ("latency", "Latency"),
+    ("clock", "Clock"),
+    ("checked", "Checked"),
+)
+
+
+# "Checked" ages in 10 s steps: with 1 s steps every cell of the column changed each second
+# and the whole status table re-rendered (docs/benchmarks.md, idle app CPU).
+CHECKED_STEP_S = 10
+ACCOUNT_WIDTH = 28
+"""Widest "exchange · label" shown in the table (longer ones end in …; d shows it whole)."""
+WIDE_PANE = 120
+"""A status pane this wide shows every failing account's fix, not only the selected one's."""
+
+
+class StatusPane(Vertical, QuietBorder):
+    """Connection state per account; problems spelled out below the table."""
+
+    _last_model: DashboardModel | None = None
+    _palette: Palette | None = None
+
+    def compose(self) -> ComposeResult:
+        table = RowTable(id="status-table", cursor_type="row", zebra_stripes=True)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield QuietStatic(id="status-problems", markup=False)
+
+    def on_mount(self) -> None:
+        self.show_title("Status")
+
+    def show(self, model: DashboardModel, now: datetime, palette: Palette) -> None:
+        table = self.query_one("#status-table", DataTable)
+        rows = [
+            Row(view.account_id, self._cells(view, now, palette)) for view in model.views.values()
+        ]
+        sync_table(table, rows)
+        self._last_model, self._palette = model, palette
+        self._show_problems(model, palette)
+        ok = sum(1 for v in model.views.values() if v.report is not None and not v.failed)
+        failing = sum(1 for v in model.views.values() if v.failed)
+        # Counts that add up: an account answered before is "ok" or "failing" while it is
+        # checked again ("7 ok · 6 checking" counted some twice); "new" ones have no answer.
+        waiting = sum(1 for v in model.views.values() if v.loading)
+        parts = [f"{ok} ok"]
+        if failing:
+            parts.append(f"{failing} failing")
+        if waiting:
+            parts.append(f"{waiting} checking")
+        if any(v.refreshing and not v.loading for v in model.views.values()):
+            parts.append("rechecking…")
+        self.show_subtitle(" · ".join(parts))
+
+    def tick(self, model: DashboardModel, now: datetime) -> None:
+        """The clock moved: renew only the "Checked" cells whose text changed."""
+        table = self.query_one("#status-table", DataTable)
+        for view in model.views.values():
+            if view.account_id not in table.rows:
+                continue
+            cell = self._checked(view, now)
+            if not same_cell(table.get_cell(view.account_id, "checked"), cell):
+                table.update_cell(view.account_id, "checked", cell)
+
+    def _show_problems(self, model: DashboardModel, palette: Palette) -> None:
+        problems = self.query_one("#status-problems", QuietStatic)
+        failing = self._failing(model)
+        selected = self._selected_id()
+        every_fix = self.size.width >= WIDE_PANE  # room for each failing account's fix
+        key = (tuple(failing), selected, palette, every_fix)
+        problems.set_content(
+            key, lambda: self._problems(failing, selected, palette, every_fix=every_fix)
+        )
+        shown = any(
+            v.failed or (v.report and v.report.status.problem) for v in model.views.values()
+        )
+        if problems.display != shown:
+            problems.display = shown
+
+    @classmethod
+    def _cells(cls, view: AccountView, now: datetime, palette: Palette) -> tuple[Cell, ...]:
+        look = look_of(view.report)
+        status = view.report.status if view.report is not None else None
+        return (
+            Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
+            Text(fmt.fit(view.name, ACCOUNT_WIDTH)),  # a long label keeps Latency in view
+            Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
+            Text(
+                fmt.clock_offset(
+                    status.clock_offset_ms if status else None,
+                    whole_seconds=view.exchange in fmt.WHOLE_SECOND_CLOCKS,
+                ).rjust(8)
+            ),
+            cls._checked(view, now),
+        )
+
+    @staticmethod
+    def _checked(view: AccountView, now: datetime) -> Text:
+        status = view.report.status if view.report is not None else None
+        if view.refreshing or status is None:
+            checked = "checking…"
+        elif status.retry_at is not None and status.retry_at > now:
+            checked = fmt.retry_in(status.retry_at, now)  # a failing key in back-off
+        else:
+            checked = fmt.ago(status.checked_at, now, step_s=CHECKED_STEP_S)
+        return Text(checked.ljust(10))
+
+    @staticmethod
+    def _failing(model: DashboardModel) -> list[tuple[str, str, str, str, str, str]]:
+        """(account id, glyph, name, style, title, fix) of every account with a problem."""
+        failing = []
+        for view in model.views.values():
+            report = view.report
+            if report is None:
+                continue
+            problem = report.problem or report.status.problem
+            if problem is None:
+                continue
+            look = look_of(view.report)
+            failing.append(
+                (view.account_id, look.glyph, view.name, look.style, problem.title, problem.fix)
+            )
+        return failing
+
+    @staticmethod
+    def _problems(
+        failing: list[tuple[str, str, str, str, str, str]],
+        selected: str | None,
+        palette: Palette,
+        *,
+        every_fix: bool = False,
+    ) -> RenderableType:
+        """One line per problem; the fix in full for the selected (or first) failing account,
+        or for every one of them where the pane is wide."""
+        if not failing:
+            return Group()
+        if every_fix:
+            blocks = []
+            for _, glyph, name, style, title, fix in failing:
+                blocks.append(
+                    Text.assemble((f"{glyph} {name}: ", palette.style(f"bold {style}")), title)
+                )
+                blocks.append(Text.assemble(("  Fix: ", "bold"), fix))
+            blocks.append(Text("d (or Enter): everything about the selected account", "dim"))
+            return Group(*blocks)
+        lines = [
+            Text.assemble((f"{glyph} {name}: ", palette.style(f"bold {style}")), title)
+            for _, glyph, name, style, title, _ in failing
+        ]
+        chosen = next((index for index, item in enumerate(failing) if item[0] == selected), 0)
+        fix = Text.assemble(
+            ("Fix", "bold"),
+            f" ({lines[chosen].plain.split(':')[0][2:]}): ",
+            failing[chosen][5],
+        )
+        hint = Text(
+            "↑↓ picks whose fix is shown · d (or Enter): everything about that account"
+            if len(failing) > 1
+            else "d (or Enter): everything about this account",
+            style="dim",
+        )
+        return Group(*lines, fix, hint)
+
+    def _selected_id(self) -> str | None:
+        table = self.query_one("#status-table", DataTable)
+        rows = list(table.ordered_rows)
+        if 0 <= table.cursor_row < len(rows):
+            return str(rows[table.cursor_row].key.value)
+        return None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._last_model is not None and self._palette is not None:
+            self._show_problems(self._last_model, self._palette)
