@@ -60,7 +60,10 @@ async def test_lock_at_random_moments_of_a_slow_refresh_never_crashes(
 ) -> None:
     _keyfile(locations, fast_kdf, sim)
     _slow(sim)
-    app = make_app(settings=Settings(refresh_interval_s=1))
+    idle_clock = [1000.0]  # the idle lock's monotonic clock, moved by hand
+    app = make_app(
+        settings=Settings(refresh_interval_s=1, idle_lock_minutes=10), clock=lambda: idle_clock[0]
+    )
     moments = random.Random(19)
     async with app.run_test(size=(120, 36)) as pilot:
         for attempt in range(20):
@@ -68,8 +71,9 @@ async def test_lock_at_random_moments_of_a_slow_refresh_never_crashes(
             if attempt % 3 == 0:
                 await pilot.press("r")  # a forced round on top of the first one
             await pilot.pause(moments.uniform(0.0, 2.5 * LATENCY_MS / 1000))
-            if attempt % 2:
-                await app.lock("Locked after 10 idle minutes.")  # as the idle lock does
+            if attempt % 2:  # ten idle minutes pass; the idle timer's own check locks
+                idle_clock[0] += 601
+                app.check_idle_lock()
             else:
                 await pilot.press("ctrl+l")
             await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen", what="locked")

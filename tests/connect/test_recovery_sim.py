@@ -106,3 +106,37 @@ def test_the_sleep_detector_ignores_ordinary_time() -> None:
     detector = SleepDetector()
     assert not detector.woke()
     assert not detector.woke()
+
+
+async def test_after_an_outage_the_first_automatic_round_recovers_every_account() -> None:
+    """Found by scripts/soak.py: once every account of a host waited out a network back-off
+    (two failed rounds), the first round after the host came back skipped them all, and
+    nothing answered to re-open them: recovery took two refresh intervals. Now one account
+    per host is checked anyway, and when it answers, the others are checked in that round."""
+    async with Simulator(exchanges=EXCHANGES) as sim:
+        accounts = [sim_account(sim, exchange) for exchange in EXCHANGES]
+        async with Connector(timeout_s=3) as connector:
+            await connector.refresh_all(accounts)
+            await sim.go_offline()
+            for _ in range(3):  # automatic rounds: the back-off starts after the second
+                down = kinds(await connector.refresh_all(accounts))
+                assert set(down.values()) == {ProblemKind.unreachable}
+            assert all(connector._health.of(a).backoff_until > time.monotonic() for a in accounts)
+            await sim.go_online()
+            back = kinds(await connector.refresh_all(accounts))  # automatic, not forced
+            assert set(back.values()) == {None}, back
+
+
+def test_the_sleep_detector_compares_the_wall_clock_with_the_monotonic_one() -> None:
+    wall, monotonic = [1_000_000.0], [50.0]
+    detector = SleepDetector(wall=lambda: wall[0], monotonic=lambda: monotonic[0])
+    assert not detector.woke()  # the reference
+    wall[0] += 60
+    monotonic[0] += 60  # a minute awake: both clocks moved
+    assert not detector.woke()
+    wall[0] += 3600
+    monotonic[0] += 1  # an hour asleep: the monotonic clock stood still
+    assert detector.woke()
+    assert not detector.woke()  # once per sleep
+    wall[0] -= 30  # the clock set back (NTP): not a sleep
+    assert not detector.woke()

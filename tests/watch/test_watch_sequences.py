@@ -7,17 +7,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.accounts import sim_account
+from tests.support.process import open_sockets
 from tests.watch.helpers import PASSWORD, WebhookReceiver, eventually, make_keyfile
 from tests.watch.test_watch_sim import Run, _config
+from tui.connect.clock import SleepDetector
 from tui.sim import Simulator
 from tui.sim.timeline import Step
 from tui.vault import KdfParams, Vault
-from tui.watch.runner import EXIT_KEYFILE_UNREADABLE
+from tui.watch.runner import EXIT_KEYFILE_UNREADABLE, WAKE_LOOK_S
 
 pytestmark = pytest.mark.slow  # each test waits out real back-offs and timelines
 
@@ -73,7 +76,7 @@ async def test_flapping_every_two_seconds_is_told_once_per_settled_state(tmp_pat
         locations = make_keyfile(tmp_path / "config", [sim_account(sim, "okx")])
         run = Run(locations, _config(receiver))
         await run.rounds_pass(1)
-        tasks_before = len(asyncio.all_tasks())
+        tasks_before, sockets_before = len(asyncio.all_tasks()), open_sockets()
         flapping = asyncio.create_task(
             sim.run_timeline(
                 [
@@ -98,6 +101,7 @@ async def test_flapping_every_two_seconds_is_told_once_per_settled_state(tmp_pat
         assert all(a != b for a, b in itertools.pairwise(kinds)), kinds
         assert len(failed) == len(recovered) <= 11
         assert len(asyncio.all_tasks()) <= tasks_before + 2  # no task growth
+        assert open_sockets() <= sockets_before + 4  # nor connection growth
         assert await run.finish() == 0
 
 
@@ -150,3 +154,30 @@ async def test_a_keyfile_that_can_no_longer_be_read_stops_the_watch_loudly(
         [line] = run.err.getvalue().splitlines()
         assert line.startswith("keydeck watch: stopped:")
         assert PASSWORD not in line
+
+
+async def test_after_a_sleep_of_the_computer_every_account_is_checked_at_once(
+    tmp_path: Path,
+) -> None:
+    """The lid closes during an outage and opens after it: the watch does not wait out its
+    interval (timed by a monotonic clock that stood still), it checks every account now."""
+    ahead = [0.0]
+    wake = SleepDetector(wall=lambda: time.time() + ahead[0])
+    async with Simulator(exchanges=["binance", "okx"]) as sim, WebhookReceiver() as receiver:
+        locations = make_keyfile(
+            tmp_path / "config", [sim_account(sim, "binance"), sim_account(sim, "okx")]
+        )
+        config = _config(receiver)
+        config.interval_s = 600.0  # no round of its own during the test
+        await sim.go_offline()
+        run = Run(locations, config, wake)
+        await eventually(lambda: len(count(receiver, "account_failed")) == 2, what="failed")
+        await sim.go_online()
+        await asyncio.sleep(2 * WAKE_LOOK_S)  # ordinary time: no round yet
+        assert run.rounds == 1
+        ahead[0] += 3600  # an hour asleep: the wall clock jumps, the monotonic one did not
+        await eventually(
+            lambda: len(count(receiver, "account_recovered")) == 2, limit=20, what="recovered"
+        )
+        assert run.rounds == 2
+        assert await run.finish() == 0

@@ -13,6 +13,7 @@ import pytest
 from tests.support.accounts import sim_account
 from tests.watch.helpers import PASSWORD, WebhookReceiver, eventually, make_keyfile
 from tui.base.paths import Locations
+from tui.connect.clock import SleepDetector
 from tui.core.history import History
 from tui.sim import Simulator
 from tui.vault import KdfParams, Vault
@@ -23,7 +24,9 @@ from tui.watch.runner import WatchConfig, watch_keyfile
 class Run:
     """One in-process watch: its task, stop event, rounds and stdout."""
 
-    def __init__(self, locations: Locations, config: WatchConfig) -> None:
+    def __init__(
+        self, locations: Locations, config: WatchConfig, wake: SleepDetector | None = None
+    ) -> None:
         self.stop = asyncio.Event()
         self.rounds = 0
         self.events: list[Event] = []
@@ -43,6 +46,7 @@ class Run:
                 out=self.out,
                 err=self.err,
                 on_round=on_round,
+                wake=wake,
             )
         )
 

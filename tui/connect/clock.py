@@ -23,15 +23,22 @@ the monotonic clock (which times back-offs and Textual's timers) stands still in
 
 class SleepDetector:
     """Tells when the computer has slept since the last look, from the gap between the wall
-    clock and the monotonic one. `wall` is injectable (seconds since the epoch)."""
+    clock and the monotonic one. Both clocks are injectable (seconds): a test makes a sleep
+    by moving its wall clock forward."""
 
-    def __init__(self, wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._wall = wall
+        self._monotonic = monotonic
         self._offset: float | None = None
 
     def woke(self) -> bool:
-        """True once after each jump of the wall clock past the monotonic one."""
-        offset = self._wall() - time.monotonic()
+        """True once after each jump of the wall clock past the monotonic one (the first
+        look only sets the reference)."""
+        offset = self._wall() - self._monotonic()
         previous, self._offset = self._offset, offset
         return previous is not None and offset - previous >= WAKE_JUMP_S
 

@@ -3,15 +3,19 @@
 Back-off is timed by the monotonic clock and grows only with automatic retries: a check the
 user asked for that fails leaves it where it was. A host that could not be reached is retried
 soon (a refused connection costs the exchange nothing), and as soon as one of its accounts
-answers again, its other accounts are retried too. After the computer slept, every wait is
-dropped: it was measured in a time that stood still.
+answers again, its other accounts are retried too: in each round one account of a host whose
+accounts all wait after a network failure is checked anyway (a scout), and the others wait
+for its answer before deciding, so the first round after an outage recovers them all. After
+the computer slept, every wait is dropped: it was measured in a time that stood still.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,8 +34,10 @@ RATE_LIMIT_BACKOFF_S = 30.0
 FAILURE_BACKOFF_S = 15.0
 MAX_BACKOFF_S = 600.0
 NETWORK_MAX_BACKOFF_S = 15.0
-"""A host that could not be reached is tried again at most this long later, so a key recovers
-within one refresh interval of its host coming back."""
+"""A host that could not be reached is tried again at most this long later."""
+SCOUT_WAIT_S = 120.0
+"""The longest an account waits for its host's scout (a safety net: the scout's own check is
+bounded by the connector's timeouts, and a round that stops cancels both)."""
 
 
 @dataclass
@@ -74,18 +80,77 @@ class HealthBook:
         self._by_id: dict[str, Health] = {}
         self._hosts: dict[str, str] = {}
         self._sleep = SleepDetector(wall)
+        self._scouts: dict[str, tuple[str, asyncio.Event]] = {}
+        """host -> (the account checked first this round, set when its check ends)."""
 
     def of(self, account: ExchangeKey) -> Health:
         self._hosts[account.id] = host_of(account)
         return self._by_id.setdefault(account.id, Health())
 
     def forget(self, account_id: str) -> None:
+        self.checked(account_id)
         self._by_id.pop(account_id, None)
         self._hosts.pop(account_id, None)
 
     def clear(self) -> None:
+        for _account_id, done in self._scouts.values():
+            done.set()
+        self._scouts.clear()
         self._by_id.clear()
         self._hosts.clear()
+
+    def plan(
+        self, accounts: Iterable[ExchangeKey], force: bool | Collection[str]
+    ) -> list[tuple[ExchangeKey, bool]]:
+        """A round's accounts, each with whether it is checked whatever its back-off: those
+        `force` names, and a scout for each host whose accounts in the round all wait after a
+        network failure (its siblings wait for its answer in `due`)."""
+        self.after_sleep()
+        todo = [(a, force if isinstance(force, bool) else a.id in force) for a in accounts]
+        by_host: dict[str, list[tuple[ExchangeKey, bool]]] = {}
+        for account, forced in todo:
+            by_host.setdefault(host_of(account), []).append((account, forced))
+        scouts: set[str] = set()
+        for host, members in by_host.items():
+            stale = self._scouts.pop(host, None)
+            if stale is not None:
+                stale[1].set()  # a scout of a round that stopped
+            waiting = [a for a, forced in members if not forced and self._network_wait(a)]
+            if not waiting:
+                continue
+            checked = [a for a, forced in members if forced or not self._network_wait(a)]
+            scout = checked[0] if checked else waiting[0]
+            scouts.add(scout.id)
+            self._scouts[host] = (scout.id, asyncio.Event())
+        return [(a, forced or a.id in scouts) for a, forced in todo]
+
+    def _network_wait(self, account: ExchangeKey) -> bool:
+        health = self.of(account)
+        problem = health.last_problem
+        return (
+            time.monotonic() < health.backoff_until
+            and problem is not None
+            and problem.kind in UNREACHABLE_KINDS
+        )
+
+    async def due(self, account: ExchangeKey) -> bool:
+        """Whether an automatic check of this account is due now, once its host's scout (if
+        one is out this round) has answered: a host that answers re-opens its accounts."""
+        scout = self._scouts.get(host_of(account))
+        if scout is not None and scout[0] != account.id and self._network_wait(account):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SCOUT_WAIT_S):
+                    await scout[1].wait()
+        return time.monotonic() >= self.of(account).backoff_until
+
+    def checked(self, account_id: str) -> None:
+        """This account's check of the round ended (answered, failed, or stopped): if it was
+        its host's scout, the accounts waiting for it decide now."""
+        host = self._hosts.get(account_id)
+        scout = self._scouts.get(host) if host is not None else None
+        if scout is not None and scout[0] == account_id:
+            scout[1].set()
+            del self._scouts[host]  # type: ignore[arg-type]
 
     def success(self, account: ExchangeKey, at: datetime) -> Health:
         health = self.of(account)
@@ -100,11 +165,10 @@ class HealthBook:
         """Remember a failure; `manual` (the user asked for this check) never grows the wait."""
         health = self.of(account)
         health.last_problem = problem
-        if manual and health.consecutive_failures > 0:
-            return
-        health.consecutive_failures += 1
-        wait = backoff_s(problem.kind, health.consecutive_failures)
-        health.backoff_until = time.monotonic() + wait
+        if not manual or health.consecutive_failures == 0:
+            health.consecutive_failures += 1
+            wait = backoff_s(problem.kind, health.consecutive_failures)
+            health.backoff_until = time.monotonic() + wait
 
     def _host_answers(self, account: ExchangeKey) -> None:
         """The other accounts that failed to reach this account's host are retried at once."""

@@ -240,17 +240,12 @@ class Connector:
         accounts to check whatever their back-off, as the user asked). Leaving the loop early, or
         cancelling the consumer, cancels and awaits the remaining work.
         """
-        self._health.after_sleep()
-        tasks = [
+        tasks = [  # after a sleep every wait is dropped; a scout per host that waits
             asyncio.create_task(
-                self._refresh_one(
-                    account,
-                    with_permissions=with_permissions,
-                    force=force if isinstance(force, bool) else account.id in force,
-                ),
+                self._refresh_one(account, with_permissions=with_permissions, force=forced),
                 name=f"keydeck-refresh-{account.exchange}-{account.label}",
             )
-            for account in accounts
+            for account, forced in self._health.plan(accounts, force)
         ]
         try:
             for next_done in asyncio.as_completed(tasks):
@@ -282,18 +277,21 @@ class Connector:
     ) -> AccountReport:
         asked_at = time.monotonic()
         lock = self._refresh_locks.setdefault(account.id, asyncio.Lock())
-        async with lock:  # one check per account at a time (Kraken nonces must increase)
-            if self._pool.key_changed(account):
-                self._health.forget(account.id)  # an edited key: forget the old back-off
-            health = self._health_of(account)
-            last = health.last_report
-            if last is not None and health.finished_at >= asked_at:
-                return last  # a check that was under way when we asked has just finished
-            if not force and time.monotonic() < health.backoff_until and last is not None:
-                return last
-            return await self._timed_check(
-                account, health, with_permissions=with_permissions, manual=force
-            )
+        try:
+            async with lock:  # one check per account at a time (Kraken nonces must increase)
+                if self._pool.key_changed(account):
+                    self._health.forget(account.id)  # an edited key: forget the old back-off
+                health = self._health_of(account)
+                last = health.last_report
+                if last is not None and health.finished_at >= asked_at:
+                    return last  # a check that was under way when we asked has just finished
+                if not force and last is not None and not await self._health.due(account):
+                    return last
+                return await self._timed_check(
+                    account, health, with_permissions=with_permissions, manual=force
+                )
+        finally:
+            self._health.checked(account.id)  # however it ended: a scout's siblings go on
 
     async def _timed_check(
         self, account: ExchangeKey, health: Health, *, with_permissions: bool, manual: bool = False

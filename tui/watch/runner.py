@@ -6,7 +6,8 @@ with the password, logging and signal handling.
 
 Each round: notice a keyfile changed on disk (new accounts, acknowledgements) and reload it
 with the key already derived; refresh every account (the connector's back-off for failing
-keys applies: a watch must not hammer an exchange); turn the reports into events against
+keys applies: a watch must not hammer an exchange; after a sleep of the computer the next
+round starts at once and checks every account); turn the reports into events against
 the last-known states; emit; persist the states; record the history.
 """
 
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from tui.base.paths import Locations
+from tui.connect.clock import SleepDetector
 from tui.core.history import History
 from tui.vault import KeyfileRekeyed, Vault, VaultError
 from tui.vault.password import PasswordLike
@@ -50,6 +52,9 @@ systemd unit in docs/watch.md does not restart on it."""
 RECHECK_UNREADABLE_S = 1.0
 """A keyfile that cannot be read is looked at once more after this long before the watch
 stops (a copy being put in place by hand)."""
+WAKE_LOOK_S = 1.0
+"""Between rounds, how often the watch looks whether the computer slept (its interval is
+timed by the monotonic clock, which stands still in suspend)."""
 
 
 @dataclass
@@ -102,8 +107,10 @@ class Watcher:
         *,
         on_round: RoundListener | None = None,
         metrics: WatchMetrics | None = None,
+        wake: SleepDetector | None = None,
     ) -> None:
         self.session = session
+        self.wake = wake if wake is not None else SleepDetector()
         self.metrics = metrics
         self.on_round = on_round
         self.sinks = sinks
@@ -114,11 +121,14 @@ class Watcher:
         self.rounds = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Rounds every `interval_s` until `stop` is set (a round under way is cancelled)."""
+        """Rounds every `interval_s` until `stop` is set (a round under way is cancelled);
+        after a sleep of the computer, a round of every account at once."""
         stopping = asyncio.create_task(stop.wait())
+        self.wake.woke()  # the reference
+        force = False
         try:
             while not stop.is_set():
-                one_round = asyncio.create_task(self.round())
+                one_round = asyncio.create_task(self.round(force=force))
                 await asyncio.wait({one_round, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if not one_round.done():
                     one_round.cancel()
@@ -126,21 +136,34 @@ class Watcher:
                         await one_round
                     break
                 one_round.result()  # WatchStopped and bugs surface here
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(stopping), self.config.interval_s)
+                force = await self._pause(stopping)
         finally:
             stopping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await stopping
 
-    async def round(self) -> list[Event]:
+    async def _pause(self, stopping: asyncio.Task[Any]) -> bool:
+        """Wait one interval, or until `stopping`; True as soon as the computer is seen to
+        have slept (the next round then checks every account, back-off or not)."""
+        deadline = time.monotonic() + self.config.interval_s
+        while (left := deadline - time.monotonic()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(stopping), min(left, WAKE_LOOK_S))
+                return False
+            if self.wake.woke():
+                log.info("the computer slept: every account is checked again now")
+                return True
+        return self.wake.woke()
+
+    async def round(self, *, force: bool = False) -> list[Event]:
+        """One round; `force` checks failing accounts too, whatever their back-off."""
         await self._follow_keyfile()
         session = self.session
         ids = [a.id for a in session.accounts]
         started = time.monotonic()
         reports = []
         durations_s: dict[str, float] = {}
-        async for report in session.refresh(force=False):
+        async for report in session.refresh(force=force):
             reports.append(report)
             durations_s[report.account_id] = time.monotonic() - started
         events, self.state = observe(
@@ -254,11 +277,13 @@ async def watch_keyfile(
     out: TextIO | None = None,
     err: TextIO | None = None,
     on_round: RoundListener | None = None,
+    wake: SleepDetector | None = None,
 ) -> int:
     """Watch until `stop` is set. Exit codes: 0 stopped, 4 the keyfile can no longer be
     read (re-keyed, replaced, removed: a `keyfile_unreadable` event went to every sink). Raises
     `SetupError` before opening anything if a sink cannot be used, and the `VaultError`s of
-    `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat)."""
+    `Vault.open`. `on_round(number, events)` is called after each round (a heartbeat);
+    `wake` tells a sleep of the computer (tests give it their own clocks)."""
     from tui.core.session import Session, make_connector
 
     sinks = build_sinks(config, out)
@@ -289,7 +314,9 @@ async def watch_keyfile(
     session = Session(vault, connector)
     history = open_history(vault, config)
     store = StateStore.for_vault(state_path(locations.state_dir, locations.keyfile), vault)
-    watcher = Watcher(session, sinks, store, history, config, on_round=on_round, metrics=metrics)
+    watcher = Watcher(
+        session, sinks, store, history, config, on_round=on_round, metrics=metrics, wake=wake
+    )
     log.info("watching %s every %g s", locations.keyfile, config.interval_s)
     try:
         await watcher.run(stop)

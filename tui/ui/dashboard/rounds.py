@@ -5,6 +5,11 @@ A forced check during a round restarts the round with that account (or every acc
 forced: the checks under way stop before the new ones start, so never two requests for one
 account at once, and the rows say "checking…" at once. After a lock (`release_accounts`)
 nothing of a round can reach the screen or the closed keyfile.
+
+After a sleep of the computer (its wall clock jumped past the monotonic one, which stands
+still in suspend, as Textual's timers do), a forced round starts at once: every account is
+checked again, not at the next tick of a timer that slept too (unless automatic refresh is
+off).
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from textual import on, work
+from textual import events, on, work
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from tui.connect.clock import SleepDetector
 from tui.connect.models import AccountReport
+from tui.ui.dashboard.config import DashboardSettings
 from tui.ui.dashboard.messages import RefreshFinished, RefreshStarted, ReportArrived
 from tui.ui.dashboard.model import AccountLike, DashboardModel
 
@@ -32,6 +39,8 @@ REFRESH_GROUP = "dashboard-refresh"
 DRAW_INTERVAL_S = 0.1
 """Reports arriving closer together than this are drawn together: one draw per pane per
 interval, not one per report (which was O(N) per report, O(N²) per round)."""
+WAKE_LOOK_S = 1.0
+"""How often the dashboard looks whether the computer slept."""
 
 Forced = bool | Collection[str]
 """Which accounts skip their back-off in a round: all (True), none, or these ids."""
@@ -67,6 +76,7 @@ class RefreshRounds(Screen[None]):
     model: DashboardModel
     source: RefreshSource
     clock: Callable[[], datetime]
+    settings: DashboardSettings
     _released: bool
     _queued: list[AccountLike]
     _round_ids: list[str]
@@ -76,6 +86,8 @@ class RefreshRounds(Screen[None]):
     _draw_timer: Timer | None
     _draw_due: bool
     _last_report_draw: float
+    _wake: SleepDetector | None = None
+    _wake_timer: Timer | None = None
 
     def redraw(self) -> None:
         raise NotImplementedError
@@ -151,6 +163,24 @@ class RefreshRounds(Screen[None]):
             # and the original's traceback holds the frames that held the accounts.
             raise asyncio.CancelledError
         self.post_message(RefreshFinished(self.clock(), error))
+
+    @on(events.Mount)
+    def _watch_for_wake(self) -> None:
+        """Look every second whether the computer slept, on the screen's own wall clock
+        (`clock`, a constructor parameter: a test moves it forward to make a sleep)."""
+        self._wake = SleepDetector(wall=lambda: self.clock().timestamp())
+        self._wake.woke()  # the reference
+        self._wake_timer = self.set_interval(WAKE_LOOK_S, self._look_for_wake, name="wake")
+
+    def _look_for_wake(self) -> None:
+        if self._released:
+            if self._wake_timer is not None:
+                self._wake_timer.stop()
+            return
+        woke = self._wake is not None and self._wake.woke()
+        if woke and self.settings.refresh_interval_s:  # off: no round comes by itself
+            log.info("the computer slept: every account is checked again")
+            self.action_refresh_now()
 
     def _refresh_on_schedule(self) -> None:
         # Not `_auto_refresh`: Textual's Widget keeps its own attribute of that name.

@@ -7,6 +7,7 @@ added or removed refreshes it) and opens the exchange list to connect a key.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from tui.ui.dashboard.changes import SPANS, ChangeTracker, Portfolio, PortfolioH
 from tui.ui.dashboard.config import DashboardSettings
 from tui.ui.dashboard.screen import DashboardScreen
 from tui.ui.messages import AccountsChanged
+from tui.ui.widgets import textual_leaks
 
 if TYPE_CHECKING:
     from tui.connect.models import AccountReport
@@ -109,6 +111,8 @@ class SessionDashboard(DashboardScreen):
         if history is not None:  # write what is pending off the UI thread, then wipe its key
             threading.Thread(target=history.close, name="keydeck-history-close").start()
         heap.release()  # the session's clients and markets may now be garbage
+        with contextlib.suppress(Exception):  # not mounted (a test's bare screen)
+            textual_leaks.let_go(self.app)  # nor may the screens closed before
 
     # ---- what changed: toasts once per change, and the history across sessions --------------
 
@@ -126,6 +130,7 @@ class SessionDashboard(DashboardScreen):
             )
         if reports:
             self._record_history(list(self.session.reports.values()))
+            textual_leaks.let_go(self.app)  # the toasts and screens closed since the last one
         if reports and self._settle_heap:
             self._settle_heap = False
             self.call_after_refresh(heap.settle)  # once the round's last frame is out
