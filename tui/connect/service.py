@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui.connect import findings as findings_rules
 from tui.connect.ccxt_hooks import close_client
 from tui.connect.classifier import classify
 from tui.connect.clients import (
@@ -30,6 +29,7 @@ from tui.connect.clients import (
 )
 from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
 from tui.connect.exchanges import balance_shape, permission_reader, permission_shape
+from tui.connect.findings import evaluate as evaluate_findings
 from tui.connect.health import Health, HealthBook
 from tui.connect.models import (
     AccountReport,
@@ -280,7 +280,7 @@ class Connector:
         return reader.normalize(raw if isinstance(raw, dict) else {"data": raw})
 
     def findings(self, account: Any, permissions: Permissions) -> list[Finding]:
-        return findings_rules.evaluate(account.exchange, permissions, now=self._now())
+        return evaluate_findings(account.exchange, permissions, self._now(), account.sandbox)
 
     # --- many accounts -------------------------------------------------------------------
 
