@@ -167,11 +167,18 @@ RULES: dict[str, LapseRule] = {
 }
 """Exchanges that document a lapse for keys bound to no IP address, by ccxt id."""
 
+ALIASES: dict[str, str] = {
+    "myokx": "okx",  # OKX's EEA docs (my.okx.com/docs-v5) carry the same paragraph
+    "binanceusdm": "binance",  # the same key and answer: its spot and margin right lapses
+    "binancecoinm": "binance",
+}
+
 CODES = frozenset(rule.code for rule in RULES.values())
 
 
 def rule_for(exchange_id: str) -> LapseRule | None:
-    return RULES.get(exchange_id.removesuffix("_testnet"))
+    base = exchange_id.removesuffix("_testnet")
+    return RULES.get(ALIASES.get(base, base))
 
 
 def _day(when: datetime) -> str:
