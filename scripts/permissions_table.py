@@ -139,7 +139,8 @@ _DATE_FROM = {
     "bybit": "`expiredAt`",
     "mexc": "`remainingValidity` (else `createTime` + 90 days)",
     "htx": "`validDays` (moved by each use)",
-    "okx": "14 days after Keydeck's check (a signed request counts as use); demo keys exempt",
+    "okx": "none: 14 days after the last signed request (each Keydeck check is one); demo "
+    "keys exempt",
     "binance": "`tradingAuthorityExpirationTime`",
 }
 

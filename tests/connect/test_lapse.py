@@ -88,14 +88,13 @@ def test_htx_covers_keys_that_trade_or_withdraw_and_says_use_renews() -> None:
     assert _lapse("htx", _unbound(spot_trade=False, withdraw=None)) is not None
 
 
-def test_okx_counts_14_days_from_this_check_and_spares_demo_keys() -> None:
+def test_okx_says_the_idle_limit_without_a_date_and_spares_demo_keys() -> None:
     lapse = _lapse("okx", _unbound())
     assert lapse is not None
-    assert lapse.title == (
-        "Without an IP allowlist, OKX deletes this key after 14 days unused "
-        "(on 15 Jan 2026 if nothing uses it)"
-    )
+    # OKX's answer tells no last use: the rule, never a date Keydeck cannot know.
+    assert lapse.title == "Without an IP allowlist, OKX deletes this key after 14 days unused"
     assert "each Keydeck check is one" in lapse.advice
+    assert "Security Center" in lapse.advice
     assert "overview-api-key-creation-api-key-security" in lapse.advice
     assert _lapse("okx", _unbound(withdraw=True, spot_trade=False)) is not None
     assert _lapse("okx", _unbound(spot_trade=False)) is None  # read-only: not covered
@@ -182,7 +181,7 @@ async def test_the_lapse_is_read_from_the_exchanges_answer(
     [report] = [r async for r in connector.refresh([account])]
     assert report.problem is None, report.problem
     [lapse] = [f for f in report.findings if f.code == code]
-    if exchange == "okx":  # no date in OKX's answer: 14 days from this check
+    if exchange == "okx":  # no date in OKX's answer: the idle limit
         assert "after 14 days unused" in lapse.title
     else:  # MEXC and HTX count whole days left: the day itself or the one before
         days = (expires, expires - timedelta(days=1))

@@ -20,8 +20,8 @@ Sources (checked for this module):
 - OKX, docs-v5 "API key security": "API keys that are not linked to an IP address and have
   `trade` or `withdraw` permissions will expire after 14 days of inactivity. (The API key of
   demo trading will not expire)"; "Only when the user calls an API that requires API key
-  authentication will it be considered as the API key is used." No field tells the last use;
-  Keydeck's own check is such a call, so the earliest date is 14 days after it.
+  authentication will it be considered as the API key is used." No field tells the last use,
+  so the warning says the rule without a date (each Keydeck check is such a call).
 - Binance, "Updates to API Key Permission Rules (2021-07-08)": without whitelisted IP
   addresses "Enable Spot & Margin Trading" is "valid for 30 days from the activation time. The
   system will automatically uncheck the permission after the expiration date."
@@ -51,9 +51,11 @@ class LapseRule:
     undated_title: str
     check: str
     """What to look at on the exchange's page when the answer gives no date."""
-    when: When
+    when: When | None
+    """The date the answer tells; None: an idle limit the answer cannot date (`idle_title`)."""
     covers: Callable[[Permissions], bool]
     renewal: str = ""
+    idle_title: str = ""
     sandbox_exempt: bool = False
     past_title: str | None = None
     """A date already past: None leaves it to `expires_soon` ("The key has expired")."""
@@ -68,10 +70,6 @@ def _mexc_expiry(p: Permissions, now: datetime) -> datetime | None:
     if p.expires_at is not None:
         return p.expires_at
     return p.created_at + timedelta(days=90) if p.created_at is not None else None
-
-
-def _okx_idle_limit(p: Permissions, now: datetime) -> datetime | None:
-    return now + timedelta(days=14)
 
 
 def _trading_expiry(p: Permissions, now: datetime) -> datetime | None:
@@ -137,14 +135,15 @@ RULES: dict[str, LapseRule] = {
             doc="https://www.okx.com/docs-v5/en/#overview-api-key-creation-api-key-security",
             rule="{name} deletes a key bound to no IP address that can trade or withdraw "
             "after 14 days of inactivity",
-            title="Without an IP allowlist, {name} deletes this key after 14 days unused "
-            "(on {date} if nothing uses it)",
-            undated_title="Without an IP allowlist, {name} deletes this key after 14 days unused",
+            title="",
+            undated_title="",
+            idle_title="Without an IP allowlist, {name} deletes this key after 14 days unused",
             check="the key's last use in {name}'s Security Center",
-            when=_okx_idle_limit,
+            when=None,
             covers=_trades_or_withdraws,
             renewal="Every signed request restarts the 14 days, and each Keydeck check is "
-            "one; a bot or Keydeck that stops using the key for 14 days loses it.",
+            "one; a bot or Keydeck that stops using the key for 14 days loses it (its last "
+            "use is in {name}'s Security Center).",
             sandbox_exempt=True,  # "The API key of demo trading will not expire"
         ),
         LapseRule(
@@ -190,7 +189,15 @@ def _finding(
 ) -> Finding | None:
     rule_text = rule.rule.format(name=name) + f" ({rule.doc})."
     fix = f"Add the addresses you use the key from to its allowlist on {name}"
-    renewal = f" {rule.renewal}" if rule.renewal else ""
+    renewal = f" {rule.renewal.format(name=name)}" if rule.renewal else ""
+    if rule.when is None:
+        return Finding(
+            severity="warning",
+            code=rule.code,
+            title=rule.idle_title.format(name=name),
+            advice=f"{rule_text}{renewal} {fix} to keep it whatever uses it.",
+            link=link,
+        )
     if when is None:
         return Finding(
             severity="warning",
@@ -238,5 +245,6 @@ def lapse_findings(
     p = permissions
     if not p.reported or p.ip_restricted is not False or not rule.covers(p):
         return []
-    finding = _finding(rule, name, link, rule.when(p, now), now)
+    when = rule.when(p, now) if rule.when is not None else None
+    finding = _finding(rule, name, link, when, now)
     return [finding] if finding is not None else []
