@@ -113,6 +113,9 @@ def test_binance_warns_of_the_trading_right_not_the_key() -> None:
     assert past is not None and "turned this key's spot and margin trading off" in past.title
     undated = _lapse("binance", _unbound())
     assert undated is not None and "Enable Spot & Margin Trading' on Binance" in undated.advice
+    assert undated.title == (
+        "Without an IP allowlist, Binance may turn this key's spot and margin trading off"
+    )
     assert _lapse("binance", _unbound(spot_trade=False)) is None
 
 

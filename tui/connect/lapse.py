@@ -153,8 +153,10 @@ RULES: dict[str, LapseRule] = {
             "turned on, on a key bound to no IP address (the key itself keeps working)",
             title="Without an IP allowlist, {name} turns this key's spot and margin trading "
             "off on {date}",
-            undated_title="Without an IP allowlist, {name} turns this key's spot and margin "
-            "trading off after 30 days",
+            # Binance sends the date only when it has set one; newer docs drop the field, so
+            # its absence proves nothing either way.
+            undated_title="Without an IP allowlist, {name} may turn this key's spot and margin "
+            "trading off",
             check="the expiry shown next to 'Enable Spot & Margin Trading' on {name}'s API page",
             when=_trading_expiry,
             covers=_spot_trading,
@@ -171,8 +173,6 @@ ALIASES: dict[str, str] = {
     "binanceusdm": "binance",  # the same key and answer: its spot and margin right lapses
     "binancecoinm": "binance",
 }
-
-CODES = frozenset(rule.code for rule in RULES.values())
 
 
 def rule_for(exchange_id: str) -> LapseRule | None:
@@ -195,7 +195,7 @@ def _finding(
             severity="warning",
             code=rule.code,
             title=rule.idle_title.format(name=name),
-            advice=f"{rule_text}{renewal} {fix} to keep it whatever uses it.",
+            advice=f"{rule_text}{renewal} {fix}: the rule covers only keys bound to no IP address.",
             link=link,
         )
     if when is None:
@@ -204,7 +204,8 @@ def _finding(
             code=rule.code,
             title=rule.undated_title.format(name=name),
             advice=f"{rule_text}{renewal} {name}'s answer gave no date for this key: check "
-            f"{rule.check.format(name=name)}. {fix}: that ends the rule.",
+            f"{rule.check.format(name=name)}. {fix}: the rule covers only keys bound to no IP "
+            "address.",
             link=link,
         )
     if when <= now:
