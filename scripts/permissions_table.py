@@ -60,6 +60,14 @@ These exchanges' APIs tell when a key expires but not what it may do: Keydeck wa
 the key expires, and the account keeps the manual checklist for its rights.
 """
 
+_PARTIAL = """
+## Rights read in part
+
+These exchanges' answers tell some of a key's rights but not whether it can withdraw: Keydeck
+shows what is told, and the withdraw right stays unknown (never "no"): the account gets the
+`withdraw_unknown` warning with the manual checklist.
+"""
+
 _OTHERS = """
 ## Every other exchange
 
@@ -154,11 +162,15 @@ def _lapse_row(exchange_id: str) -> str:
     return f"| `{exchange_id}` | {name} | {what} | {date_from} | <{rule.doc}> |"
 
 
-def render(total_ccxt_ids: int | None = None) -> str:
+def render(total_ccxt_ids: int | None = None, ccxt_ids: list[str] | None = None) -> str:
     readable = sorted(i for i in EXCHANGES if reads_permissions(i))
-    expiry_only = sorted(
-        i for i, m in EXCHANGES.items() if m.permissions is not None and not reads_permissions(i)
-    )
+    unread = {
+        i: m.permissions.reads
+        for i, m in EXCHANGES.items()
+        if m.permissions is not None and not reads_permissions(i)
+    }
+    expiry_only = sorted(i for i, reads in unread.items() if reads == ("expiry",))
+    partial = sorted(i for i in unread if i not in expiry_only)
     head = (
         "| ccxt id | Exchange | "
         + " | ".join(READABLE_RIGHTS)
@@ -166,6 +178,8 @@ def render(total_ccxt_ids: int | None = None) -> str:
     )
     rule = "|" + "---|" * (len(READABLE_RIGHTS) + 6)
     lines = [_HEADER, head, rule, *(_row(i) for i in readable)]
+    if partial:
+        lines += [_PARTIAL, head, rule, *(_row(i) for i in partial)]
     if expiry_only:
         lines += [_EXPIRY_ONLY, head, rule, *(_row(i) for i in expiry_only)]
     if NOT_READ_REASONS:
@@ -177,17 +191,27 @@ def render(total_ccxt_ids: int | None = None) -> str:
     )
     lines += [_ALLOWLISTS, *(_allowlist_row(m) for m in modules)]
     lines += [_LAPSES, *(_lapse_row(i) for i in sorted(EXCHANGES) if rule_for(i) is not None)]
-    total = total_ccxt_ids if total_ccxt_ids is not None else _ccxt_count()
-    expiry_part = f" and a key's expiry only on {len(expiry_only)} more" if expiry_only else ""
+    all_ids = ccxt_ids if ccxt_ids is not None else _ccxt_ids()
+    total = total_ccxt_ids if total_ccxt_ids is not None else len(all_ids)
+    expiry_part = "".join(
+        [
+            f", some rights on {len(partial)} more" if partial else "",
+            f" and a key's expiry only on {len(expiry_only)} more" if expiry_only else "",
+        ]
+    )
     others = _OTHERS.format(total=total, count=len(readable), expiry_part=expiry_part)
     lines.append(others.rstrip())
+    named = set(EXCHANGES) | set(NOT_READ_REASONS)
+    rest = [i for i in all_ids if i not in named]
+    if rest:
+        lines += ["", "Checklist only: " + ", ".join(f"`{i}`" for i in rest) + "."]
     return "\n".join(lines) + "\n"
 
 
-def _ccxt_count() -> int:
+def _ccxt_ids() -> list[str]:
     import ccxt
 
-    return len(ccxt.exchanges)
+    return sorted(ccxt.exchanges)
 
 
 def main(argv: list[str] | None = None) -> int:

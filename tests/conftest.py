@@ -9,6 +9,13 @@ from typing import Any
 import pytest
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests (marked `slow`) first, so the parallel workers do not end on one of them
+    while the others sit idle (longest-first scheduling). Stable: the same order on every
+    worker, as pytest-xdist requires."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def recursion_limit_unchanged() -> Iterator[None]:
     """A library that raises the recursion limit (py_ecc does, on import) turns a deeply

@@ -1,8 +1,9 @@
 """KeydeckApp: the composition root of the full-screen app.
 
 Services come in (`KeyfileAccess`, the `ExchangeCatalog`, the settings); the app owns the
-life of a `Session` and routes what screens ask for (`tui.messages`); screens get their
-services in their constructors and never reach back into the app.
+life of a `Session`; what keys and screens ask for (`tui.messages`) goes to the
+`Navigator` (tui/navigator.py), which opens the screens. Screens get their services in their
+constructors and never reach back into the app. tui/lifecycle.py runs it as a process.
 
 Session life-cycle: unlock -> `SessionStarted` -> the dashboard (the exchange list above it
 when the keyfile is empty); lock (ctrl+l, the command palette, or idle time) -> the session
@@ -39,9 +40,8 @@ from tui.messages import (
     TaskFailed,
     describe,
 )
+from tui.navigator import Navigator
 from tui.paths import Locations
-from tui.process import disable_core_dumps
-from tui.screens.unlock import UnlockScreen
 from tui.session import ConnectorFactory
 from tui.settings import LoadedSettings, Settings, load_settings, save_settings
 
@@ -95,6 +95,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         wall_clock: Callable[[], datetime] | None = None,
         notice: str | None = None,
         after_first_frame: Callable[[], str | None] | None = None,
+        crash_dir: Path | None = None,
     ) -> None:
         """Services come in here so tests build the app around a temp keyfile.
 
@@ -106,7 +107,8 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         the dashboard's "now" (screenshots pin it).
         `notice` is a line for every header (the demo's password and endpoints).
         `after_first_frame` runs in a thread once the first frame is out (the log file's
-        set-up); a text it returns is shown as a warning.
+        set-up); a text it returns is shown as a warning. `crash_dir`: where a crash report
+        goes (None: `locations.crash_dir`).
         """
         super().__init__()
         self.locations = locations
@@ -131,13 +133,22 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         self._kept_form: tuple[str, str] | None = None  # (exchange, label) of a form
         self._idle_timer: Timer | None = None
         self._after_first_frame = after_first_frame
+        self.crash_dir = crash_dir if crash_dir is not None else locations.crash_dir
+        self.navigator = Navigator(
+            self,
+            keyfile=self.keyfile,
+            catalog=self.catalog,
+            locations=locations,
+            notice=notice,
+            session=lambda: self.session,
+        )
 
     # ---- start-up ------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
         """The entry screen is the first screen: no blank default screen composed first and
         then covered (~30 ms of the first frame, docs/benchmarks.md)."""
-        screen = self._entry_screen()
+        screen = self.navigator.entry_screen()
         # What `switch_screen` gives the screen it shows, so this one can be switched away
         # from too (Textual's default screen gets none: tests/app/test_unlock.py fails then).
         screen._push_result_callback(screen, None)
@@ -170,49 +181,8 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         for module in ("tui.screens.help", "tui.dashboard.session", "tui.screens.dialogs"):
             importlib.import_module(module)
 
-    def _entry_screen(self) -> Screen[Any]:
-        """The unlock screen when a keyfile exists, else the first-run screen."""
-        if self.keyfile.exists():
-            return UnlockScreen(self.keyfile, notice=self.notice)
-        from tui.screens.create import CreateKeyfileScreen
-
-        return CreateKeyfileScreen(self.keyfile)
-
-    def show_entry_screen(self) -> None:
-        self._replace_top(self._entry_screen())
-
-    def _replace_top(self, screen: Screen[Any]) -> None:
-        """Show `screen` in place of the screen on top (the stack's base is the entry screen,
-        then the dashboard: never a blank screen under them)."""
-        self.switch_screen(screen)
-
     def on_keyfile_failed(self, message: KeyfileFailed) -> None:
-        """A keyfile that cannot be opened: what is wrong, and how to fix it."""
-        from tui.screens.keyfile_problem import KeyfileProblemScreen, explain_keyfile_error
-
-        trouble = explain_keyfile_error(message.error, self.keyfile.keyfile)
-        log.warning("keyfile problem: %s", trouble.title)
-
-        def chosen(choice: str | None) -> None:
-            if choice == "quit":
-                self.exit()
-            elif choice == "restore":
-                from tui.screens.restore_backup import RestoreBackupScreen
-
-                self.push_screen(RestoreBackupScreen(self.keyfile), restored)
-            else:
-                self.show_entry_screen()
-
-        def restored(aside: Path | None) -> None:
-            if aside is not None:
-                self.notify(
-                    f"The backup is in place; the damaged keyfile is kept as {aside.name}.",
-                    title="Backup restored",
-                    markup=False,
-                )
-            self.show_entry_screen()
-
-        self.push_screen(KeyfileProblemScreen(trouble, self.keyfile.keyfile), chosen)
+        self.navigator.keyfile_failed(message.error)
 
     # ---- session ------------------------------------------------------------------------
 
@@ -224,23 +194,11 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         self.start_session(message.session, created=message.created)
 
     def start_session(self, session: Session, *, created: bool = False) -> None:
-        from tui.dashboard.session import SessionDashboard
-        from tui.screens.exchanges import ExchangeListScreen
-
         self.session = session
         self.touch()
         if self._idle_timer is not None:
             self._idle_timer.resume()
-        extra = {"clock": self._wall_clock} if self._wall_clock is not None else {}
-        dashboard = SessionDashboard(session, self.catalog, self.settings, self.notice, **extra)
-        self._replace_top(dashboard)
-        if not session.accounts:
-            self.push_screen(ExchangeListScreen(session, self.catalog))
-        if created:
-            self.notify(
-                "Keyfile created. Pick an exchange and press Enter to add a key.",
-                title="Ready",
-            )
+        self.navigator.show_session(session, self.settings, created=created, clock=self._wall_clock)
         kept, self._kept_form = self._kept_form, None
         if kept is not None:
             self._reopen_form(session, *kept)
@@ -262,7 +220,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         # Not awaited: the stack changes at once; awaiting removal inside a handler stalls.
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_screen(UnlockScreen(self.keyfile, notice=self.notice))
+        self.switch_screen(self.navigator.unlock_screen())
         self._close_session(session)
         if reason:
             self.notify(reason, title="Locked", markup=False)
@@ -281,15 +239,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         await self.lock()
 
     def action_home(self) -> None:
-        """Back to the dashboard, closing the screens above it."""
-        from tui.dashboard.screen import DashboardScreen
-
-        stack = self.screen_stack
-        for index, screen in enumerate(stack):
-            if isinstance(screen, DashboardScreen):
-                for _ in range(len(stack) - index - 1):
-                    self.pop_screen()
-                return
+        self.navigator.home()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"home", "lock", "change_password", "remove_account", "connect"}:
@@ -336,80 +286,34 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
     # ---- actions: screens the app opens with the session ------------------------------------
 
     def action_help(self) -> None:
-        # Markdown: kept off the path to the first frame
-        from tui.screens.help import HelpScreen, keys_of
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(keys_of(self.screen), self.locations.settings))
+        self.navigator.help()
 
     def action_connect(self, exchange_id: str) -> None:
-        from tui.screens.key_entry import KeyEntryScreen
-
-        info = self.catalog.info(exchange_id)
-        if info is None or self.session is None:
-            return
-        self.push_screen(KeyEntryScreen(self.session, info, notice=self.notice))
+        self.navigator.connect(exchange_id)
 
     def on_connect_requested(self, message: ConnectRequested) -> None:
-        self.action_connect(message.exchange_id)
+        self.navigator.connect(message.exchange_id)
 
     def action_connect_any(self) -> None:
-        from tui.screens.exchanges import ExchangeListScreen
-
-        if self.session is not None:
-            self.push_screen(ExchangeListScreen(self.session, self.catalog))
+        self.navigator.connect_any()
 
     def action_change_password(self) -> None:
-        from tui.screens.change_password import ChangePasswordScreen, offer_backup_removal
-
-        session = self.session
-        if session is None:
-            return
-
-        def done(changed: bool | None) -> None:
-            if changed:  # from the app, once the dialog is gone: it gets no more callbacks
-                self.call_later(offer_backup_removal, self, session)
-
-        self.push_screen(ChangePasswordScreen(session), done)
+        self.navigator.change_password()
 
     def action_remove_account(self, exchange_id: str = "") -> None:
-        from tui.screens.remove_account import start_remove_account
-
-        if self.session is not None:
-            start_remove_account(self, self.session, self.catalog, exchange_id or None)
+        self.navigator.remove_account(exchange_id or None)
 
     def action_import_keys(self) -> None:
-        from tui.screens.import_keys import ImportKeysScreen
-
-        if self.session is not None:
-            self.push_screen(ImportKeysScreen(self.session, self.catalog))
+        self.navigator.import_keys()
 
     def action_take_back_risk(self) -> None:
-        from tui.screens.take_back import start_take_back
-
-        if self.session is not None:
-            start_take_back(self, self.session, self.catalog)
+        self.navigator.take_back_risk()
 
     def on_remove_requested(self, message: RemoveRequested) -> None:
-        from tui.screens.remove_account import confirm_remove
-
-        session = self.session
-        account = session.account(message.account_id) if session and message.account_id else None
-        if session is not None and account is not None:
-            confirm_remove(self, session, self.catalog, account)
-        else:
-            self.action_remove_account(message.exchange_id or "")
+        self.navigator.remove(message.account_id, message.exchange_id)
 
     def on_recheck_requested(self, message: RecheckRequested) -> None:
-        """Run on the dashboard, so its rows show the check and its answer."""
-        from tui.dashboard.screen import DashboardScreen
-
-        session = self.session
-        account = session.account(message.account_id) if session is not None else None
-        for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen) and account is not None:
-                screen.check_now(account.id)
-                return
+        self.navigator.recheck(message.account_id)
 
     def on_critical_acknowledged(self, message: Any) -> None:
         """The user accepted a critical risk on the dashboard: kept in the log as an audit."""
@@ -454,19 +358,10 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         except OSError as error:
             self.post_message(TaskFailed("Settings were not saved", error))
 
-    # ---- failures: the one place that turns them into a toast or a modal -------------------
-
-    def report_failure(self, title: str, error: BaseException | str, *, blocking: bool) -> None:
-        text = describe(error)
-        if blocking:
-            from tui.screens.dialogs import ErrorScreen
-
-            self.push_screen(ErrorScreen(title, text))
-        else:
-            self.notify(text, title=title, severity="error", timeout=8, markup=False)
+    # ---- failures -----------------------------------------------------------------------
 
     def on_task_failed(self, message: TaskFailed) -> None:
-        self.report_failure(message.title, message.error, blocking=message.blocking)
+        self.navigator.failure(message.title, message.error, blocking=message.blocking)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -476,25 +371,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
             log.warning("background task %s failed: %s", worker.name, describe(worker.error))
             return
         log.error("task %s failed: %s", worker.name, describe(worker.error))
-        self.report_failure("Something went wrong", worker.error, blocking=True)
+        self.navigator.failure("Something went wrong", worker.error, blocking=True)
 
     def crash_secrets(self) -> list[str]:
         return self.session.secrets() if self.session is not None else []
-
-
-def run_app(locations: Locations, *, notice: str | None = None) -> int:
-    """Entry point used by `keydeck` with no subcommand (and by `keydeck --demo`)."""
-    disable_core_dumps()
-
-    def start_log() -> str | None:
-        from tui.logs import setup_logging
-
-        try:
-            setup_logging(locations.log_file)
-        except OSError as error:
-            return f"Cannot write the log file {locations.log_file}: {error.strerror}"
-        return None
-
-    app = KeydeckApp(locations, notice=notice, after_first_frame=start_log)
-    app.run()
-    return app.return_code or 0

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.demo_dirs import make_demo_dir, remove_demo_dir, remove_stale_demo_dirs
 from tui.paths import Locations, ensure_private_dir
 
 if TYPE_CHECKING:
@@ -186,6 +185,12 @@ class DemoSession:
     def throwaway(self) -> bool:
         return self._temp_dir is not None
 
+    @property
+    def crash_dir(self) -> Path:
+        """Crash reports: the user's state directory for a throwaway demo (its own directory
+        is removed at the end), else the named directory's."""
+        return (Locations.resolve() if self.throwaway else self.locations).crash_dir
+
     def notice(self) -> str:
         """Two lines for the screens: the password, and a key to connect by hand."""
         # Short: it is also the header's subtitle, which must not be cut at 80 columns.
@@ -204,7 +209,7 @@ class DemoSession:
         with contextlib.suppress(Exception):
             self.simulator.stop()
         if self._temp_dir is not None:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            remove_demo_dir(self._temp_dir)
             self._temp_dir = None
 
 
@@ -219,7 +224,8 @@ def start_demo(
 ) -> DemoSession:
     """Start the simulator and prepare a keyfile for it; the caller runs the app, then `close()`.
 
-    With `config_dir` None a temporary directory is used and removed by `close()`. A named
+    With `config_dir` None a temporary directory is used and removed by `close()` (and those
+    that crashed demos left are removed first: tui/demo_dirs.py). A named
     directory keeps the demo keyfile between runs (its endpoints are re-pointed at the new
     simulator); a directory that already holds a keyfile which the demo password does not
     open is refused with `DemoError`.
@@ -228,8 +234,8 @@ def start_demo(
 
     temp_dir: Path | None = None
     if config_dir is None:
-        temp_dir = Path(tempfile.mkdtemp(prefix="keydeck-demo-"))
-        config_dir = temp_dir
+        remove_stale_demo_dirs()
+        temp_dir = config_dir = make_demo_dir()
     locations = Locations.resolve(str(config_dir))
     ensure_private_dir(locations.config_dir)
     simulator = Simulator.start_in_thread(
@@ -249,7 +255,7 @@ def start_demo(
     except BaseException:
         simulator.stop()
         if temp_dir is not None:
-            shutil.rmtree(temp_dir, ignore_errors=True)
+            remove_demo_dir(temp_dir)
         raise
     return DemoSession(locations, simulator, DEMO_PASSWORD, hand, roles, temp_dir)
 
@@ -381,20 +387,3 @@ def _write_demo_settings(locations: Locations) -> None:
 
     if not locations.settings.exists():
         save_settings(Settings(refresh_interval_s=DEMO_REFRESH_S), locations.settings)
-
-
-def run_demo(config_dir: str | None = None) -> int:
-    """`keydeck --demo`: run the app on a demo session, then stop it and clean up."""
-    import sys
-
-    try:
-        session = start_demo(config_dir)
-    except DemoError as error:
-        print(f"keydeck: {error}", file=sys.stderr)
-        return 2
-    try:
-        from tui.app import run_app
-
-        return run_app(session.locations, notice=session.notice())
-    finally:
-        session.close()

@@ -47,6 +47,11 @@ class Locations:
         return self.state_dir / GENERATIONS_NAME
 
     @property
+    def crash_dir(self) -> Path:
+        """Crash reports of the app (scrubbed of secrets, tui/crash.py)."""
+        return self.state_dir / "crashes"
+
+    @property
     def keyfile(self) -> Path:
         return self.config_dir / KEYFILE_NAME
 

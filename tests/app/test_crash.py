@@ -1,14 +1,20 @@
-"""A crash while the keyfile is unlocked prints no secret, no password and no locals."""
+"""A crash in a real terminal: the terminal is restored, the first thing it then shows is that
+Keydeck has exited (so nobody types the master password into the shell), then where the
+report is; the report is in the state directory (the demo's outside its removed directory)
+and holds no secret, no password and no locals."""
 
 from __future__ import annotations
 
 import os
-import subprocess
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from tests.app.conftest import PASSWORD, make_keyfile
+from tests.hardening.ptysession import PtySession
+from tui.crash import EXITED
+from tui.demo import DEMO_PASSWORD
 from tui.paths import Locations
 
 CREDENTIALS = {
@@ -16,9 +22,50 @@ CREDENTIALS = {
     "secret": "crash-test-secret-b81d44e0",
     "password": "crash-test-passphrase-551",
 }
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("crash_app.py")
+CTRL_T = b"\x14"
+LEAVE_ALTERNATE_SCREEN = "\x1b[?1049l"
+ESCAPES = re.compile(r"\x1b\[[0-9;?<>]*[A-Za-z]|\x07")
 
 
-def test_crash_report_has_no_secrets_and_no_locals(
+def _crash(args: list[str], password: str, env: dict[str, str]) -> tuple[int, str]:
+    """crash_app.py in a pty: unlock, ctrl+t; its exit code and everything it wrote."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KEYDECK_")}
+    base.pop("COLUMNS", None)
+    base.pop("LINES", None)
+    terminal = PtySession(
+        [sys.executable, str(SCRIPT), *args],
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+        size=(220, 40),
+        cwd=str(ROOT),
+    )
+    try:
+        assert terminal.wait_for("Master password", 60), terminal.text()[-500:]
+        terminal.type(password)
+        terminal.send("\r")
+        assert terminal.wait_for("failing", 60), "the dashboard never showed"
+        terminal.send(CTRL_T)
+        assert terminal.wait_for("has exited", 60), terminal.text()[-2000:]
+    finally:
+        code = terminal.close()
+    return code, terminal.text()
+
+
+def _after_the_app(output: str) -> str:
+    """What the terminal shows once the app has left the alternate screen, as plain words."""
+    assert LEAVE_ALTERNATE_SCREEN in output
+    tail = output[output.rindex(LEAVE_ALTERNATE_SCREEN) :]
+    return " ".join(ESCAPES.sub("", tail).split())
+
+
+def _report_path(shown: str) -> Path:
+    match = re.search(r"is in (\S+\.txt)", shown)
+    assert match is not None, shown
+    return Path(os.path.expanduser(match.group(1)))
+
+
+def test_a_crash_says_first_that_keydeck_has_exited_and_where_the_report_is(
     locations: Locations, fast_kdf: dict[str, Any]
 ) -> None:
     from tui.vault import Account
@@ -27,30 +74,56 @@ def test_crash_report_has_no_secrets_and_no_locals(
         exchange="okx", label="main", credentials=CREDENTIALS, endpoint="http://127.0.0.1:9"
     )
     make_keyfile(locations, fast_kdf, [account])
-    script = Path(__file__).with_name("crash_app.py")
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(
-        [sys.executable, str(script), str(locations.config_dir), PASSWORD],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output[-2000:]
-    assert "Keydeck stopped on an unexpected error" in output
-    assert "RuntimeError: forced crash with" in output
-    assert "action_crash" in output  # a real traceback...
-    assert "locals" not in output  # ...without the local-variables panels
-    assert PASSWORD not in output
-    for value in CREDENTIALS.values():
+    code, output = _crash([str(locations.config_dir), PASSWORD], PASSWORD, {})
+    assert code == 1
+    shown = _after_the_app(output)
+    assert shown.startswith(" ".join(EXITED.split())), shown[:300]
+    assert shown.index("has exited") < shown.index("crash report") < shown.index("RuntimeError")
+    report = _report_path(shown)
+    assert report.parent == locations.crash_dir
+    assert report.stat().st_mode & 0o077 == 0
+    text = report.read_text()
+    assert "RuntimeError: forced crash with" in text
+    assert "action_crash" in text  # a real traceback...
+    assert "locals" not in text  # ...without the local-variables panels
+    assert "action_crash" not in shown  # the terminal gets the short message only
+    for value in (PASSWORD, *CREDENTIALS.values()):
+        assert value not in text
         assert value not in output
-    log = locations.log_dir / "keydeck.log"
+    log = locations.log_file
     if log.exists():
-        text = log.read_text()
-        assert PASSWORD not in text
-        assert all(value not in text for value in CREDENTIALS.values())
+        logged = log.read_text()
+        assert all(value not in logged for value in (PASSWORD, *CREDENTIALS.values()))
+
+
+def test_a_demo_crash_report_outlives_the_demo_directory(tmp_path: Path) -> None:
+    """The demo's directory (keyfile, log, state) is removed at the end, crash or not: the
+    report goes to the user's state directory instead."""
+    from tui.demo import ROLES
+    from tui.sim import exchanges
+
+    temp, state = tmp_path / "tmp", tmp_path / "user-config"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp), "KEYDECK_CONFIG_DIR": str(state)}
+    code, output = _crash(["--demo"], DEMO_PASSWORD, env)
+    assert code == 1
+    shown = _after_the_app(output)
+    assert shown.startswith(" ".join(EXITED.split())), shown[:300]
+    report = _report_path(shown)
+    assert report.parent == Locations.resolve(state).crash_dir
+    assert report.exists()
+    assert not list(temp.glob("keydeck-demo-*"))  # the demo directory is gone
+    text = report.read_text()
+    assert "RuntimeError: forced crash with" in text
+    demo_secrets = {
+        value
+        for role in ROLES
+        for label in (role.label, f"{role.label}-revoked")
+        for name, value in exchanges.get(role.exchange).default_credentials(label).items()
+        if name != "apiKey"
+    }
+    assert DEMO_PASSWORD not in text
+    assert not [value for value in demo_secrets if value in text]
 
 
 def test_the_textual_code_the_crash_hook_replaces_is_unchanged() -> None:

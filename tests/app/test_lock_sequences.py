@@ -9,6 +9,8 @@ import gc
 import random
 from typing import Any
 
+import pytest
+
 from tests.app.conftest import AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, unlock, wait_for
 from tui import redact
@@ -52,6 +54,7 @@ def live_secrets(marks: set[str]) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 async def test_lock_at_random_moments_of_a_slow_refresh_never_crashes(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
 ) -> None:

@@ -74,3 +74,12 @@ def rights(p: Permissions) -> dict[str, bool | None]:
 def codes(exchange: str, p: Permissions) -> list[str]:
     found: list[Finding] = evaluate(exchange, p)
     return [f.code for f in found]
+
+
+def documented_answer(exchange: str, name: str) -> Any:
+    """The quoted answer of `<exchange>/<name>.json` (`answer`, or `body` for an `error_*`
+    file), after checking that it names its source."""
+    doc = json.loads((ROOT / exchange / f"{name}.json").read_text(encoding="utf-8"))
+    source = doc.get("_source") or doc.get("source")
+    assert isinstance(source, str) and source.strip(), f"{exchange}/{name}: no source"
+    return doc["body"] if name.startswith("error_") else doc["answer"]

@@ -6,9 +6,13 @@ calls the base exchange's permission endpoint with the same key.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.connect.conftest import account_for
+from tests.connect.test_check_cli import _check, _check_schema, _config_dir, _keyfile
 from tui.connect.ccxt_hooks import close_client
 from tui.connect.clients import build_client, load_ccxt
 from tui.connect.exchanges import EXCHANGES, key_page, module_for, reads_permissions
@@ -20,6 +24,9 @@ ALIASES: dict[str, str] = {
     "kucoinfutures": "kucoin",
     "myokx": "okx",
     "okxus": "okx",
+    "bybiteu": "bybit",
+    "bybitid": "bybit",
+    "modetrade": "woofipro",
 }
 
 
@@ -93,3 +100,30 @@ async def test_alias_client_reads_the_base_endpoint(sim: Simulator, alias: str, 
         assert permissions.reported and permissions.withdraw is withdraw, (alias, label)
         assert permissions.ip_restricted is (label == "main")
         assert permissions.spot_trade is True
+
+
+@pytest.mark.parametrize("alias", ["bybiteu", "bybitid"])
+async def test_check_reads_bybit_regions_end_to_end(
+    sim: Simulator, tmp_path: Path, alias: str
+) -> None:
+    """`keydeck check --json` on Bybit EU and Indonesia keys (the simulator's Bybit, which speaks
+    the same V5 API): the withdraw-capable key is critical, the read-only key clean, the unbound
+    key warned."""
+    config_dir = _config_dir(tmp_path, alias)
+    accounts = [
+        account_for(sim, "bybit", label).replace(exchange=alias)
+        for label in ("main", "risky", "sub")
+    ]
+    _keyfile(config_dir, accounts)
+    code, out, _ = await _check(config_dir, "--json")
+    document = json.loads(out)
+    _check_schema(document)
+    by_label = {account["label"]: account for account in document["accounts"]}
+    assert code == 1 and {a["exchange"] for a in by_label.values()} == {alias}
+    risky = by_label["risky"]
+    codes = [finding["code"] for finding in risky["findings"]]
+    assert codes[0] == "withdraw_enabled" and risky["findings"][0]["severity"] == "critical"
+    assert "no_ip_allowlist" in codes
+    assert by_label["sub"]["permissions"]["withdraw"] is False
+    assert not [f for f in by_label["sub"]["findings"] if f["severity"] == "critical"]
+    assert "no_ip_allowlist" not in [f["code"] for f in by_label["main"]["findings"]]

@@ -15,6 +15,8 @@ from tui.connect.exchanges.base import READABLE_RIGHTS
 
 # Readers that tell only a key's expiry (issue 15 asks for it); their rights stay unread.
 EXPIRY_ONLY = {"upbit", "bithumb"}
+# Readers whose answer has no withdrawal flag (issue 24): the withdraw right stays unknown.
+WITHDRAW_UNTOLD = {"blofin"}
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "permissions_table.py"
@@ -52,6 +54,8 @@ def test_every_reader_says_what_it_reads(exchange_id: str) -> None:
     assert reader.reads and set(reader.reads) <= set(READABLE_RIGHTS)
     if exchange_id in EXPIRY_ONLY:
         assert reader.reads == ("expiry",) and not reads_permissions(exchange_id)
+    elif exchange_id in WITHDRAW_UNTOLD:
+        assert "withdraw" not in reader.reads and not reads_permissions(exchange_id)
     else:  # withdraw: the one right every other reader must tell
         assert "withdraw" in reader.reads and reads_permissions(exchange_id)
     script = _script()
@@ -61,3 +65,12 @@ def test_every_reader_says_what_it_reads(exchange_id: str) -> None:
         sure, backed_by = script._sureness(exchange_id)
         assert sure in script.SURENESS.values() and backed_by != "none"
         assert f"| {sure} | {backed_by} |" in line
+
+
+def test_every_ccxt_id_is_named() -> None:
+    """Every ccxt id shows in the doc: read, read in part, expiry only, checked and not read,
+    or on the checklist."""
+    import ccxt
+
+    text = _script().render()
+    assert not [i for i in ccxt.exchanges if f"`{i}`" not in text]

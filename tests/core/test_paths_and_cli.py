@@ -47,9 +47,10 @@ def test_private_dir_is_0700_whatever_the_umask(tmp_path: Path) -> None:
 def test_locate_prints_every_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["locate", "--config-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    for word in ("keyfile", "settings", "log", "cache"):
+    for word in ("keyfile", "settings", "log", "cache", "crashes"):
         assert word in out
     assert str(tmp_path / "keys.kdk") in out
+    assert str(tmp_path / "state" / "crashes") in out
 
 
 def test_locate_says_which_files_do_not_exist_yet(

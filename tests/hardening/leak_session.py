@@ -6,8 +6,9 @@ The real app (KeydeckApp with the dashboard as home, as `keydeck` runs it) again
 simulator: create the keyfile, add keys through the key form (one rejected: a forced
 error), add more straight into the vault (one with a wrong secret, one unreachable),
 refresh, take screenshots along the way, then crash on purpose with every secret in local
-variables and in the exception message. The crash report goes to stdout/stderr, which the
-test captures and scans with the config dir, the log and the screenshots.
+variables and in the exception message. The crash report goes to a file in the config dir's
+state/crashes and a short message to stderr, which the test captures and scans with the
+config dir, the log and the screenshots.
 
 Nothing here prints a secret: this process's own output is part of what is scanned.
 """

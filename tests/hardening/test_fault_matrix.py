@@ -26,7 +26,8 @@ from tests.hardening.fault_matrix import (
 )
 from tui.sim import Simulator
 
-pytestmark = pytest.mark.slow  # long: the whole matrix / a real pty session
+# Long (the whole matrix / a real pty session); one worker runs the module fixture once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fault-matrix")]
 
 CELLS = [(exchange, fault) for exchange in EXCHANGES for fault in FAULT_NAMES]
 

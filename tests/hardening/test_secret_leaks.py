@@ -1,8 +1,9 @@
 """The secret-leak scan: a scripted session of the real app (leak_session.py), then every
 place a secret could end up is searched for every secret and the master password.
 
-Scanned: the whole config dir (keyfile, backup, settings, log, catalog and markets caches),
-the screenshots, and the session's captured stdout/stderr, which hold the crash report.
+Scanned: the whole config dir (keyfile, backup, settings, log, catalog and markets caches,
+the crash report in state/crashes), the screenshots, and the session's captured
+stdout/stderr, which hold the crash message.
 API keys are identifiers, not secrets: the key form shows them unmasked on purpose (as the
 exchanges do), so they may appear in screenshots, but nowhere else.
 """
@@ -19,7 +20,8 @@ import pytest
 from tests.hardening.leak_session import MASTER_ENV, session_credentials
 from tests.hardening.leakscan import listed_files, scan_files, scan_outputs
 
-pytestmark = pytest.mark.slow  # long: the whole matrix / a real pty session
+# Long (the whole matrix / a real pty session); one worker runs the module fixture once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("secret-leaks")]
 
 MASTER = "violet-harbor-quantum-trellis-58"
 EXCHANGES_SHOWN = ("binance", "okx", "coinbase", "bybit")  # bybit's key gets a wrong secret
@@ -61,12 +63,14 @@ def test_the_session_ran_every_step(session: dict[str, object]) -> None:
     assert isinstance(outputs, dict)
     text = outputs["stdout"] + outputs["stderr"]
     assert session["code"] == 1, text[-3000:]  # the forced crash
-    assert "Keydeck stopped on an unexpected error" in text
-    assert "forced crash holding" in text
+    assert "Keydeck has exited after an unexpected error" in text
+    assert "forced crash holding" in text  # the error's last line
+    config_dir = Path(str(session["config_dir"]))
+    reports = list((config_dir / "state" / "crashes").glob("crash-*.txt"))
+    assert len(reports) == 1 and "forced crash holding" in reports[0].read_text()
     shots = [p.name for p in listed_files([Path(str(session["shots"]))])]
     for step in ("create", "key-form-binance", "findings-okx", "rejected-kraken"):
         assert any(step in name for name in shots), shots
-    config_dir = Path(str(session["config_dir"]))
     log = config_dir / "logs" / "keydeck.log"
     assert log.exists() and log.stat().st_size > 0
     assert (config_dir / "keys.kdk").exists()

@@ -64,9 +64,10 @@ def test_a_config_dir_symlinked_to_a_shared_directory_is_refused(tmp_path: Path)
 
 
 def test_the_cache_dirs_are_private(tmp_path: Path) -> None:
-    from tui.connect.catalog import load_catalog
+    from tui.connect.catalog import forget_catalog, load_catalog
 
     cache = tmp_path / "cache"
+    forget_catalog()  # another test in this worker may have loaded it: build and write it here
     load_catalog(cache)
     assert cache.stat().st_mode & 0o777 == 0o700
 

@@ -19,6 +19,8 @@ from tui.sim.timeline import Step
 from tui.vault import KdfParams, Vault
 from tui.watch.runner import EXIT_KEYFILE_UNREADABLE
 
+pytestmark = pytest.mark.slow  # each test waits out real back-offs and timelines
+
 EXCHANGES = ["binance", "okx", "kraken"]
 
 

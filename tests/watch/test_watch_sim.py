@@ -67,6 +67,7 @@ def _config(receiver: WebhookReceiver) -> WatchConfig:
     )
 
 
+@pytest.mark.slow
 async def test_watch_reports_each_change_once_and_not_again_after_restart(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -155,6 +156,7 @@ async def test_watch_reports_each_change_once_and_not_again_after_restart(
         assert not [s for s in [*secrets, PASSWORD, "withdraw_enabled", "okx"] if s in text]
 
 
+@pytest.mark.slow
 async def test_watch_follows_the_keyfile_and_acknowledgements(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

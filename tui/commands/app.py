@@ -1,7 +1,7 @@
 """`keydeck` with no command: the full-screen app, or with --demo the offline demo.
 
 Not in `COMMANDS` (it has no subcommand name); the app owns ctrl+c as a key and its own
-core-dump and crash handling (tui/app.py, tui/crash.py).
+core-dump, signal and crash handling (tui/lifecycle.py, tui/crash.py).
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace, locations: Locations) -> int:
     process.default_interrupts()  # Textual reads ctrl+c as a key
+    from tui.lifecycle import run_app, run_demo  # Textual loads in the app, not before
+
     if args.demo:
-        from tui.demo import run_demo  # the simulator loads only for the demo
-
         return run_demo(args.config_dir)
-    from tui.app import run_app
-
     return run_app(locations)

@@ -1,4 +1,5 @@
-"""`keydeck locate`: where the keyfile, settings, logs and cache live. Reads no secret."""
+"""`keydeck locate`: where the keyfile, settings, logs, cache and crash reports live. Reads no
+secret."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def _locate(context: Context) -> int:
         ("settings", locations.settings),
         ("log", locations.log_file),
         ("cache", locations.cache_dir),
+        ("crashes", locations.crash_dir),
     ]
     width = max(len(name) for name, _ in rows)
     for name, path in rows:

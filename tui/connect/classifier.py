@@ -164,7 +164,10 @@ def _raised_inside_ccxt(exc: BaseException) -> bool:
 
 # Keys an exchange's error answer carries (a code, a message). ccxt raises a bare
 # ExchangeError("<id> <body>") when an answer has none of its exchange's fields at all.
-_ERROR_KEYS = frozenset({"code", "retCode", "ret_code", "error", "err", "msg", "message", "label"})
+# bitFlyer's errors are {"status": -500, "error_message": ...}.
+_ERROR_KEYS = frozenset(
+    {"code", "retCode", "ret_code", "error", "err", "msg", "message", "label", "error_message"}
+)
 # ccxt's own message for an HTTP error its exchange did not recognise:
 # "<id> <METHOD> <url> <status> <reason> <body>".
 _HTTP_ERROR_BODY = re.compile(r"(?:GET|POST|PUT|DELETE|PATCH)\s+\S+\s+4\d\d\b[^{\[]*(?=\{)")

@@ -45,6 +45,33 @@ NOT_READ_REASONS: dict[str, str] = {
     "binanceus": "ccxt has Binance's `sapi/v1/account/apiRestrictions` for it, but Binance.US's "
     "API docs (https://docs.binance.us/) do not document that endpoint, so Keydeck does not "
     "rely on it.",
+    "bittrade": "ccxt has HTX's `GET /v2/user/api-key` for it, but BitTrade's own API docs "
+    "(github.com/BitTrade-Inc/BitTrade-api-docs) do not document that endpoint.",
+    "hitbtc": "ccxt lists `GET /api/3/user/api-keys`, but neither it nor its answer was found "
+    "in HitBTC's API reference (https://api.hitbtc.com).",
+    "bequant": "HitBTC's API (ccxt: a hitbtc subclass); as for hitbtc, no documentation of "
+    "`user/api-keys` was found.",
+    "fmfwio": "HitBTC's API (ccxt: a hitbtc subclass); as for hitbtc, no documentation of "
+    "`user/api-keys` was found.",
+    "krakenfutures": "Kraken documents `GET /api/auth/v1/api-keys/v3/check` "
+    "(https://docs.kraken.com/api-reference/api-keys/check-v3-api-key), but it is no ccxt "
+    "method, lies outside ccxt's derivatives path, its `permissions` object is undocumented "
+    "(the example is `{}`, so withdrawals could not be told) and which path it signs could not "
+    "be confirmed.",
+    "lbank": "ccxt lists `POST /v2/supplement/api_Restrictions.do` and LBank's SDKs call it, "
+    "but no LBank doc found gives its answer's fields (only third-party clients name them).",
+    "xt": "XT documents `GET /v4/user/account/api-key` "
+    "(https://doc.xt.com/docs/user-center/ApiKey/QueryUserApiKey), but not what its "
+    "`roleScopes` codes mean beyond the example `QUERY_TRADE` (no withdraw code is named), and "
+    "its documented answer carries every key's `secretKey`, which Keydeck will not fetch.",
+    "hashkey": "ccxt lists `GET /api/v1/account/checkApiKey`; HashKey's documentation of its "
+    "answer could not be found.",
+    "gateeu": "ccxt points Gate's v4 API at api.gateeu.com, but no Gate EU doc was found that "
+    "says that host serves `account/detail` and `account/main_keys` as gate.com does.",
+    "upbit": "its rights are not read, only its expiry: Upbit documents "
+    "`GET /v1/pockets/api_keys` (a key's permissions, allowed IPs, expiry), but only for keys "
+    "holding the pocket-management right (which moves assets between pockets) and without an "
+    "example of the permission names; `GET /v1/api_keys` gives expiry dates only.",
 }
 
 # Coinbase's other ccxt ids also take a CDP key: its secret is a multi-line PEM private key.
