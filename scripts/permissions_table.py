@@ -22,6 +22,7 @@ from tui.connect.exchanges import (  # noqa: E402
     reads_permissions,
 )
 from tui.connect.exchanges.base import READABLE_RIGHTS  # noqa: E402
+from tui.connect.lapse import rule_for  # noqa: E402
 
 TARGET = ROOT / "docs" / "permissions.md"
 ANSWERS = ROOT / "tests" / "fixtures" / "exchange_answers"
@@ -130,6 +131,37 @@ def _allowlist_row(module: ExchangeModule) -> str:
     )
 
 
+_LAPSES = """
+## Keys without an IP allowlist
+
+Exchanges that document disabling keys bound to no IP address (`tui/connect/lapse.py` quotes
+each rule). Such a key gets the `unbound_key_expires` warning (`unbound_trading_expires`
+where only the trading right lapses) with the date and the days left where the exchange's
+answer tells them, else the rule and what to check on the exchange's page. Adding the
+addresses the key is used from to its allowlist ends the rule.
+
+| ccxt id | Exchange | Rule | Date from | Source |
+|---|---|---|---|---|"""
+
+_DATE_FROM = {
+    "bybit": "`expiredAt`",
+    "mexc": "`remainingValidity` (else `createTime` + 90 days)",
+    "htx": "`validDays` (moved by each use)",
+    "okx": "none: 14 days after the last signed request (each Keydeck check is one); demo "
+    "keys exempt",
+    "binance": "`tradingAuthorityExpirationTime`",
+}
+
+
+def _lapse_row(exchange_id: str) -> str:
+    rule = rule_for(exchange_id)
+    assert rule is not None
+    name = EXCHANGES[exchange_id].name
+    what = rule.rule.format(name=name)
+    date_from = _DATE_FROM.get(rule.exchange, "")
+    return f"| `{exchange_id}` | {name} | {what} | {date_from} | <{rule.doc}> |"
+
+
 def render(total_ccxt_ids: int | None = None, ccxt_ids: list[str] | None = None) -> str:
     readable = sorted(i for i in EXCHANGES if reads_permissions(i))
     unread = {
@@ -158,6 +190,7 @@ def render(total_ccxt_ids: int | None = None, ccxt_ids: list[str] | None = None)
         key=lambda m: m.id,
     )
     lines += [_ALLOWLISTS, *(_allowlist_row(m) for m in modules)]
+    lines += [_LAPSES, *(_lapse_row(i) for i in sorted(EXCHANGES) if rule_for(i) is not None)]
     all_ids = ccxt_ids if ccxt_ids is not None else _ccxt_ids()
     total = total_ccxt_ids if total_ccxt_ids is not None else len(all_ids)
     expiry_part = "".join(

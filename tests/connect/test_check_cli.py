@@ -58,6 +58,7 @@ PERMISSION_KEYS = {
     "ip_addresses",
     "created_at",
     "expires_at",
+    "trade_expires_at",
     "label",
     "sub_account",
 }
@@ -164,7 +165,9 @@ async def test_json_table_and_exit_codes(sim: Simulator, tmp_path: Path) -> None
     # The readable table (password from stdin), with a critical finding.
     assert code_crit == 1
     assert "Bybit · risky" in out_crit and "[critical] Withdrawals are enabled" in out_crit
-    assert "Total $" in out_crit and "· 1 critical, 2 warnings" in out_crit
+    # Warnings: no IP allowlist, Bybit's lapse rule for such keys, the key's age.
+    assert "Total $" in out_crit and "· 1 critical, 3 warnings" in out_crit
+    assert "[warning] Without an IP allowlist, Bybit lets this key lapse" in out_crit
     assert re.search(r"✗ Bybit · risky +critical ", out_crit) and "✓" not in out_crit
 
     document = json.loads(out_fail)
@@ -183,7 +186,7 @@ async def test_json_table_and_exit_codes(sim: Simulator, tmp_path: Path) -> None
         _check(failed), _check(only_failed)
     )
     assert re.search(
-        r"Total \$[\d,]+\.\d\d \(1 account not read\) · 1 failing, 1 critical, 2 warnings\n",
+        r"Total \$[\d,]+\.\d\d \(1 account not read\) · 1 failing, 1 critical, 3 warnings\n",
         out_partial,
     )
     # Each account line leads with its severity: never "ok" beside a critical finding.

@@ -44,14 +44,15 @@ def test_risky_key_findings_sorted_by_severity() -> None:
     assert [f.code for f in found] == [
         "withdraw_enabled",
         "no_ip_allowlist",
+        "unbound_key_expires",  # OKX deletes unbound trading keys after 14 days unused
         "expires_soon",
         "key_old",
     ]
     assert found[0].severity == "critical"
     assert "OKX" in found[0].advice
     assert found[0].link and found[0].link.startswith("https://")
-    assert found[2].title == "The key expires in 3 days"
-    assert "400 days" in found[3].title
+    assert found[3].title == "The key expires in 3 days"
+    assert "400 days" in found[4].title
 
 
 def test_transfer_warning_when_withdraw_is_off() -> None:
@@ -160,4 +161,4 @@ def test_a_bybit_key_without_allowlist_is_warned_of_its_lapse_date_ahead() -> No
     )
     assert "unbound_key_expires" not in {f.code for f in evaluate("bybit", bound, now=NOW)}
     # Only where the exchange documents the rule.
-    assert "unbound_key_expires" not in {f.code for f in evaluate("okx", unbound, now=NOW)}
+    assert "unbound_key_expires" not in {f.code for f in evaluate("kucoin", unbound, now=NOW)}

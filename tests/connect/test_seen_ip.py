@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exchange_answers"
 IP_FIXTURES = sorted(FIXTURES.glob("*/error_ip_not_allowed.json"))
 # Fields that change per answer (clocks) or that the simulator fills its own way.
 _VOLATILE = {"requestTime", "time", "retExtInfo", "result", "data"}
-ECHOING = ("binance", "okx", "kucoin", "mexc", "htx")
+ECHOING = ("binance", "okx", "kucoin", "mexc", "htx", "gate")
 
 
 def _fixture(path: Path) -> dict:

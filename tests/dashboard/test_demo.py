@@ -56,6 +56,8 @@ async def test_demo_keyfile_shows_every_state_together(demo: DemoSession) -> Non
     assert problem is not None and problem.kind is ProblemKind.clock_skew
     assert reports["mexc"].findings[0].code == "withdraw_enabled"
     assert "no_ip_allowlist" in codes["mexc"]
+    [lapse] = [f for f in reports["mexc"].findings if f.code == "unbound_key_expires"]
+    assert lapse.title.startswith("Without an IP allowlist, MEXC disables this key on ")
     assert "expires_soon" in codes["htx"]
     assert codes["bingx"] == {"read_only"}
     with_balances = {ex for ex, r in reports.items() if r.balances is not None}

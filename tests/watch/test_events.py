@@ -189,3 +189,30 @@ def test_watch_and_history_import_no_textual() -> None:
         "tui.commands.history; assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_key_the_exchange_will_disable_for_want_of_an_allowlist_alerts_once_with_its_date() -> (
+    None
+):
+    from tui.connect.findings import evaluate
+
+    unbound = Permissions(
+        reported=True,
+        read=True,
+        spot_trade=True,
+        withdraw=False,
+        ip_restricted=False,
+        expires_at=NOW + timedelta(days=60),
+    )
+    findings = tuple(evaluate("mexc", unbound, now=NOW))
+    events, state = observe(
+        WatchState(), [report(findings=findings)], now=NOW, is_acknowledged=lambda a, c: False
+    )
+    [lapse] = [e for e in events if e.extra.get("code") == "unbound_key_expires"]
+    assert lapse.event == "finding_new" and lapse.severity == "warning"
+    assert lapse.title == "Without an IP allowlist, MEXC disables this key on 30 Apr 2026"
+    assert "60 days from now" in lapse.detail
+    again, _ = observe(
+        state, [report(findings=findings)], now=NOW, is_acknowledged=lambda a, c: False
+    )
+    assert again == []

@@ -72,6 +72,7 @@ def permissions_dict(permissions: Permissions | None) -> dict[str, Any] | None:
         "ip_addresses": list(permissions.ip_addresses),
         "created_at": time_text(permissions.created_at),
         "expires_at": time_text(permissions.expires_at),
+        "trade_expires_at": time_text(permissions.trade_expires_at),
         "label": permissions.label,
         "sub_account": permissions.sub_account,
     }

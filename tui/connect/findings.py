@@ -12,18 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from tui.connect.catalog import api_keys_page
 from tui.connect.exchanges import permission_reader
+from tui.connect.lapse import lapse_findings
 from tui.connect.models import SEVERITY_ORDER, Finding, Permissions, Severity
 from tui.connect.names import display_name
 
 EXPIRY_WARNING_DAYS = 14
 ROTATE_AFTER_DAYS = 90
-
-UNBOUND_KEY_EXPIRY_DOCS: dict[str, str] = {
-    # "expiredAt: The expiry day of the API key. Only for those keys with no IP bound or the
-    # password has been changed" (v5 "Get API Key Information").
-    "bybit": "https://bybit-exchange.github.io/docs/v5/user/apikey-info",
-}
-"""Exchanges that document that a key bound to no IP address lapses, and where."""
 
 
 @dataclass(frozen=True)
@@ -61,17 +55,6 @@ def _age_days(p: Permissions, ctx: Context) -> int | None:
     if p.created_at is None:
         return None
     return (ctx.now - p.created_at).days
-
-
-def _lapses_for_no_allowlist(p: Permissions, ctx: Context) -> bool:
-    base = ctx.exchange_id.removesuffix("_testnet")
-    return (
-        base in UNBOUND_KEY_EXPIRY_DOCS
-        and p.reported
-        and p.ip_restricted is False
-        and p.expires_at is not None
-        and p.expires_at > ctx.now
-    )
 
 
 def _expires_soon(p: Permissions, ctx: Context) -> bool:
@@ -178,17 +161,6 @@ RULES: tuple[Rule, ...] = (
         with_link=True,
     ),
     Rule(
-        code="unbound_key_expires",
-        severity="warning",
-        applies=_lapses_for_no_allowlist,
-        title="Without an IP allowlist, {name} disables this key on {date}",
-        advice="{name} lets keys bound to no IP address lapse ({doc}). Add the addresses you "
-        "use the key from to its allowlist on {name} before {date} to keep it working, or "
-        "plan a replacement.",
-        days=_days_to_expiry,
-        with_link=True,
-    ),
-    Rule(
         code="transfer_enabled",
         severity="warning",
         applies=lambda p, ctx: p.internal_transfer is True and p.withdraw is not True,
@@ -247,19 +219,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _format(text: str, ctx: Context, days: int | None, when: datetime | None = None) -> str:
+def _format(text: str, ctx: Context, days: int | None) -> str:
     link_part = f" ({ctx.link})" if ctx.link else ""
     shown_days = "0" if days is not None and days < 0 else str(days) if days is not None else ""
-    shown_date = f"{when.day} {when:%b %Y}" if when is not None else ""
-    doc = UNBOUND_KEY_EXPIRY_DOCS.get(ctx.exchange_id.removesuffix("_testnet"), "")
-    return text.format(
-        name=ctx.name,
-        link=ctx.link or "",
-        link_part=link_part,
-        days=shown_days,
-        date=shown_date,
-        doc=doc,
-    )
+    return text.format(name=ctx.name, link=ctx.link or "", link_part=link_part, days=shown_days)
 
 
 def _expired_title(rule: Rule, days: int | None) -> str:
@@ -274,9 +237,11 @@ def evaluate(
     exchange_id: str,
     permissions: Permissions,
     now: datetime | None = None,
+    sandbox: bool = False,
     rules: tuple[Rule, ...] = RULES,
 ) -> list[Finding]:
-    """Every finding for this key, most severe first."""
+    """Every finding for this key, most severe first (`sandbox`: a testnet/demo key, which
+    some exchanges exempt from their rules for keys without an IP allowlist)."""
     reader = permission_reader(exchange_id)
     ctx = Context(
         exchange_id=exchange_id,
@@ -294,10 +259,16 @@ def evaluate(
             Finding(
                 severity=rule.severity,
                 code=rule.code,
-                title=_format(_expired_title(rule, days), ctx, days, permissions.expires_at),
-                advice=_format(rule.advice, ctx, days, permissions.expires_at),
+                title=_format(_expired_title(rule, days), ctx, days),
+                advice=_format(rule.advice, ctx, days),
                 link=ctx.link if rule.with_link else None,
             )
         )
+    if rules is RULES:  # a lapse for want of an allowlist goes right after saying it is missing
+        lapse = lapse_findings(
+            exchange_id, permissions, name=ctx.name, link=ctx.link, now=ctx.now, sandbox=sandbox
+        )
+        at = next((i + 1 for i, f in enumerate(findings) if f.code == "no_ip_allowlist"), 0)
+        findings[at:at] = lapse
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     return findings

@@ -91,6 +91,9 @@ class Permissions:
     ip_addresses: tuple[str, ...] = ()
     created_at: datetime | None = None
     expires_at: datetime | None = None
+    trade_expires_at: datetime | None = None
+    """When the exchange turns the key's trading right off, the key itself staying (Binance's
+    `tradingAuthorityExpirationTime` on a key bound to no IP address)."""
     label: str | None = None
     sub_account: bool | None = None
     unreadable: bool = False

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from tui.base.redact import scrub
-from tui.connect import findings as findings_rules
 from tui.connect.classifier import classify
 from tui.connect.clients import (
     DEFAULT_MARKETS_TTL_S,
@@ -27,6 +26,7 @@ from tui.connect.clients import (
 )
 from tui.connect.clock import clock_verdict, elapsed_ms, measure_clock
 from tui.connect.exchanges import permission_reader
+from tui.connect.findings import evaluate as evaluate_findings
 from tui.connect.health import Health, HealthBook
 from tui.connect.holdings import fetch_balances
 from tui.connect.key_calls import read_permissions, signed_probe
@@ -201,7 +201,7 @@ class Connector:
         return await read_permissions(await self._client(account), account.exchange)
 
     def findings(self, account: ExchangeKey, permissions: Permissions) -> list[Finding]:
-        return findings_rules.evaluate(account.exchange, permissions, now=self._now())
+        return evaluate_findings(account.exchange, permissions, self._now(), account.sandbox)
 
     async def check_new_key(self, account: ExchangeKey) -> AccountReport:
         """Check a key before it is saved: one signed call on a fresh client, then its

@@ -127,9 +127,11 @@ ROLES: tuple[Role, ...] = (
     Role(
         "mexc",
         "grid",
-        "a key that can withdraw, from any IP address (critical)",
+        "a key that can withdraw, from any IP address (critical); MEXC expires such keys "
+        "90 days after they are made",
         permissions=frozenset({"read", "spot", "withdraw"}),
         allowlisted=False,
+        expires_in=timedelta(days=50, hours=6),  # made 40 days ago, as MEXC counts 90
         balances={"USDT": ("2750", "250"), "ETH": ("0.6", "0")},
     ),
     Role(

@@ -3,7 +3,10 @@
 Doc followed: Binance wallet "Get API Key Permission", `GET /sapi/v1/account/apiRestrictions`
 (https://developers.binance.com/docs/wallet/account/api-key-permission). Older docs and SDKs
 add `tradingAuthorityExpirationTime`, the "expiration time for spot and margin trading
-permission": the trading right lapses then, the key does not, so it is no key expiry.
+permission" (sent only when there is one): on a key bound to no IP address Binance turns
+"Enable Spot & Margin Trading" off 30 days after it was turned on (announcement "Updates to
+API Key Permission Rules (2021-07-08)"). The trading right lapses then, the key does not:
+it is read as `trade_expires_at`, never as the key's expiry.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ def normalize(raw: Raw) -> Permissions:
         ip_restricted=as_bool(raw.get("ipRestrict")),
         ip_addresses=ip_list(raw.get("ipList")),
         created_at=as_time(raw.get("createTime")),
+        trade_expires_at=as_time(raw.get("tradingAuthorityExpirationTime")),
     )
 
 

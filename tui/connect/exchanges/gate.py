@@ -27,6 +27,7 @@ from tui.connect.exchanges.base import LABEL, ExchangeModule, PermissionReader, 
 from tui.connect.models import Permissions
 from tui.connect.parsing import allowlist_in_use, as_bool, as_time, ip_list
 from tui.connect.problems import ProblemKind, error_rule
+from tui.connect.seen_ip import ADDRESS
 from tui.connect.shapes import Shape
 
 MAIN_KEYS, CALLING_KEY = "main_keys", "callingKey"
@@ -139,7 +140,13 @@ MODULE = ExchangeModule(
     error_rules=(
         # Gate: REQUEST_EXPIRED (timestamp) comes out as AuthenticationError.
         error_rule(LABEL + r"REQUEST_EXPIRED\b", ProblemKind.clock_skew),
-        error_rule(LABEL + r"IP_FORBIDDEN\b", ProblemKind.ip_not_allowed),
+        error_rule(
+            LABEL + r"IP_FORBIDDEN\b",
+            ProblemKind.ip_not_allowed,
+            address=r"not in whitelist:\s*" + ADDRESS,
+            source="https://github.com/CyberPunkMetalHead/"
+            "gateio-crypto-trading-bot-binance-announcements-new-coins/issues/152",
+        ),
         error_rule(
             LABEL + r"(?:INVALID_KEY|INVALID_SIGNATURE|MISSING_REQUIRED_HEADER)\b",
             ProblemKind.bad_credentials,

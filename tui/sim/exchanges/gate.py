@@ -43,7 +43,8 @@ _ERRORS: dict[ErrorKind, tuple[int, str, str]] = {
     ),
     ErrorKind.NONCE: (401, "REQUEST_EXPIRED", "request expired"),
     ErrorKind.RATE_LIMITED: (429, "TOO_MANY_REQUESTS", "Request Rate limit Exceeded"),
-    ErrorKind.IP_NOT_ALLOWED: (403, "IP_FORBIDDEN", "Request IP not in whitelist"),
+    # Gate names the refused address (a quoted answer: see the Gate fixture's source).
+    ErrorKind.IP_NOT_ALLOWED: (403, "IP_FORBIDDEN", "Request IP not in whitelist: {ip}"),
     ErrorKind.KEY_EXPIRED: (401, "INVALID_KEY", "Invalid key provided"),
     ErrorKind.PERMISSION_DENIED: (403, "FORBIDDEN", "API key has no permission for this action"),
     ErrorKind.NOT_FOUND: (404, "NOT_FOUND", "Not Found"),
@@ -227,6 +228,8 @@ class Gate(SimExchange):
         status, label, message = _ERRORS.get(error.kind, (500, "SERVER_ERROR", "Internal error"))
         if error.kind is ErrorKind.BAD_REQUEST and error.detail == MISSING_HEADER:
             status, label, message = 401, "MISSING_REQUIRED_HEADER", "Missing required header"
+        if error.kind is ErrorKind.IP_NOT_ALLOWED:
+            message = message.format(ip=error.detail)
         return self.json({"label": label, "message": message}, status=status)
 
     # --- public ------------------------------------------------------------------------
