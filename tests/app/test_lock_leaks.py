@@ -1,7 +1,7 @@
 """A day of locks and unlocks keeps nothing of the screens it closed. Found by
 scripts/soak.py: every lock kept ~3 MB, because Textual holds the `StylesCache` of every
 widget it drew (Textualize/textual#6665) and every `Header` that watched the app's title
-(tui/widgets/textual_leaks.py)."""
+(tui/ui/widgets/textual_leaks.py)."""
 
 from __future__ import annotations
 

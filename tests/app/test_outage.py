@@ -77,7 +77,7 @@ async def test_the_clients_closed_in_an_outage_are_freed_once_it_is_over(
     make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any], sim: Any
 ) -> None:
     """After a network failure the connector closes the key's client (its connections may be
-    dead). The dashboard has frozen the long-lived heap by then (tui/dashboard/heap.py), and
+    dead). The dashboard has frozen the long-lived heap by then (tui/ui/dashboard/heap.py), and
     frozen garbage in reference cycles is never collected: the closed clients must not stay
     alive, or every outage of a long day would keep one client per key."""
     make_keyfile(locations, fast_kdf, [sim_account(sim, e) for e in EXCHANGES])
@@ -93,10 +93,10 @@ async def test_the_clients_closed_in_an_outage_are_freed_once_it_is_over(
 
         await wait_for(pilot, lambda: len(session.reports) == 3 and kinds() == {None}, limit=20)
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, what="the heap settled")
-        old = [weakref.ref(entry.client) for entry in connector._clients.values()]
+        old = [weakref.ref(entry.client) for entry in connector._pool._clients.values()]
         assert len(old) == len(EXCHANGES)
         await sim.go_offline()
-        await wait_for(pilot, lambda: not connector._clients, limit=20, what="clients closed")
+        await wait_for(pilot, lambda: not connector._pool._clients, limit=20, what="clients closed")
         await sim.go_online()
         await wait_for(pilot, lambda: kinds() == {None}, limit=INTERVAL_S + 8, what="back")
         await wait_for(pilot, lambda: not app.screen.refreshing, limit=20)

@@ -193,6 +193,9 @@ async def test_json_table_and_exit_codes(sim: Simulator, tmp_path: Path) -> None
     lines = {line.split("  ")[0]: line for line in out_partial.splitlines() if " · " in line}
     assert re.search(r"^✗ Binance · risky +critical ", lines["✗ Binance · risky"])
     assert re.search(r"^✗ KuCoin · main +failing ", lines["✗ KuCoin · main"])
+    # The clock as the app shows it (never "-0.0 s"), and none beside a refused key (issue 23).
+    assert "clock" not in lines["✗ KuCoin · main"]
+    assert re.search(r"  clock ([+-]\d+ ms|0 ms|[+-]\d+\.\d s)  ", lines["✗ Binance · risky"])
     assert code_none == 2 and "Total unknown" in out_none and "$0.00" not in out_none
 
     # The failure was logged, with no credential in the log.

@@ -10,7 +10,7 @@ from typing import Any
 from textual.widgets import DataTable, Input
 
 from tests.dashboard.conftest import SIZE, make_host, settle
-from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports
+from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports, status
 from tui.connect.models import AccountReport
 from tui.ui.dashboard import CriticalAcknowledged, DashboardSettings, MemoryAcknowledgements
 from tui.ui.dashboard.model import SortKey
@@ -228,14 +228,30 @@ async def test_the_total_row_describes_what_the_filter_shows() -> None:
 
 
 async def test_clock_column_shows_the_precision_the_exchange_gives() -> None:
+    script = reports()
+    kraken = script["acc-kraken"]
+    script["acc-kraken"] = replace(kraken, problem=None, status=status(51, 8))
+    app = make_host(ScriptedConnector(script))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.dashboard.query_one("#status-table", DataTable)
+        kraken_clock = str(table.get_cell("acc-kraken", "clock")).strip()  # whole seconds
+        binance = str(table.get_cell("acc-binance", "clock")).strip()  # milliseconds
+        assert kraken_clock == "0 s ±1 s"
+        assert binance.endswith(" ms") and "±" not in binance
+
+
+async def test_a_refused_key_shows_no_clock_but_a_skewed_one_does() -> None:
+    """The rejected Kraken key measured a clock (the exchange's public time answered) but
+    its row shows none: the verdict is about the key. The skewed Gate row shows its offset."""
     app = make_host()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.dashboard.query_one("#status-table", DataTable)
-        kraken = str(table.get_cell("acc-kraken", "clock")).strip()  # whole seconds
-        binance = str(table.get_cell("acc-binance", "clock")).strip()  # milliseconds
-        assert kraken == "0 s ±1 s"
-        assert binance.endswith(" ms") and "±" not in binance
+        assert reports()["acc-kraken"].status.clock_offset_ms is not None
+        assert str(table.get_cell("acc-kraken", "clock")).strip() == "–"
+        assert str(table.get_cell("acc-kraken", "latency")).strip() == "51 ms"
+        assert str(table.get_cell("acc-gate", "clock")).strip() == "+31.5 s"
 
 
 async def test_unknown_withdrawals_show_the_checklist_never_all_clear() -> None:

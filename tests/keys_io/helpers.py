@@ -27,9 +27,9 @@ FAST_ROUNDS = 1000  # Hummingbot uses 1,000,000; the format stores the count, so
 def hummingbot_encrypt(value: str, password: str, rounds: int = FAST_ROUNDS) -> str:
     """A secure value as Hummingbot writes it: hex of an Ethereum v3 keyfile JSON
     (PBKDF2-HMAC-SHA256, AES-128-CTR, keccak MAC) holding `value`."""
-    from tui.keys_io.hummingbot import _import_eth_keyfile
+    from tui.keys_io.eth_values import import_eth_keyfile
 
-    _import_eth_keyfile()  # first, so py_ecc cannot leave the recursion limit raised
+    import_eth_keyfile()  # first, so py_ecc cannot leave the recursion limit raised
     from eth_keyfile.keyfile import encrypt_aes_ctr
     from eth_utils import keccak
 

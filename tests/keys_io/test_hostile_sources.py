@@ -26,7 +26,10 @@ from tests.keys_io.helpers import (
     make_keyfile,
 )
 from tui.base.paths import Locations
-from tui.keys_io.hummingbot import decrypt_value
+from tui.keys_io.dotenv_file import MAX_DOTENV_BYTES
+from tui.keys_io.eth_values import decrypt_value
+from tui.keys_io.freqtrade import MAX_JSON5_BYTES
+from tui.keys_io.hummingbot import MAX_CONNECTOR_FILES, MAX_DERIVATION_ROUNDS
 from tui.keys_io.sources import MAX_SOURCE_BYTES
 
 
@@ -169,14 +172,14 @@ def test_a_source_endpoint_obeys_the_loopback_rule(
 
 
 def test_ctrl_c_stops_a_derivation_at_once(tmp_path: Path) -> None:
-    """Eight values at the highest work factor accepted: ctrl+c ends the import (130)
-    without waiting for them."""
+    """Three values at the highest work factor accepted (within the import's budget):
+    ctrl+c ends the import (130) without waiting for them."""
     conf = tmp_path / "conf"
     (conf / "connectors").mkdir(parents=True)
     slow = _value({"version": 3, "crypto": _crypto(c=5_000_000)})
-    for index in range(8):
+    for index in range(3):
         (conf / "connectors" / f"binance{index}.yml").write_text(
-            f"connector: binance\nbinance_api_key: {slow}\nbinance_api_secret: {slow}\n"
+            f"connector: binance\nbinance_api_key: {slow}\n"
         )
     config = tmp_path / "config"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEYDECK_")}
@@ -198,7 +201,7 @@ def test_ctrl_c_stops_a_derivation_at_once(tmp_path: Path) -> None:
             time.sleep(0.05)  # waiting for the KDF threads, not measuring anything
         time.sleep(0.5)
         process.send_signal(signal.SIGINT)
-        # 16 values x 5,000,000 rounds take a minute or more on two cores.
+        # 3 values x 5,000,000 rounds take several seconds on two cores.
         _out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
@@ -206,3 +209,91 @@ def test_ctrl_c_stops_a_derivation_at_once(tmp_path: Path) -> None:
             process.communicate()
     assert process.returncode == 130, err.decode()
     assert "Traceback" not in err.decode()
+
+
+def test_a_large_strict_json_freqtrade_config_imports(locations: Locations, tmp_path: Path) -> None:
+    """1.4 MB (a long pair list): parsed as strict JSON, not by json5 (which took ~20 s)."""
+    make_keyfile(locations)
+    config = {
+        "exchange": {
+            "name": "kraken",
+            "key": "ft-big-key",
+            "secret": "ft-big-secret-4411",
+            "pair_whitelist": [f"COIN{index}/USDT" for index in range(47_000)],
+        }
+    }
+    path = _freqtrade(tmp_path, "config.json", json.dumps(config, indent=4))
+    assert 1_300_000 < path.stat().st_size < MAX_SOURCE_BYTES
+    code, out, err = import_keys(locations, "freqtrade", path, verify=False)
+    assert code == 0, (out, err)
+    assert [a.credentials["apiKey"].reveal() for a in keyfile_accounts(locations)] == ["ft-big-key"]
+
+
+def test_a_large_config_that_is_not_strict_json_is_refused_with_its_line(
+    locations: Locations, tmp_path: Path
+) -> None:
+    """json5 reads only small files (its worst case on 64 KB is a few seconds)."""
+    make_keyfile(locations)
+    pairs = ",\n".join(f'"COIN{index}/USDT"' for index in range(MAX_JSON5_BYTES // 10))
+    body = '{\n// my bot\n"exchange": {"name": "kraken", "key": "k", "pair_whitelist": [' + pairs
+    path = _freqtrade(tmp_path, "config.json", body + "]}}")
+    code, out, err = import_keys(locations, "freqtrade", path, verify=False)
+    assert code == 1, (out, err)
+    assert "not strict JSON" in err and "line 2, column 1" in err
+    assert "comments and trailing commas" in err and "unexpected" not in err
+    assert keyfile_accounts(locations) == []
+
+
+def test_a_small_config_with_comments_still_imports(locations: Locations, tmp_path: Path) -> None:
+    make_keyfile(locations)
+    body = '{\n// my bot\n"exchange": {"name": "kraken", "key": "k1", "secret": "s1",},}'
+    path = _freqtrade(tmp_path, "config.json", body)
+    code, out, err = import_keys(locations, "freqtrade", path, verify=False)
+    assert code == 0, (out, err)
+    assert len(keyfile_accounts(locations)) == 1
+
+
+def test_a_hummingbot_directory_asking_too_much_work_is_refused_before_deriving(
+    locations: Locations, conf: HummingbotConf
+) -> None:
+    """Values within the per-value cap, but too many of them: refused before the password is
+    asked or any derivation starts (each would take seconds)."""
+    make_keyfile(locations)
+    slow = _value({"version": 3, "crypto": _crypto(c=5_000_000)})
+    files = MAX_DERIVATION_ROUNDS // (2 * 5_000_000) + 1
+    for index in range(files):
+        (conf.root / "connectors" / f"binance{index}.yml").write_text(
+            f"connector: binance\nbinance_api_key: {slow}\nbinance_api_secret: {slow}\n"
+        )
+    code, out, err = import_keys(locations, "hummingbot", conf.root)
+    assert code == 1, (out, err)
+    assert "would take too long" in err and "Import in parts" in err
+    assert "Nothing was imported" in err and "unexpected" not in err
+    assert keyfile_accounts(locations) == []
+
+
+@pytest.mark.parametrize("kind", ["many", "large"])
+def test_a_hummingbot_directory_of_too_many_or_too_large_files_is_refused(
+    locations: Locations, conf: HummingbotConf, kind: str
+) -> None:
+    make_keyfile(locations)
+    connectors = conf.root / "connectors"
+    if kind == "many":
+        for index in range(MAX_CONNECTOR_FILES + 1):
+            (connectors / f"c{index}.yml").write_text("connector: binance\n")
+    else:
+        for index in range(5):
+            (connectors / f"c{index}.yml").write_text("connector: binance\n#" + "x" * 60_000)
+    code, out, err = import_keys(locations, "hummingbot", conf.root)
+    assert code == 1, (out, err)
+    expected = "at most" if kind == "many" else "larger than 256 KB together"
+    assert expected in err and "Import in parts" in err and "unexpected" not in err
+
+
+def test_a_large_env_file_is_refused(locations: Locations, tmp_path: Path) -> None:
+    """python-dotenv is pure Python: a .env file is read up to 256 KB."""
+    make_keyfile(locations)
+    path = _freqtrade(tmp_path, ".env", "BINANCE_API_KEY='" + "x\n" * MAX_DOTENV_BYTES)
+    code, out, err = import_keys(locations, "env", path, verify=False)
+    assert code == 1, (out, err)
+    assert "could not be read" in err and "larger than 256 KB" in err

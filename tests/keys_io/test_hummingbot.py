@@ -194,7 +194,7 @@ def test_reading_hummingbot_values_leaves_the_recursion_limit_alone() -> None:
 
     code = (
         "import sys, json\n"
-        "from tui.keys_io.hummingbot import decrypt_value\n"
+        "from tui.keys_io.eth_values import decrypt_value\n"
         "try:\n"
         "    decrypt_value('00', 'x')\n"
         "except ValueError:\n"

@@ -112,6 +112,15 @@ def clock_offset(ms: float | None, *, whole_seconds: bool = False) -> str:
     return f"{sign}{magnitude:.0f} ms"
 
 
+def clock_for_verdict(offset_ms: float | None, problem_kind: str | None) -> float | None:
+    """The clock offset to show beside a check's verdict: none when the key failed for
+    another reason than the clock (a rejected key showing "0 s" read as if the clock were
+    part of the verdict, issue 23). The measurement stays in `d` and `check --json`."""
+    if problem_kind is not None and problem_kind != "clock_skew":
+        return None
+    return offset_ms
+
+
 def fit(text: str, width: int) -> str:
     """`text` cut to `width` characters, an ellipsis marking the cut."""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

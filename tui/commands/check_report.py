@@ -122,8 +122,11 @@ def _account(item: Checked, out: TextIO) -> None:
     parts = [f"{_MARKS[severity]} {_padded(name, 28)}", f"{severity:<8}"]
     if status.latency_ms is not None:
         parts.append(f"{status.latency_ms:>6.0f} ms")
-    if status.clock_offset_ms is not None:
-        parts.append(f"clock {status.clock_offset_ms / 1000:+.1f} s")
+    kind = report.problem.kind if report.problem is not None else None
+    offset = fmt.clock_for_verdict(status.clock_offset_ms, kind)
+    if offset is not None:  # as the app shows it: never "-0.0 s", none for a refused key
+        whole = report.exchange in fmt.WHOLE_SECOND_CLOCKS
+        parts.append(f"clock {fmt.clock_offset(offset, whole_seconds=whole)}")
     if report.balances is not None:
         total = _usd(report.balances.total_usd)
         if report.balances.unpriced_assets:

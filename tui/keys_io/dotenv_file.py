@@ -34,6 +34,9 @@ SUFFIXES: dict[str, str] = {
     "_UID": "uid",
 }
 _ORDERED = sorted(SUFFIXES, key=len, reverse=True)
+MAX_DOTENV_BYTES = 256 * 1024
+"""python-dotenv parses in pure Python (an unterminated quote at 2 MB took 12 s): a .env file
+is a few KB, and at this size the worst case stays a few seconds."""
 CLEANUP = "delete those lines from it and run your bot with `keydeck exec ACCOUNT -- COMMAND`"
 
 
@@ -51,7 +54,7 @@ def parse(path: Path) -> dict[str, str | None]:
     is an error naming the line, never showing it (it may hold a secret)."""
     from dotenv.parser import parse_stream
 
-    text = read_text(path, ".env file")
+    text = read_text(path, ".env file", limit=MAX_DOTENV_BYTES)
     values: dict[str, str | None] = {}
     bad: list[int] = []
     for binding in parse_stream(io.StringIO(text)):

@@ -9,16 +9,20 @@ the table).
 
 from __future__ import annotations
 
-import binascii
-import json
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tui.keys_io.bounded import interruptible_map
+from tui.keys_io.eth_values import (
+    WrongPassword,
+    decrypt_document,
+    derivation_cost,
+    derivation_memory,
+    parse_value,
+)
 from tui.keys_io.sources import (
     Candidate,
     PasswordReader,
@@ -31,15 +35,19 @@ from tui.keys_io.sources import (
 
 VERIFICATION_FILE = ".password_verification"
 VERIFICATION_WORD = "HummingBot"
-# A file could ask for any work factor; these bound the time and memory one value may take
-# (Hummingbot writes PBKDF2 with 1,000,000 rounds and dklen 32; eth-keyfile's scrypt default
-# is n=2^18, r=8, p=1: 256 MiB).
-MAX_PBKDF2_ROUNDS = 5_000_000
-MAX_SCRYPT_N = 1 << 18
-MAX_SCRYPT_R = 8
-MAX_SCRYPT_P = 1
-DKLEN_RANGE = (32, 64)  # the MAC uses bytes 16..32 of the derived key
-MAX_VALUE_CHARS = 64 * 1024  # a secure value is a few hundred hex characters
+# One import's total work, whatever the directory holds (docs/keys-in-and-out.md): YAML is
+# parsed in pure Python (up to ~10 us a byte), each value costs a key derivation.
+MAX_CONNECTOR_FILES = 64
+MAX_CONNECTOR_FILE_BYTES = 64 * 1024  # Hummingbot's are 2-5 KB
+MAX_CONNECTOR_BYTES = 256 * 1024  # all connector files together: under 3 s of YAML
+MAX_DERIVATION_ROUNDS = 16_000_000
+"""All values together, in PBKDF2 rounds: 16 values at Hummingbot's 1,000,000 (measured: 24
+million took 6.3 s of CPU in all, so this is about 4 s on one core, less on several)."""
+MAX_DERIVATION_MEMORY = 320 * 1024 * 1024  # derivations running at once (scrypt: 256 MiB)
+PARTS_HINT = (
+    "Nothing was imported. Import in parts: copy some connector files (and "
+    f"{VERIFICATION_FILE}) into another directory and import each directory in turn."
+)
 
 
 @dataclass(frozen=True)
@@ -112,73 +120,6 @@ _WALLET_WORDS = ("private_key", "wallet", "mnemonic", "secret_phrase", "seed")
 _WALLET_CONNECTORS = ("hyperliquid", "dydx", "injective", "xrpl", "vertex", "dexalot", "derive")
 
 
-class _WrongPassword(Exception):
-    pass
-
-
-def _import_eth_keyfile() -> Any:
-    """eth-keyfile, imported without its side effect: its dependency py_ecc raises the
-    recursion limit to 100,000 on import, after which a deeply nested JSON answer crashes
-    the whole process (a C stack overflow) instead of raising RecursionError."""
-    limit = sys.getrecursionlimit()
-    try:
-        import eth_keyfile
-    finally:
-        sys.setrecursionlimit(limit)
-    return eth_keyfile
-
-
-def decrypt_value(hex_text: str, password: str) -> str:
-    """One secure value: hex -> v3 keyfile JSON -> plain text. `_WrongPassword` on a MAC
-    mismatch, ValueError when the value is not such a keyfile."""
-    eth_keyfile = _import_eth_keyfile()
-    from eth_keyfile.keyfile import normalize_keys
-
-    if len(hex_text) > MAX_VALUE_CHARS:
-        raise ValueError("not an encrypted Hummingbot value (far too long)")
-    try:
-        raw = json.loads(binascii.unhexlify(hex_text.strip()).decode("utf-8"))
-        # eth-keyfile lower-cases every key before it reads one ("C" -> "c", "Crypto" ->
-        # "crypto", the last one winning): check exactly what it will use.
-        document = normalize_keys(raw) if isinstance(raw, dict) else None
-    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
-        raise ValueError("not an encrypted Hummingbot value") from None
-    if not isinstance(document, dict) or document.get("version") != 3:
-        raise ValueError("not a version 3 keyfile value")
-    _check_work_factor(document)
-    try:
-        plain = eth_keyfile.decode_keyfile_json(document, password.encode("utf-8"))
-    except Exception as error:
-        if "MAC mismatch" in str(error):
-            raise _WrongPassword from None
-        raise ValueError("damaged encrypted value") from None
-    try:
-        return bytes(plain).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("the decrypted value is not text") from None
-
-
-def _check_work_factor(document: dict[str, Any]) -> None:
-    """The KDF parameters of a key-normalised v3 document, bounded in time and memory."""
-    crypto = document.get("crypto")
-    if not isinstance(crypto, dict) or not isinstance(crypto.get("kdfparams"), dict):
-        raise ValueError("damaged encrypted value")
-    params = crypto["kdfparams"]
-    kdf = crypto.get("kdf")
-    if kdf == "pbkdf2":
-        bounds = {"c": (1, MAX_PBKDF2_ROUNDS)}
-        if params.get("prf") != "hmac-sha256":
-            raise ValueError("unsupported key-derivation function")
-    elif kdf == "scrypt":
-        bounds = {"n": (2, MAX_SCRYPT_N), "r": (1, MAX_SCRYPT_R), "p": (1, MAX_SCRYPT_P)}
-    else:
-        raise ValueError("unsupported key-derivation function")
-    for name, (low, high) in {**bounds, "dklen": DKLEN_RANGE}.items():
-        value = params.get(name)
-        if type(value) is not int or not low <= value <= high:
-            raise ValueError("unreasonable key-derivation parameters")
-
-
 def _locate(path: Path) -> tuple[Path, Path | None]:
     """(connectors directory, .password_verification or None) for a conf or connectors dir."""
     if not path.exists():
@@ -208,6 +149,18 @@ def _connector_files(connectors: Path) -> list[Path]:
         raise SourceError(
             f"No connector files (*.yml) in {connectors}: is this Hummingbot's conf directory?"
         )
+    if len(files) > MAX_CONNECTOR_FILES:
+        raise SourceError(
+            f"{connectors} holds {len(files)} connector files; Keydeck reads at most "
+            f"{MAX_CONNECTOR_FILES} in one import (Hummingbot writes one per connector you "
+            f"configured). {PARTS_HINT}"
+        )
+    if sum(p.stat().st_size for p in files) > MAX_CONNECTOR_BYTES:
+        raise SourceError(
+            f"The connector files in {connectors} are larger than "
+            f"{MAX_CONNECTOR_BYTES // 1024} KB together (Hummingbot's are a few KB each): is "
+            f"this Hummingbot's conf directory? {PARTS_HINT}"
+        )
     return files
 
 
@@ -226,7 +179,8 @@ def _load_yaml(path: Path) -> dict[str, Any] | str:
             return super().compose_node(parent, index)
 
     try:
-        data = yaml.load(read_text(path, "connector file"), Loader=NoAliasLoader)  # noqa: S506
+        text = read_text(path, "connector file", limit=MAX_CONNECTOR_FILE_BYTES)
+        data = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -245,15 +199,21 @@ def _unmapped_reason(name: str, data: Mapping[str, Any]) -> str:
     return f"Keydeck has no ccxt mapping for Hummingbot's '{name}' connector"
 
 
+Job = tuple[str, ConnectorMap, dict[str, Any], dict[str, dict[str, Any]]]
+"""(origin, mapping, the file's data, ccxt credential -> parsed secure value)."""
+
+
 def read_hummingbot(path: Path, source_password: PasswordReader) -> SourceRead:
-    """Every connector under `path`; a wrong password raises before anything is returned."""
+    """Every connector under `path`; a wrong password raises before anything is returned.
+
+    Every file is read and every value parsed before the password is asked: a directory
+    whose values together ask for more than `MAX_DERIVATION_ROUNDS` is refused before any
+    derivation starts."""
     connectors, verification = _locate(path)
     files = _connector_files(connectors)
     result = SourceRead(source="hummingbot", path=path)
-    password = source_password("Hummingbot password")
-    if verification is not None:
-        _check_password(verification, password)
-    jobs: list[tuple[Path, str, ConnectorMap, dict[str, Any]]] = []
+    verifier = _verification_document(verification) if verification is not None else None
+    jobs: list[Job] = []
     for file in files:
         origin = f"{connectors.name}/{file.name}"
         data = _load_yaml(file)
@@ -265,9 +225,20 @@ def read_hummingbot(path: Path, source_password: PasswordReader) -> SourceRead:
         if mapping is None:
             result.skipped.append(Skipped(origin, _unmapped_reason(name, data)))
             continue
-        jobs.append((file, origin, mapping, data))
-    # PBKDF2 runs a million rounds per value in C without the GIL: decrypt in parallel.
-    workers = max(1, min(8, os.cpu_count() or 1))
+        job = _prepare(origin, mapping, data)
+        if isinstance(job, Skipped):
+            result.skipped.append(job)
+        else:
+            jobs.append(job)
+    documents = [d for job in jobs for d in job[3].values()] + ([verifier] if verifier else [])
+    _check_budget(path, documents)
+    password = source_password("Hummingbot password")
+    if verification is not None and verifier is not None:
+        _check_password(verification, verifier, password)
+    # PBKDF2 runs a million rounds per value in C without the GIL: decrypt in parallel, as
+    # many at once as the memory bound allows (one at a time for eth-keyfile's scrypt).
+    memory = max((derivation_memory(d) for d in documents), default=0)
+    workers = max(1, min(8, os.cpu_count() or 1, MAX_DERIVATION_MEMORY // max(memory, 1)))
     outcomes = interruptible_map(lambda job: _connector(job, password), jobs, workers)
     for outcome in outcomes:
         if isinstance(outcome, Candidate):
@@ -277,6 +248,18 @@ def read_hummingbot(path: Path, source_password: PasswordReader) -> SourceRead:
     if verification is None and any(s.reason == _OTHER_PASSWORD for s in result.skipped):
         raise SourceError(_wrong_password_text())
     return result
+
+
+def _check_budget(path: Path, documents: list[dict[str, Any]]) -> None:
+    rounds = sum(derivation_cost(d) for d in documents)
+    if rounds > MAX_DERIVATION_ROUNDS:
+        raise SourceError(
+            f"Decrypting {path} would take too long: its {len(documents)} encrypted values ask "
+            f"for {rounds / 1e6:,.0f} million key-derivation rounds, and Keydeck does at most "
+            f"{MAX_DERIVATION_ROUNDS / 1e6:,.0f} million in one import (about "
+            f"{MAX_DERIVATION_ROUNDS // 1_000_000} values as Hummingbot encrypts them). "
+            f"{PARTS_HINT}"
+        )
 
 
 _OTHER_PASSWORD = "encrypted with another password"  # noqa: S105 - a reason, not a password
@@ -289,11 +272,17 @@ def _wrong_password_text() -> str:
     )
 
 
-def _check_password(verification: Path, password: str) -> None:
-    text = read_text(verification, VERIFICATION_FILE)
+def _verification_document(verification: Path) -> dict[str, Any]:
     try:
-        word = interruptible_map(lambda value: decrypt_value(value, password), [text], 1)[0]
-    except _WrongPassword:
+        return parse_value(read_text(verification, VERIFICATION_FILE))
+    except ValueError as error:
+        raise SourceError(f"{verification} is damaged ({error}).") from None
+
+
+def _check_password(verification: Path, document: dict[str, Any], password: str) -> None:
+    try:
+        word = interruptible_map(lambda d: decrypt_document(d, password), [document], 1)[0]
+    except WrongPassword:
         raise SourceError(_wrong_password_text()) from None
     except ValueError as error:
         raise SourceError(f"{verification} is damaged ({error}).") from None
@@ -301,11 +290,9 @@ def _check_password(verification: Path, password: str) -> None:
         raise SourceError(_wrong_password_text())
 
 
-def _connector(
-    job: tuple[Path, str, ConnectorMap, dict[str, Any]], password: str
-) -> Candidate | Skipped:
-    _file, origin, mapping, data = job
-    plain: dict[str, str] = {}
+def _prepare(origin: str, mapping: ConnectorMap, data: dict[str, Any]) -> Job | Skipped:
+    """The connector's secure values parsed (no derivation yet), or why it is skipped."""
+    documents: dict[str, dict[str, Any]] = {}
     for field_name, credential in mapping.fields.items():
         value = data.get(field_name)
         if value is None or value == "":
@@ -313,20 +300,34 @@ def _connector(
         if not isinstance(value, str):  # a secure value is hex text, never a list or table
             return Skipped(origin, f"{field_name}: not an encrypted Hummingbot value")
         try:
-            plain[credential] = decrypt_value(value, password)
-        except _WrongPassword:
+            documents[credential] = parse_value(value)
+        except ValueError as error:
+            return Skipped(origin, f"{field_name}: {error}")
+    if "apiKey" not in documents:
+        return Skipped(origin, "holds no API key")
+    if mapping.hosts:
+        sub_domain = str(data.get(OKX_SUB_DOMAIN) or "www")
+        if sub_domain not in mapping.hosts:
+            return Skipped(origin, f"unknown {OKX_SUB_DOMAIN} {sub_domain!r}")
+    return origin, mapping, data, documents
+
+
+def _connector(job: Job, password: str) -> Candidate | Skipped:
+    origin, mapping, data, documents = job
+    plain: dict[str, str] = {}
+    for credential, document in documents.items():
+        field_name = next(f for f, c in mapping.fields.items() if c == credential)
+        try:
+            plain[credential] = decrypt_document(document, password)
+        except WrongPassword:
             return Skipped(origin, _OTHER_PASSWORD)
         except ValueError as error:
             return Skipped(origin, f"{field_name}: {error}")
-    if "apiKey" not in plain:
-        return Skipped(origin, "holds no API key")
     exchange = mapping.exchange
     notes: tuple[str, ...] = ()
     if mapping.hosts:
         sub_domain = str(data.get(OKX_SUB_DOMAIN) or "www")
-        exchange = mapping.hosts.get(sub_domain, "")
-        if not exchange:
-            return Skipped(origin, f"unknown {OKX_SUB_DOMAIN} {sub_domain!r}")
+        exchange = mapping.hosts[sub_domain]
         notes = (f"host from {OKX_SUB_DOMAIN}: {sub_domain}",)
     return Candidate(
         exchange=exchange,

@@ -92,11 +92,11 @@ MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """Any source file: the tools' configs are a few KB; a larger one is not one of them."""
 
 
-def read_text(path: Path, what: str) -> str:
+def read_text(path: Path, what: str, limit: int = MAX_SOURCE_BYTES) -> str:
     """A source file's text, or a SourceError that says why it cannot be read.
 
     Regular files only, opened non-blocking (a FIFO never hangs the import; a device such
-    as a symlink to /dev/zero is refused before a byte is read), at most `MAX_SOURCE_BYTES`.
+    as a symlink to /dev/zero is refused before a byte is read), at most `limit` bytes.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
@@ -116,23 +116,23 @@ def read_text(path: Path, what: str) -> str:
                 f"The source could not be read: {path} is not a regular file (a pipe, device "
                 f"or socket); give the {what} itself."
             )
-        if status.st_size > MAX_SOURCE_BYTES:
-            raise SourceError(_too_large(path, what))
+        if status.st_size > limit:
+            raise SourceError(_too_large(path, what, limit))
         try:
-            data = handle.read(MAX_SOURCE_BYTES + 1)
+            data = handle.read(limit + 1)
         except OSError as error:
             raise SourceError(unreadable(path, error)) from None
-    if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(_too_large(path, what))
+    if len(data) > limit:
+        raise SourceError(_too_large(path, what, limit))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise SourceError(f"{path} is not a text file (not UTF-8); is it the {what}?") from None
 
 
-def _too_large(path: Path, what: str) -> str:
-    limit = MAX_SOURCE_BYTES // (1024 * 1024)
-    return f"The source could not be read: {path} is larger than {limit} MB; is it the {what}?"
+def _too_large(path: Path, what: str, limit: int) -> str:
+    size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit // 1024} KB"
+    return f"The source could not be read: {path} is larger than {size}; is it the {what}?"
 
 
 def unreadable(path: Path, error: OSError) -> str:

@@ -91,6 +91,7 @@ PANE_ACTIONS = frozenset(
 PANE_NOTES: tuple[tuple[str, str], ...] = (
     ("Tab / shift+Tab", "move between the panes: status, asset filter, balances, permissions"),
     ("↑ ↓", "move in the focused table (the highlighted pane)"),
+    ("← →", "scroll the focused table sideways when its columns are cut (a narrow terminal)"),
     (
         "d / R / Enter",
         "act on the account selected in the focused table: the status table's row, or an "

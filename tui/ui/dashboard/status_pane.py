@@ -109,12 +109,20 @@ class StatusPane(Vertical, QuietBorder):
             Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
             Text(
                 fmt.clock_offset(
-                    status.clock_offset_ms if status else None,
+                    cls._clock_shown(view),
                     whole_seconds=view.exchange in fmt.WHOLE_SECOND_CLOCKS,
                 ).rjust(8)
             ),
             cls._checked(view, now),
         )
+
+    @staticmethod
+    def _clock_shown(view: AccountView) -> float | None:
+        report = view.report
+        if report is None:
+            return None
+        kind = report.problem.kind if report.problem is not None else None
+        return fmt.clock_for_verdict(report.status.clock_offset_ms, kind)
 
     @staticmethod
     def _checked(view: AccountView, now: datetime) -> Text:

@@ -33,23 +33,20 @@ from tui.ui.messages import AccountSaved, TaskFailed, VerifyFinished
 from tui.ui.screens import key_entry_questions as questions
 from tui.ui.screens.key_entry_questions import field_title, find_account, first_free_label
 from tui.ui.screens.key_entry_typing import KeepsTypedKeys
+from tui.ui.screens.key_form_fields import FormFields, field_widget, hint_text
 from tui.ui.screens.key_problem import ProblemBox
 from tui.ui.screens.keyfile_problem import explain_save_failure
 from tui.ui.screens.worker_errors import ReportsWorkerErrors
 from tui.ui.widgets.field_error import FieldError
-from tui.ui.widgets.secret_input import KeyInput, PemArea
+from tui.ui.widgets.secret_input import KeyInput
 
 if TYPE_CHECKING:
-    from tui.connect.catalog import CredentialField, ExchangeInfo
+    from tui.connect.catalog import ExchangeInfo
     from tui.connect.models import AccountReport
     from tui.core.session import Session
-    from tui.vault import Account
+    from tui.vault.account import Account
 
 log = logging.getLogger(__name__)
-
-SAFE_KEY_ADVICE = (
-    "Grant Read and Trade only, never Withdraw, and restrict the key to your IP address."
-)
 
 
 class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
@@ -78,6 +75,7 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
         self._pending_replaces: Account | None = None
         self._report: AccountReport | None = None
         self._touched: set[str] = set()  # fields checked on every change
+        self.form_fields = FormFields(self, info)
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -92,7 +90,7 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
         yield Header()
         with VerticalScroll(id="key-form"), Vertical(classes="panel form-panel"):
             yield Static(Text(f"Connect {info.name}"), classes="panel-title")
-            yield Static(self._hint(), id="key-hint", classes="hint-box")
+            yield Static(hint_text(info), id="key-hint", classes="hint-box")
             # the demo's hand-connect credentials, next to their fields (only in the form
             # of the exchange they are for: not in the Bitfinex form, issue 23)
             if self.notice and f" {info.id} " in self.notice.lower():
@@ -114,7 +112,7 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
                 if field.secret:
                     hint = f"{hint}; hidden, ctrl+r shows it" if hint else "hidden, ctrl+r shows it"
                 yield Static(field_title(field.label, hint), classes="field-label")
-                yield self._field_widget(field)
+                yield field_widget(field)
                 yield FieldError(id=f"error-{field.name}")
             if info.has_testnet:
                 with Horizontal(classes="switch-row"):
@@ -147,28 +145,6 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
             yield ProblemBox(id="problem", classes="problem-box")
         yield Footer()
 
-    def _field_widget(self, field: CredentialField) -> Widget:
-        widget_id = f"cred-{field.name}"
-        if field.multiline:
-            return PemArea(id=widget_id, classes="pem")
-        return KeyInput(secret=field.secret, id=widget_id)
-
-    def _hint(self) -> Text:
-        info = self.info
-        text = Text()
-        where = info.api_keys_help or info.website
-        if where:
-            text.append("Create the key at ")
-            text.append(where, style="bold")
-            text.append(".\n")
-        text.append(SAFE_KEY_ADVICE)
-        if not info.reads_permissions:
-            text.append(
-                f"\n{info.name} does not report a key's permissions: check them on its website.",
-                style="dim",
-            )
-        return text
-
     def _existing_accounts(self) -> list[Account]:
         return self.session.accounts_of(self.info.id)
 
@@ -185,38 +161,13 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
         self.query_one("#key-form", VerticalScroll).scroll_home(animate=False)
         self.call_after_refresh(field.scroll_visible, animate=False)
 
-    # ---- reading the form (each field's check: KeepsTypedKeys) ---------------------------
+    # ---- reading the form (tui/ui/screens/key_form_fields.py) -------------------------------
 
     def read_form(self) -> Account | None:
-        """Build the Account from the form, or show what is wrong and return None."""
-        from tui.vault import Account
-
-        self._touched |= self._checked_ids()
-        first_bad: str | None = None
-        label, fault = self._check_label()
-        if fault:
-            first_bad = "#label"
-        credentials: dict[str, str] = {}
-        for field in self.info.credentials:
-            value, fault = self._check_credential(field)
-            if fault and first_bad is None:
-                first_bad = f"#cred-{field.name}"
-            credentials[field.name] = value
-        endpoint, fault = self._check_endpoint()
-        if fault:
-            self.query_one("#advanced", Collapsible).collapsed = False
-            first_bad = first_bad or "#endpoint"
-        if first_bad is not None:
-            self.query_one(first_bad).focus()
-            return None
-        sandbox = self.info.has_testnet and self.query_one("#testnet", Switch).value
-        return Account(
-            exchange=self.info.id,
-            label=label,
-            credentials=credentials,
-            sandbox=sandbox,
-            endpoint=endpoint,
-        )
+        """Build the Account from the form, or show what is wrong and return None. Every
+        field is checked again on each change from now on."""
+        self._touched |= self.form_fields.ids
+        return self.form_fields.read()
 
     # ---- submit ----------------------------------------------------------------------------
 
@@ -273,7 +224,9 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
                 )
                 self._start_verify(updated, twin)
             else:
-                self._set_error(self.info.credentials[0].name, f"Already stored as {twin.label}.")
+                self.form_fields.set_error(
+                    self.info.credentials[0].name, f"Already stored as {twin.label}."
+                )
 
         self.app.push_screen(questions.stored_twice(self.info.name, twin), answered)
 
@@ -360,7 +313,7 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def _write(self, account: Account, replaces: Account | None, verified: bool) -> None:
-        from tui.vault import VaultError
+        from tui.vault.errors import VaultError
 
         if self.session.closed:
             return

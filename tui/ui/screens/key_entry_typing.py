@@ -19,12 +19,13 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
 from tui.ui.screens.dialogs import ConfirmScreen
-from tui.ui.screens.key_form import MAX_LABEL_CHARS, clean_value, credential_fault, label_fault
+from tui.ui.screens.key_form import MAX_LABEL_CHARS, label_fault
 from tui.ui.widgets.field_error import FieldError
-from tui.ui.widgets.secret_input import KeyInput, PemArea
+from tui.ui.widgets.secret_input import KeyInput
 
 if TYPE_CHECKING:
-    from tui.connect.catalog import CredentialField, ExchangeInfo
+    from tui.connect.catalog import ExchangeInfo
+    from tui.ui.screens.key_form_fields import FormFields
 
 AUTO_TYPE_NOTE = (
     "paste",
@@ -38,70 +39,20 @@ class KeepsTypedKeys(Screen[None]):
 
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (AUTO_TYPE_NOTE,)
     info: ExchangeInfo
+    form_fields: FormFields
     _touched: set[str]
 
     # ---- checking each field as it is typed -----------------------------------------------
 
-    def _value_of(self, field: CredentialField) -> str:
-        widget = self.query_one(f"#cred-{field.name}")
-        raw = widget.text if isinstance(widget, PemArea) else widget.value  # type: ignore[attr-defined]
-        return clean_value(raw, multiline=field.multiline)
-
-    def _set_error(self, name: str, message: str | None) -> None:
-        self.query_one(f"#error-{name}", FieldError).show(message)
-
-    def _check_label(self) -> tuple[str, str | None]:
-        label = self.query_one("#label", Input).value.strip()
-        fault = label_fault(label)
-        self._set_error("label", fault)
-        return label, fault
-
-    def _check_credential(self, field: CredentialField) -> tuple[str, str | None]:
-        value = self._value_of(field)
-        fault = credential_fault(
-            field.name, field.label, value, secret=field.secret, multiline=field.multiline
-        )
-        self._set_error(field.name, fault)
-        return value, fault
-
-    def _check_endpoint(self) -> tuple[str | None, str | None]:
-        from tui.connect.endpoint import EndpointError, normalize_endpoint
-
-        text = self.query_one("#endpoint", Input).value.strip()
-        fault: str | None = None
-        endpoint: str | None = None
-        if text:
-            try:
-                endpoint = normalize_endpoint(text)
-            except EndpointError as error:
-                fault = f"Endpoint: {error}"
-        self._set_error("endpoint", fault)
-        return endpoint, fault
-
-    def _check_field(self, widget_id: str) -> None:
-        """Check one field again (it changed after it was touched), so an error goes away as
-        soon as it is fixed, and a new one shows as soon as it is made."""
-        if widget_id == "label":
-            self._check_label()
-        elif widget_id == "endpoint":
-            self._check_endpoint()
-        else:
-            for field in self.info.credentials:
-                if widget_id == f"cred-{field.name}":
-                    self._check_credential(field)
-
     def _field_id(self, widget: Widget) -> str | None:
-        return widget.id if widget.id in self._checked_ids() else None
-
-    def _checked_ids(self) -> set[str]:
-        return {"label", "endpoint"} | {f"cred-{field.name}" for field in self.info.credentials}
+        return widget.id if widget.id in self.form_fields.ids else None
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     def _field_changed(self, event: Input.Changed | TextArea.Changed) -> None:
         widget_id = self._field_id(event.control)
         if widget_id is not None and widget_id in self._touched:
-            self._check_field(widget_id)
+            self.form_fields.check(widget_id)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         """Leaving a filled field touches it: it is checked now and on every change."""
@@ -111,7 +62,7 @@ class KeepsTypedKeys(Screen[None]):
         value = getattr(event.widget, "value", "")
         if value.strip():
             self._touched.add(widget_id)
-            self._check_field(widget_id)
+            self.form_fields.check(widget_id)
 
     # ---- leaving, pasting ----------------------------------------------------------------
 

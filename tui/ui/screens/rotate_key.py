@@ -53,7 +53,7 @@ class RotateKeyScreen(KeyEntryScreen):
         if entered is None:
             return
         if entered.credentials.get("apiKey") == self.account.credentials.get("apiKey"):
-            self._set_error(self.info.credentials[0].name, "This is the key in use now.")
+            self.form_fields.set_error(self.info.credentials[0].name, "This is the key in use now.")
             return
         new = self.account.replace(
             credentials=entered.credentials,
