@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.connect import findings as findings_rules
+from tui.connect.cadence import SLOW_EVERY_S, carried_status, slow_parts_due
 from tui.connect.ccxt_hooks import close_client
 from tui.connect.classifier import classify
 from tui.connect.clients import (
@@ -42,6 +43,7 @@ from tui.connect.models import (
 from tui.connect.problems import STOP_KINDS, UNREACHABLE_KINDS, Problem, ProblemKind, make_problem
 from tui.connect.shapes import has_shape, require_json, require_shape
 from tui.connect.shared_markets import SharedMarkets
+from tui.connect.tickers import fetch_tickers
 from tui.connect.valuation import STABLECOINS, held_assets, plan_prices, usd_prices, value_balances
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,9 @@ class Connector:
         account_timeout_s: float = DEFAULT_ACCOUNT_TIMEOUT_S,
         markets_ttl_s: float = DEFAULT_MARKETS_TTL_S,
         use_system_proxy: bool = False,
+        slow_every_s: float = SLOW_EVERY_S,
     ) -> None:
+        self.slow_every_s = slow_every_s  # rights and clock: tui/connect/cadence.py
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.use_system_proxy = use_system_proxy
         self.timeout_s = timeout_s
@@ -235,36 +239,14 @@ class Connector:
         `refresh` turns that into a Problem."""
         client = await self._client(account)
         await self._shared_markets.ensure(client, account)
+        started = time.perf_counter()
         raw = _checked_balance(await client.fetch_balance(), account.exchange)
+        self._health_of(account).balance_latency_ms = elapsed_ms(started)
         fetched_at = self._now()
         held = held_assets(raw)
         plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
-        tickers = await self._tickers(client, account, plan.symbols)
+        tickers = await fetch_tickers(client, account.exchange, plan.symbols)
         return value_balances(held, usd_prices(plan, tickers), fetched_at)
-
-    async def _tickers(self, client: Any, account: Any, symbols: list[str]) -> dict[str, Any]:
-        """Tickers for `symbols`; a failure only leaves prices unknown, never fails balances."""
-        if not symbols:
-            return {}
-        if client.has.get("fetchTickers"):
-            try:
-                return dict(await client.fetch_tickers(symbols))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.info("%s: fetch_tickers failed (%s); trying one by one", account.exchange, exc)
-        results = await asyncio.gather(
-            *(client.fetch_ticker(symbol) for symbol in symbols), return_exceptions=True
-        )
-        tickers: dict[str, Any] = {}
-        for symbol, result in zip(symbols, results, strict=True):
-            if isinstance(result, BaseException):
-                if isinstance(result, asyncio.CancelledError):
-                    raise result
-                log.info("%s: no ticker for %s (%s)", account.exchange, symbol, result)
-            else:
-                tickers[symbol] = result
-        return tickers
 
     async def permissions(self, account: Any) -> Permissions:
         """The key's rights, normalized; `reported=False` where the exchange cannot say."""
@@ -382,13 +364,20 @@ class Connector:
         """status (public clock call) first, then the signed calls: balances, permissions.
 
         The clock is measured before the signed calls so their work does not skew it, and an
-        exchange we cannot reach at all is not asked three more times.
+        exchange we cannot reach at all is not asked three more times. Clock and rights only
+        when due (tui/connect/cadence.py); else the balance call is the reachability check.
         """
-        status = await self.status(account)
-        if status.problem is not None and status.problem.kind in STOP_KINDS:
+        health = self._health_of(account)
+        last = health.last_report
+        slow = slow_parts_due(health, manual=manual, every_s=self.slow_every_s)
+        status = await self.status(account) if slow or last is None else None
+        if status is not None and status.problem is not None and status.problem.kind in STOP_KINDS:
             self._health.failure(account, status.problem, manual=manual)
             return self._failed_report(account, status.problem, None, status)
         balances, problem = await self._guarded(self.balances(account), account)
+        if status is None and last is not None:
+            status = carried_status(last, health.balance_latency_ms, self._now())
+        assert status is not None
         clock_failing = status.state == "failing" and status.problem is not None
         if clock_failing and (problem is None or problem.kind in _CLOCK_MASKED_KINDS):
             # More than 10 s off: the likely cause of an auth refusal (an expired JWT, a
@@ -398,12 +387,18 @@ class Connector:
             self._health.failure(account, problem, manual=manual)
             return self._failed_report(account, problem, status.latency_ms, status)
         permissions: Permissions | None = None
-        if with_permissions:
+        read_at = last.permissions_read_at if last is not None else None
+        if with_permissions and not slow and last is not None:
+            permissions = last.permissions  # read earlier: `read_at` says when
+        elif with_permissions:
             permissions, problem = await self._permissions_or_problem(account)
+            read_at = self._now()
             if problem is not None:
                 self._health.failure(account, problem, manual=manual)
                 return self._failed_report(account, problem, status.latency_ms, status)
         self._health.success(account, self._now())
+        if slow:
+            health.slow_read_at = time.monotonic()
         status = AccountStatus(
             state=status.state,
             reachable=True,
@@ -422,6 +417,7 @@ class Connector:
             balances=balances,
             permissions=permissions,
             findings=tuple(found),
+            permissions_read_at=read_at if permissions is not None else None,
         )
 
     async def _guarded(self, work: Any, account: Any) -> tuple[Any, Problem | None]:
