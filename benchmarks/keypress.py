@@ -79,7 +79,11 @@ def run(options: RunOptions) -> list[Result]:
     results = []
     for size in QUICK_SIZES if options.quick else SIZES:
         mine, plain, load = _measure(size, presses)
-        for label, share, target in (("p50", 0.5, TARGET), ("p95", 0.95, TARGET), ("p99", 0.99, None)):
+        for label, share, target in (
+            ("p50", 0.5, TARGET),
+            ("p95", 0.95, TARGET),
+            ("p99", 0.99, None),
+        ):
             results.append(
                 Result(
                     name=f"v key to repaint {label}, {size} accounts (tmux 160x48)",

@@ -39,9 +39,8 @@ class TmuxApp:
         os.mkfifo(fifo)
         self._reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
         assigned = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
-        line = (
-            f"exec env -u COLUMNS -u LINES TERM=xterm-256color {assigned} "
-            + " ".join(shlex.quote(part) for part in command)
+        line = f"exec env -u COLUMNS -u LINES TERM=xterm-256color {assigned} " + " ".join(
+            shlex.quote(part) for part in command
         )
         width, height = size
         self._tmux("new-session", "-d", "-s", "main", "-x", str(width), "-y", str(height), line)

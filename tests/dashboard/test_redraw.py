@@ -193,3 +193,65 @@ async def test_a_burst_of_reports_is_drawn_once_not_once_per_report() -> None:
         assert len(ACCOUNTS) >= 4
         assert len(redraws) <= 2
         assert {args[1] for args, _ in status_cells} <= {"state", "latency", "checked", "clock"}
+
+
+async def test_a_scheduled_round_is_said_once_and_a_manual_one_on_its_rows() -> None:
+    """Issue 30: a scheduled round says "rechecking…" in the status subtitle only; the rows
+    keep their last state. `r` (the user asked) turns the rows to "checking…" (issue 28)."""
+    connector = ScriptedConnector()
+    screen = DashboardScreen(
+        connector,
+        ACCOUNTS,
+        DashboardSettings(refresh_interval_s=0),
+        clock=MovableClock(),
+        acknowledgements=MemoryAcknowledgements(),
+    )
+    app = DashboardHost(screen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = screen.query_one("#status-table", DataTable)
+        pane = screen.query_one("#status-pane")
+
+        def checked() -> set[str]:
+            return {str(status.get_cell(a.id, "checked")).strip() for a in ACCOUNTS}
+
+        before = checked()
+        assert "checking…" not in before
+        status_cells = count_calls(status, "update_cell")
+        connector.hold = {account.id for account in ACCOUNTS}
+        connector._released.clear()
+        screen.start_refresh()  # what the timer does
+        await pilot.pause()
+        await pilot.pause()
+        assert "rechecking…" in str(pane.border_subtitle)
+        assert checked() == before and status_cells == []  # no row repainted
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.pause()
+        assert checked() == {"checking…"}
+        connector.release()
+        await settle(pilot)
+        assert "checking…" not in checked()
+        assert "rechecking…" not in str(pane.border_subtitle)
+
+
+async def test_switching_the_view_shows_the_other_table_and_refills_nothing() -> None:
+    """Issue 30: both views are kept current, so `v` shows the other table (one frame)."""
+    app = host(MovableClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        combined = screen.query_one("#balance-table", DataTable)
+        per_account = screen.query_one("#balance-accounts", DataTable)
+        assert combined.display and not per_account.display
+        assert any(str(row.key.value).startswith("acct:") for row in per_account.ordered_rows)
+        calls = [count_calls(t, n) for t in (combined, per_account) for n in ("clear", "add_row")]
+        cells = [count_calls(t, "update_cell") for t in (combined, per_account)]
+        await pilot.press("v")
+        await pilot.pause()
+        assert per_account.display and not combined.display
+        assert "per account" in str(screen.query_one("#balance-pane").border_title)
+        await pilot.press("v")
+        await pilot.pause()
+        assert combined.display and not per_account.display
+        assert all(c == [] for c in calls) and all(c == [] for c in cells)

@@ -34,9 +34,7 @@ def slow_parts_due(health: Health, *, manual: bool, every_s: float) -> bool:
     return time.monotonic() - health.slow_read_at >= every_s
 
 
-def carried_status(
-    last: AccountReport, latency_ms: float | None, now: datetime
-) -> AccountStatus:
+def carried_status(last: AccountReport, latency_ms: float | None, now: datetime) -> AccountStatus:
     """A round that did not read the clock: the offset as last measured (in sync, or the
     clock would be due), the latency of this round's balance call."""
     return AccountStatus(

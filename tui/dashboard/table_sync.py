@@ -19,6 +19,8 @@ class Row:
 
 def same_cell(before: object, after: Cell) -> bool:
     """Whether two cells look the same: Rich's `Text ==` ignores the base style and justify."""
+    if before is after:  # a row kept from the last draw
+        return True
     if isinstance(before, Text) and isinstance(after, Text):
         return (
             before.plain == after.plain
