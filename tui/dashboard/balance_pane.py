@@ -44,6 +44,10 @@ def _ordered(**cells: Cell) -> tuple[Cell, ...]:
     return tuple(cells.get(key, Text("")) for key, _ in COLUMNS)
 
 
+AGE_STEP_S = 10
+""""updated N s ago" moves in 10 s steps, as the status pane's "Checked": in 1 s steps an
+idle dashboard painted a frame every second (issue 30)."""
+
 ACCOUNT_ROW = "acct:"
 """Row keys of the per-account view start with this, then the account id."""
 
@@ -211,7 +215,7 @@ class BalancePane(Vertical, QuietBorder):
             parts.append(f"filter “{flt.text}”")
         if model.refreshing:
             parts.append("refreshing…")
-        parts.append(f"updated {fmt.ago(model.last_balance_update(), now)}")
+        parts.append(f"updated {fmt.ago(model.last_balance_update(), now, step_s=AGE_STEP_S)}")
         stale = model.stale_views()
         if stale:
             parts.append("⚠ stale: " + ", ".join(view.name for view in stale))

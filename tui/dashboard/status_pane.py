@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 from tui import format as fmt
 from tui.dashboard.model import AccountView, DashboardModel
 from tui.dashboard.quiet import QuietBorder, QuietStatic
-from tui.dashboard.table_sync import Cell, Row, same_cell, sync_table
+from tui.dashboard.table_sync import Cell, Row, forget_synced, sync_table
 from tui.widgets.row_table import RowTable
 from tui.widgets.states import STATE_WIDTH, look_of
 from tui.widgets.theme import Palette
@@ -85,9 +85,11 @@ class StatusPane(Vertical, QuietBorder):
         for view in model.views.values():
             if view.account_id not in table.rows:
                 continue
-            cell = self._checked(view, now)
-            if not same_cell(table.get_cell(view.account_id, "checked"), cell):
-                table.update_cell(view.account_id, "checked", cell)
+            text = self._checked_text(view, now)
+            shown = table.get_cell(view.account_id, "checked")
+            if getattr(shown, "plain", shown) != text:
+                table.update_cell(view.account_id, "checked", Text(text))
+                forget_synced(table, view.account_id)
 
     def _show_problems(self, model: DashboardModel, palette: Palette) -> None:
         problems = self.query_one("#status-problems", QuietStatic)
@@ -107,7 +109,7 @@ class StatusPane(Vertical, QuietBorder):
     def _row(self, view: AccountView, now: datetime, palette: Palette) -> Row:
         """The account's row, rebuilt only when its report, name, colours or age changed (a
         draw comes with every few reports: most rows read the same)."""
-        checked = self._checked(view, now).plain
+        checked = self._checked_text(view, now)
         cached = self._rows.get(view.account_id)
         if (
             cached is not None
@@ -141,8 +143,12 @@ class StatusPane(Vertical, QuietBorder):
             cls._checked(view, now),
         )
 
+    @classmethod
+    def _checked(cls, view: AccountView, now: datetime) -> Text:
+        return Text(cls._checked_text(view, now))
+
     @staticmethod
-    def _checked(view: AccountView, now: datetime) -> Text:
+    def _checked_text(view: AccountView, now: datetime) -> str:
         status = view.report.status if view.report is not None else None
         if view.asked or status is None:  # a scheduled round is said in the subtitle only
             checked = "checking…"
@@ -150,7 +156,7 @@ class StatusPane(Vertical, QuietBorder):
             checked = fmt.retry_in(status.retry_at, now)  # a failing key in back-off
         else:
             checked = fmt.ago(status.checked_at, now, step_s=CHECKED_STEP_S)
-        return Text(checked.ljust(10))
+        return checked.ljust(10)
 
     @staticmethod
     def _failing(model: DashboardModel) -> list[tuple[str, str, str, str, str, str]]:
