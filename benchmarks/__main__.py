@@ -24,6 +24,8 @@ BENCHMARKS: dict[str, str] = {
     "memory": "benchmarks.memory",
     "idle-app": "benchmarks.idle_app",
     "check": "benchmarks.check_cost",
+    "keypress": "benchmarks.keypress",
+    "idle-cpu": "benchmarks.idle_cpu",
 }
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks.core import Result, RunOptions, Target, median
 from benchmarks.ptyrun import time_to_text
 
-TARGET = Target(1.3)
+TARGET = Target(1.25)
 UNLOCK_MARKER = "Unlock Keydeck"
 MINIMAL_MARKER = "BENCH-READY"
 MINIMAL_APP = Path(__file__).with_name("minimal_app.py")

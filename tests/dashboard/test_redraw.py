@@ -79,16 +79,19 @@ async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
         assert balance_clears == [] and balance_cells == []
         assert layouts(pane_refreshes) == 0
 
-        # One second later the balance pane's exact age moves, the status column's 10 s
-        # step does not: no status cell is touched.
+        # One second later neither age moves (both go in 10 s steps): nothing is painted.
         status_cells.clear()
+        pane_refreshes.clear()
         clock.now = NOW + timedelta(seconds=21)
+        await pilot.pause(1.3)
+        assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+        assert status_cells == [] and pane_refreshes == []
+        clock.now = NOW + timedelta(seconds=30)
         for _ in range(50):
-            if "21 s ago" in str(screen.query_one("#balance-pane").border_subtitle):
+            if "30 s ago" in str(screen.query_one("#balance-pane").border_subtitle):
                 break
             await pilot.pause(0.1)
-        assert "updated 21 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
-        assert status_cells == []
+        assert "updated 30 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
 
 
 async def test_sorting_redraws_the_balances_and_nothing_else() -> None:
@@ -170,12 +173,15 @@ async def test_the_ago_subtitle_repaints_only_the_border_line() -> None:
         pane_lines = rendered_heights(pane)
         table_lines = rendered_heights(screen.query_one("#balance-table", DataTable))
         filter_lines = rendered_heights(screen.query_one("#balance-filter"))
-        await tick_to(21)  # only the balance pane's exact age moves
-        assert "updated 21 s ago" in str(pane.border_subtitle)
+        # Only the balance pane's age moves here: the status pane's (the same 10 s steps)
+        # is held still, so what is painted is the subtitle's doing alone.
+        screen.query_one("#status-pane").tick = lambda *args: None
+        await tick_to(30)
+        assert "updated 30 s ago" in str(pane.border_subtitle)
         assert pane_lines  # the pane was painted...
         assert table_lines == [] and filter_lines == []  # ...but not what it contains
         screen_text = "".join(strip.text for strip in app.screen._compositor.render_strips())
-        assert "updated 21 s ago" in screen_text  # what a terminal would get
+        assert "updated 30 s ago" in screen_text  # what a terminal would get
 
 
 async def test_a_burst_of_reports_is_drawn_once_not_once_per_report() -> None:
@@ -193,3 +199,65 @@ async def test_a_burst_of_reports_is_drawn_once_not_once_per_report() -> None:
         assert len(ACCOUNTS) >= 4
         assert len(redraws) <= 2
         assert {args[1] for args, _ in status_cells} <= {"state", "latency", "checked", "clock"}
+
+
+async def test_a_scheduled_round_is_said_once_and_a_manual_one_on_its_rows() -> None:
+    """Issue 30: a scheduled round says "rechecking…" in the status subtitle only; the rows
+    keep their last state. `r` (the user asked) turns the rows to "checking…" (issue 28)."""
+    connector = ScriptedConnector()
+    screen = DashboardScreen(
+        connector,
+        ACCOUNTS,
+        DashboardSettings(refresh_interval_s=0),
+        clock=MovableClock(),
+        acknowledgements=MemoryAcknowledgements(),
+    )
+    app = DashboardHost(screen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = screen.query_one("#status-table", DataTable)
+        pane = screen.query_one("#status-pane")
+
+        def checked() -> set[str]:
+            return {str(status.get_cell(a.id, "checked")).strip() for a in ACCOUNTS}
+
+        before = checked()
+        assert "checking…" not in before
+        status_cells = count_calls(status, "update_cell")
+        connector.hold = {account.id for account in ACCOUNTS}
+        connector._released.clear()
+        screen.start_refresh()  # what the timer does
+        await pilot.pause()
+        await pilot.pause()
+        assert "rechecking…" in str(pane.border_subtitle)
+        assert checked() == before and status_cells == []  # no row repainted
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.pause()
+        assert checked() == {"checking…"}
+        connector.release()
+        await settle(pilot)
+        assert "checking…" not in checked()
+        assert "rechecking…" not in str(pane.border_subtitle)
+
+
+async def test_switching_the_view_shows_the_other_table_and_refills_nothing() -> None:
+    """Issue 30: both views are kept current, so `v` shows the other table (one frame)."""
+    app = host(MovableClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        combined = screen.query_one("#balance-table", DataTable)
+        per_account = screen.query_one("#balance-accounts", DataTable)
+        assert combined.display and not per_account.display
+        assert any(str(row.key.value).startswith("acct:") for row in per_account.ordered_rows)
+        calls = [count_calls(t, n) for t in (combined, per_account) for n in ("clear", "add_row")]
+        cells = [count_calls(t, "update_cell") for t in (combined, per_account)]
+        await pilot.press("v")
+        await pilot.pause()
+        assert per_account.display and not combined.display
+        assert "per account" in str(screen.query_one("#balance-pane").border_title)
+        await pilot.press("v")
+        await pilot.pause()
+        assert combined.display and not per_account.display
+        assert all(c == [] for c in calls) and all(c == [] for c in cells)

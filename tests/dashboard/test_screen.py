@@ -13,6 +13,7 @@ from tests.dashboard.conftest import SIZE, make_host, settle
 from tests.dashboard.sample import ACCOUNTS, REJECTED, ScriptedConnector, reports, status
 from tui.connect.models import AccountReport
 from tui.ui.dashboard import CriticalAcknowledged, DashboardSettings, MemoryAcknowledgements
+from tui.ui.dashboard.balance_pane import BalancePane
 from tui.ui.dashboard.model import SortKey
 from tui.ui.dashboard.warnings_panel import CriticalBanner
 
@@ -32,7 +33,7 @@ async def test_results_stream_in_while_a_slow_exchange_loads() -> None:
         assert views["acc-binance"].balances is not None
         assert views["acc-kraken"].loading and views["acc-gate"].loading
         assert screen.refreshing
-        balances = screen.query_one("#balance-table", DataTable)
+        balances = screen.query_one(BalancePane).table
         assert "all:BTC" in row_keys(balances)
         connector.release()
         await settle(pilot)
@@ -60,7 +61,7 @@ async def test_a_failing_account_never_blanks_the_others() -> None:
         assert screen.model.total_usd() == before
         assert "stale" in str(screen.query_one("#balance-pane").border_subtitle)
         await pilot.press("v")
-        table = screen.query_one("#balance-table", DataTable)
+        table = screen.query_one(BalancePane).table
         assert "acct:acc-binance:BTC" in row_keys(table)
         header = table.get_row("acct:acc-binance")
         assert "stale" in str(header[3])  # under Total: Asset, USD value, Share, Total
@@ -108,7 +109,7 @@ async def test_updates_keep_the_cursor_and_the_focus() -> None:
         screen = app.dashboard
         # the status table has the focus after unlock: d, R and Enter act on its row
         assert screen.focused is screen.query_one("#status-table", DataTable)
-        table = screen.query_one("#balance-table", DataTable)
+        table = screen.query_one(BalancePane).table
         table.focus()
         await pilot.press("down", "down")
         key_before = row_keys(table)[table.cursor_row]
@@ -123,7 +124,7 @@ async def test_sort_view_small_balances_and_filter_keys() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.dashboard
-        table = screen.query_one("#balance-table", DataTable)
+        table = screen.query_one(BalancePane).table
         assert "all:DOGE" not in row_keys(table)
         await pilot.press("h")
         assert "all:DOGE" in row_keys(table)
@@ -137,7 +138,11 @@ async def test_sort_view_small_balances_and_filter_keys() -> None:
         await pilot.press("enter")
         assert screen.focused is table
         await pilot.press("v")
+        table = screen.query_one(BalancePane).table  # the per-account view's own table
         assert row_keys(table)[0] == "acct:acc-binance"
+        assert screen.focused is table  # the focus follows the view shown
+        assert row_keys(table)[-1] == "total"  # the filter holds there too
+        assert not any(key.endswith(":BTC") for key in row_keys(table))
 
 
 async def test_acknowledging_the_critical_banner_is_remembered() -> None:
@@ -212,7 +217,7 @@ async def test_the_total_row_describes_what_the_filter_shows() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.dashboard
-        table = screen.query_one("#balance-table", DataTable)
+        table = screen.query_one(BalancePane).table
         whole = [str(cell) for cell in table.get_row("total")]
         assert whole[0] == "All accounts" and whole[2] == "100%"  # Asset, USD value, Share
         await pilot.press("slash", *"eth")
@@ -293,7 +298,7 @@ async def test_row_actions_follow_the_table_the_user_moves_in() -> None:
         assert screen.selected_account_id() == row_keys(status)[1]
         # the per-account balances, focused: an account's rows pick that account
         await pilot.press("v")
-        balances = screen.query_one("#balance-table", DataTable)
+        balances = screen.query_one(BalancePane).table
         balances.focus()
         await pilot.pause()
         keys = row_keys(balances)

@@ -50,6 +50,8 @@ class Health:
     backoff_until: float = 0.0
     last_report: AccountReport | None = None
     finished_at: float = 0.0  # time.monotonic() when last_report was made
+    slow_read_at: float = float("-inf")  # time.monotonic() of the last rights + clock read
+    balance_latency_ms: float | None = None  # the last balance call's round trip
 
 
 def backoff_s(kind: ProblemKind, failures: int) -> float:
@@ -187,4 +189,5 @@ class HealthBook:
         log.info("the computer slept: every account is checked again")
         for health in self._by_id.values():
             health.backoff_until = 0.0
+            health.slow_read_at = float("-inf")  # rights and clock too (tui/connect/cadence.py)
         return True

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
+from tui.connect.clock import elapsed_ms
 from tui.connect.exchanges import balance_shape
 from tui.connect.models import Balances
 from tui.connect.shapes import require_json, require_shape
@@ -24,14 +26,19 @@ def checked_balance(raw: Any, exchange_id: str) -> Any:
     return raw
 
 
-async def fetch_balances(client: Any, exchange_id: str, fetched_at: datetime) -> Balances:
-    """Free / in orders / total per held asset, valued in USD. The client has its markets.
-    Raises on failure (the caller turns that into a Problem)."""
+async def fetch_balances(
+    client: Any, exchange_id: str, fetched_at: datetime
+) -> tuple[Balances, float]:
+    """Free / in orders / total per held asset, valued in USD, and the balance call's round
+    trip in ms (a round that does not read the clock shows it as the key's latency). The
+    client has its markets. Raises on failure (the caller turns that into a Problem)."""
+    started = time.perf_counter()
     raw = checked_balance(await client.fetch_balance(), exchange_id)
+    latency_ms = elapsed_ms(started)
     held = held_assets(raw)
     plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
     tickers = await _tickers(client, exchange_id, plan.symbols)
-    return value_balances(held, usd_prices(plan, tickers), fetched_at)
+    return value_balances(held, usd_prices(plan, tickers), fetched_at), latency_ms
 
 
 async def _tickers(client: Any, exchange_id: str, symbols: list[str]) -> dict[str, Any]:

@@ -146,6 +146,8 @@ class AccountReport:
     permissions: Permissions | None = None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     problem: Problem | None = None
+    permissions_read_at: datetime | None = None
+    """When `permissions` were read: rights are read every few minutes, not every round."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label", inert(self.label, LABEL_LIMIT))

@@ -55,6 +55,38 @@ def failed_report(
     )
 
 
+# Refusals a badly set clock produces on exchanges that do not say "timestamp".
+_CLOCK_MASKED_KINDS = frozenset(
+    {ProblemKind.bad_credentials, ProblemKind.bad_passphrase, ProblemKind.unknown}
+)
+
+
+def blamed_on_clock(status: AccountStatus, problem: Problem | None) -> Problem | None:
+    """The check's problem, or the clock's where the clock is failing (more than 10 s off):
+    the likely cause of an auth refusal (an expired JWT, a stale timestamp), and worth
+    failing on even where the exchange still accepts."""
+    if status.state != "failing" or status.problem is None:
+        return problem
+    if problem is None or problem.kind in _CLOCK_MASKED_KINDS:
+        return status.problem
+    return problem
+
+
+def failing_status(
+    problem: Problem, checked_at: datetime, last_success_at: datetime | None
+) -> AccountStatus:
+    """The status of an exchange that could not be asked (or refused the clock's stand-in)."""
+    return AccountStatus(
+        state="failing",
+        reachable=reachable(problem),
+        latency_ms=None,
+        clock_offset_ms=None,
+        checked_at=checked_at,
+        last_success_at=last_success_at,
+        problem=problem,
+    )
+
+
 def checked_report(
     account: ExchangeKey,
     status: AccountStatus,
@@ -63,6 +95,7 @@ def checked_report(
     balances: Balances | None,
     permissions: Permissions | None,
     findings: Iterable[Finding],
+    permissions_read_at: datetime | None = None,
 ) -> AccountReport:
     """A check whose signed calls succeeded; the clock's verdict stays a warning."""
     status = AccountStatus(
@@ -82,6 +115,7 @@ def checked_report(
         balances=balances,
         permissions=permissions,
         findings=tuple(findings),
+        permissions_read_at=permissions_read_at,
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.base.redact import scrub
+from tui.connect.cadence import SLOW_EVERY_S, carried_status, slow_parts_due
 from tui.connect.classifier import classify
 from tui.connect.clients import (
     DEFAULT_MARKETS_TTL_S,
@@ -42,8 +43,10 @@ from tui.connect.models import (
 from tui.connect.pool import ClientPool
 from tui.connect.problems import STOP_KINDS, Problem, ProblemKind, make_problem
 from tui.connect.reports import (
+    blamed_on_clock,
     checked_report,
     failed_report,
+    failing_status,
     new_key_report,
     permissions_outcome,
     reachable,
@@ -54,11 +57,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 15.0
 DEFAULT_ACCOUNT_TIMEOUT_S = 45.0
-
-# Refusals a badly set clock produces on exchanges that do not say "timestamp".
-_CLOCK_MASKED_KINDS = frozenset(
-    {ProblemKind.bad_credentials, ProblemKind.bad_passphrase, ProblemKind.unknown}
-)
 
 
 class Connector:
@@ -79,7 +77,9 @@ class Connector:
         account_timeout_s: float = DEFAULT_ACCOUNT_TIMEOUT_S,
         markets_ttl_s: float = DEFAULT_MARKETS_TTL_S,
         use_system_proxy: bool = False,
+        slow_every_s: float = SLOW_EVERY_S,
     ) -> None:
+        self.slow_every_s = slow_every_s  # rights and clock: tui/connect/cadence.py
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.account_timeout_s = account_timeout_s
         self.clock = clock
@@ -167,15 +167,7 @@ class Connector:
             failure = (
                 exc.problem if isinstance(exc, _ProblemRaised) else self._problem(exc, account)
             )
-            return AccountStatus(
-                state="failing",
-                reachable=reachable(failure),
-                latency_ms=None,
-                clock_offset_ms=None,
-                checked_at=checked_at,
-                last_success_at=health.last_success_at,
-                problem=failure,
-            )
+            return failing_status(failure, checked_at, health.last_success_at)
         state, problem = clock_verdict(offset_ms, uncertainty_ms, account.exchange)
         return AccountStatus(
             state=state,
@@ -192,7 +184,9 @@ class Connector:
         `refresh` turns that into a Problem."""
         client = await self._client(account)
         await self._shared_markets.ensure(client, account)
-        return await fetch_balances(client, account.exchange, self._now())
+        balances, latency_ms = await fetch_balances(client, account.exchange, self._now())
+        self._health_of(account).balance_latency_ms = latency_ms
+        return balances
 
     async def permissions(self, account: ExchangeKey) -> Permissions:
         """The key's rights, normalized; `reported=False` where the exchange cannot say."""
@@ -323,28 +317,37 @@ class Connector:
         """status (public clock call) first, then the signed calls: balances, permissions.
 
         The clock is measured before the signed calls so their work does not skew it, and an
-        exchange we cannot reach at all is not asked three more times.
+        exchange we cannot reach at all is not asked three more times. Clock and rights only
+        when due (tui/connect/cadence.py); else the balance call is the reachability check.
         """
-        status = await self.status(account)
-        if status.problem is not None and status.problem.kind in STOP_KINDS:
+        health = self._health_of(account)
+        last = health.last_report
+        slow = slow_parts_due(health, manual=manual, every_s=self.slow_every_s)
+        status = await self.status(account) if slow or last is None else None
+        if status is not None and status.problem is not None and status.problem.kind in STOP_KINDS:
             self._health.failure(account, status.problem, manual=manual)
             return self._failed_report(account, status.problem, None, status)
         balances, problem = await self._guarded(self.balances(account), account)
-        clock_failing = status.state == "failing" and status.problem is not None
-        if clock_failing and (problem is None or problem.kind in _CLOCK_MASKED_KINDS):
-            # More than 10 s off: the likely cause of an auth refusal (an expired JWT, a
-            # stale timestamp), and worth failing on even where the exchange still accepts.
-            problem = status.problem
+        if status is None and last is not None:
+            status = carried_status(last, health.balance_latency_ms, self._now())
+        assert status is not None
+        problem = blamed_on_clock(status, problem)
         if problem is not None:
             self._health.failure(account, problem, manual=manual)
             return self._failed_report(account, problem, status.latency_ms, status)
         permissions: Permissions | None = None
-        if with_permissions:
+        read_at = last.permissions_read_at if last is not None else None
+        if with_permissions and not slow and last is not None:
+            permissions = last.permissions  # read earlier: `read_at` says when
+        elif with_permissions:
             permissions, problem = await self._permissions_or_problem(account)
+            read_at = self._now()
             if problem is not None:
                 self._health.failure(account, problem, manual=manual)
                 return self._failed_report(account, problem, status.latency_ms, status)
         health = self._health.success(account, self._now())
+        if slow:
+            health.slow_read_at = time.monotonic()
         found = self.findings(account, permissions) if permissions is not None else []
         return checked_report(
             account,
@@ -353,6 +356,7 @@ class Connector:
             balances=balances,
             permissions=permissions,
             findings=found,
+            permissions_read_at=read_at if permissions is not None else None,
         )
 
     async def _guarded(self, work: Any, account: ExchangeKey) -> tuple[Any, Problem | None]:

@@ -310,6 +310,7 @@ async def watch_keyfile(
         locations,
         timeout_s=config.request_timeout_s,
         account_timeout_s=config.account_timeout_s,
+        slow_every_s=0,  # an alert on new rights must not wait minutes (tui/connect/cadence.py)
     )
     session = Session(vault, connector)
     history = open_history(vault, config)

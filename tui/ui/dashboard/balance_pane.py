@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +13,14 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input
 
 from tui.base import format as fmt
-from tui.ui.dashboard.model import AccountSection, BalanceFilter, BalanceRow, DashboardModel
+from tui.ui.dashboard.model import (
+    AccountSection,
+    AccountView,
+    BalanceFilter,
+    BalanceRow,
+    DashboardModel,
+    section_of,
+)
 from tui.ui.dashboard.quiet import QuietBorder
 from tui.ui.dashboard.table_sync import Cell, Row, sync_table
 from tui.ui.widgets.row_table import RowTable
@@ -36,6 +44,10 @@ def _ordered(**cells: Cell) -> tuple[Cell, ...]:
     return tuple(cells.get(key, Text("")) for key, _ in COLUMNS)
 
 
+AGE_STEP_S = 10
+""""updated N s ago" moves in 10 s steps, as the status pane's "Checked": in 1 s steps an
+idle dashboard painted a frame every second (issue 30)."""
+
 ACCOUNT_ROW = "acct:"
 """Row keys of the per-account view start with this, then the account id."""
 
@@ -45,18 +57,40 @@ class BalanceView(StrEnum):
     accounts = "per account"
 
 
+TABLE_IDS: dict[BalanceView, str] = {
+    BalanceView.all: "balance-table",
+    BalanceView.accounts: "balance-accounts",
+}
+"""One table per view, both kept current: `v` shows the other."""
+
+
 class BalancePane(Vertical, QuietBorder):
-    """A filter box over a table; the table is updated in place on every report."""
+    """A filter box over one table per view. Both tables are kept current, so `v` only
+    shows the other (one frame, no refill); each updates in place, changing only the cells
+    that differ, and an account's rows are rebuilt only when its report changed."""
 
     _hidden = 0
     """Rows hidden as small by the last `show`, for the subtitle between two shows."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sections: dict[str, tuple[tuple[object, ...], list[Row], AccountSection]] = {}
+        self._hidden_by: dict[BalanceView, int] = {}
+
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter assets (/)", id="balance-filter")
-        table = RowTable(id="balance-table", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        for table_id in TABLE_IDS.values():
+            table = RowTable(id=table_id, cursor_type="row", zebra_stripes=True)
+            for key, label in COLUMNS:
+                table.add_column(label, key=key)
+            yield table
+
+    @property
+    def table(self) -> DataTable[Any]:
+        """The table of the view shown."""
+        return self.query_one(f"#{TABLE_IDS[self._view]}", DataTable)
+
+    _view = BalanceView.all
 
     def show(
         self,
@@ -66,15 +100,34 @@ class BalancePane(Vertical, QuietBorder):
         now: datetime,
         palette: Palette,
     ) -> None:
-        table = self.query_one("#balance-table", DataTable)
-        if view is BalanceView.all:
-            rows, hidden = self._combined(model, flt, palette)
-        else:
-            rows, hidden = self._per_account(model, flt, palette)
-        sync_table(table, rows)
-        self._hidden = hidden
+        combined, hidden_all = self._combined(model, flt, palette)
+        per_account, hidden_each = self._per_account(model, flt, palette)
+        sync_table(self.query_one(f"#{TABLE_IDS[BalanceView.all]}", DataTable), combined)
+        sync_table(self.query_one(f"#{TABLE_IDS[BalanceView.accounts]}", DataTable), per_account)
+        self._hidden_by = {BalanceView.all: hidden_all, BalanceView.accounts: hidden_each}
+        self.show_view(model, flt, view, now)
+
+    def show_view(
+        self, model: DashboardModel, flt: BalanceFilter, view: BalanceView, now: datetime
+    ) -> None:
+        """Show `view` as the last `show` left it: its table, title and subtitle."""
+        self.switch(view)
+        self._hidden = self._hidden_by.get(view, 0)
         self.show_title(self._title(model, view))
-        self.show_subtitle(self._subtitle(model, flt, hidden, now))
+        self.show_subtitle(self._subtitle(model, flt, self._hidden, now))
+
+    def switch(self, view: BalanceView) -> None:
+        """Show `view`'s table (kept current by `show`); the focus follows it."""
+        if view is self._view and self.table.display:
+            return
+        had_focus = self.screen.focused is self.table if self.is_attached else False
+        self._view = view
+        for each, table_id in TABLE_IDS.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            if table.display != (each is view):
+                table.display = each is view
+        if had_focus:
+            self.table.focus()
 
     @staticmethod
     def _title(model: DashboardModel, view: BalanceView) -> str:
@@ -111,21 +164,46 @@ class BalancePane(Vertical, QuietBorder):
         grand = model.total_usd()
         shown: list[BalanceRow] = []
         held = 0
-        for section in model.sections(flt):
-            key = f"{ACCOUNT_ROW}{section.view.account_id}"
-            out.append(Row(key, _header(section, grand, palette)))
-            out += [
-                Row(f"{key}:{row.asset}", _asset_cells(row, indent=True)) for row in section.rows
-            ]
+        fixed = (flt.hide_small, flt.threshold_usd, flt.text, flt.sort, palette, grand)
+        for view in model.views.values():
+            rows, section = self._section(view, flt, fixed, palette, grand)
+            out += rows
             hidden += section.hidden
             shown += section.rows
-            if section.view.balances is not None:
-                held += sum(1 for row in section.view.balances.assets if row.total != 0)
+            if view.balances is not None:
+                held += sum(1 for row in view.balances.assets if row.total != 0)
         if flt.text:
             out.append(Row("total", _filtered_cells(shown, held, model, palette)))
         else:
             out.append(Row("total", _total_cells("All accounts", model, palette)))
         return out, hidden
+
+    def _section(
+        self,
+        view: AccountView,
+        flt: BalanceFilter,
+        fixed: tuple[object, ...],
+        palette: Palette,
+        grand: Decimal,
+    ) -> tuple[list[Row], AccountSection]:
+        """One account's header and asset rows; kept while its report, balances, name and
+        the filter are the same (identity for the report: a new one is a new answer)."""
+        key = (view.report, view.balances, view.name, *fixed)
+        cached = self._sections.get(view.account_id)
+        if cached is not None and _same_key(cached[0], key):
+            return cached[1], cached[2]
+        section = section_of(view, flt)
+        row_key = f"{ACCOUNT_ROW}{view.account_id}"
+        rows = [Row(row_key, _header(section, grand, palette))]
+        rows += [
+            Row(f"{row_key}:{row.asset}", _asset_cells(row, indent=True)) for row in section.rows
+        ]
+        self._sections[view.account_id] = (key, rows, section)
+        return rows, section
+
+    def forget_rows(self) -> None:
+        """Rebuild every row at the next `show` (a new theme, other accounts)."""
+        self._sections.clear()
 
     @staticmethod
     def _subtitle(model: DashboardModel, flt: BalanceFilter, hidden: int, now: datetime) -> str:
@@ -137,11 +215,15 @@ class BalancePane(Vertical, QuietBorder):
             parts.append(f"filter “{flt.text}”")
         if model.refreshing:
             parts.append("refreshing…")
-        parts.append(f"updated {fmt.ago(model.last_balance_update(), now)}")
+        parts.append(f"updated {fmt.ago(model.last_balance_update(), now, step_s=AGE_STEP_S)}")
         stale = model.stale_views()
         if stale:
             parts.append("⚠ stale: " + ", ".join(view.name for view in stale))
         return " · ".join(parts)
+
+
+def _same_key(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    return old[0] is new[0] and old[1] is new[1] and old[2:] == new[2:]
 
 
 def _right(text: str, style: str = "") -> Text:

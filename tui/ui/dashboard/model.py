@@ -60,6 +60,9 @@ class AccountView:
     balances: Balances | None = None
     """The most recent balances that were fetched, possibly from an earlier refresh."""
     refreshing: bool = False
+    asked: bool = False
+    """The user asked for this check (`r`, `R`, "Check now"): its row says "checking…".
+    A scheduled round is said once, in the panes' subtitles, not on every row."""
 
     @property
     def name(self) -> str:
@@ -170,11 +173,20 @@ class DashboardModel:
             self.history.clear()
         self.views = views
 
-    def begin_round(self, now: datetime, account_ids: Iterable[str] | None = None) -> None:
+    def begin_round(
+        self,
+        now: datetime,
+        account_ids: Iterable[str] | None = None,
+        *,
+        asked: Iterable[str] = (),
+    ) -> None:
+        """A round of `account_ids` (all by default) began; `asked`: those the user asked for."""
         self.round_started_at = now
         ids = set(self.views) if account_ids is None else set(account_ids)
+        asked = set(asked)
         for account_id, view in self.views.items():
             view.refreshing = account_id in ids
+            view.asked = account_id in asked
 
     def apply(self, report: AccountReport) -> AccountView | None:
         """Fold one account's report in; a report for an unknown account is ignored."""
@@ -182,7 +194,7 @@ class DashboardModel:
         if view is None:
             return None
         view.report = report
-        view.refreshing = False
+        view.refreshing = view.asked = False
         if report.balances is not None:
             view.balances = report.balances
         return view
@@ -191,7 +203,7 @@ class DashboardModel:
         """Close the round and add a point to the portfolio history."""
         self.round_finished_at = now
         for view in self.views.values():
-            view.refreshing = False
+            view.refreshing = view.asked = False
         if any(view.balances is not None for view in self.views.values()):
             self.history.append((now, self.total_usd()))
             del self.history[:-HISTORY_LIMIT]
@@ -246,14 +258,16 @@ class DashboardModel:
         return _rows(self.combined_assets(), self.total_usd(), flt)
 
     def sections(self, flt: BalanceFilter) -> list[AccountSection]:
-        sections = []
-        for view in self.views.values():
-            if view.balances is None:
-                sections.append(AccountSection(view, (), 0))
-                continue
-            rows, hidden = _rows(view.balances.assets, view.balances.total_usd, flt)
-            sections.append(AccountSection(view, tuple(rows), hidden))
-        return sections
+        return [section_of(view, flt) for view in self.views.values()]
+
+    def rights_read_at(self) -> datetime | None:
+        """When the rights shown were read: the oldest read among the accounts."""
+        times = [
+            v.report.permissions_read_at
+            for v in self.views.values()
+            if v.report is not None and v.report.permissions_read_at is not None
+        ]
+        return min(times) if times else None
 
     def allocation(self, by: AllocationBy) -> list[Allocation]:
         """Priced value per exchange or per asset, largest first."""
@@ -284,6 +298,14 @@ class DashboardModel:
     def open_criticals(self, acknowledged: AcknowledgedLookup) -> list[WarningItem]:
         """Critical findings not yet acknowledged: what the banner shows."""
         return [item for item in self.warnings(acknowledged)["critical"] if not item.acknowledged]
+
+
+def section_of(view: AccountView, flt: BalanceFilter) -> AccountSection:
+    """One account's rows of the per-account view."""
+    if view.balances is None:
+        return AccountSection(view, (), 0)
+    rows, hidden = _rows(view.balances.assets, view.balances.total_usd, flt)
+    return AccountSection(view, tuple(rows), hidden)
 
 
 class AcknowledgedLookup(Protocol):

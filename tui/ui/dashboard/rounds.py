@@ -190,7 +190,9 @@ class RefreshRounds(Screen[None]):
     def _on_refresh_started(self, message: RefreshStarted) -> None:
         if self._released:
             return
-        self.model.begin_round(message.at, message.account_ids)
+        force, ids = self._round_force, message.account_ids
+        asked = ids if force is True else [i for i in ids if force and i in force]
+        self.model.begin_round(message.at, ids, asked=asked)
         self._draw_status()
         self._draw_balances()
 

@@ -4,11 +4,8 @@ Its services come in through the constructor (a refresh source, normally the Ses
 accounts, settings, a clock, an acknowledgement store), so a test builds it around the
 simulator or a scripted source. The refresh runs in an async worker that consumes
 `source.refresh(accounts, force=...)` and posts
-one `ReportArrived` per account as it completes; panes update in place from those messages.
-
-Drawing is kept cheap, because a frame that needs a layout reflows the whole screen: each
-event draws only the panes it can change, a pane skips what reads the same as before, and
-the 1 s clock renews only the "… ago" texts.
+one `ReportArrived` per account as it completes; panes update in place from those messages,
+drawn through `DashboardPanes` (tui/ui/dashboard/panes.py).
 """
 
 from __future__ import annotations
@@ -46,11 +43,11 @@ from tui.ui.dashboard.model import (
     DashboardModel,
     SortKey,
 )
+from tui.ui.dashboard.panes import DashboardPanes
 from tui.ui.dashboard.picture import PicturePane
 from tui.ui.dashboard.rounds import NO_SOURCE, Forced, RefreshRounds, RefreshSource
 from tui.ui.dashboard.status_pane import StatusPane
 from tui.ui.dashboard.warnings_panel import CriticalBanner, WarningsPanel
-from tui.ui.widgets.theme import Palette
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +135,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         )
         self._auto_timer: Timer | None = None
         self._refresh_worker: Worker[None] | None = None
-        self._palette_cache: Palette | None = None
-        self._drawable = False
+        self.panes = DashboardPanes(self)
         self._said_small = False
         self.history_span = "this session"
         """What the portfolio line covers; a subclass with a stored history changes it."""
@@ -178,7 +174,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         return "\n".join([first, *rest]) if width >= WIDE_NOTICE_COLUMNS else first
 
     def _show_notice(self) -> None:
-        if self.notice and self._drawable:
+        if self.notice and self.panes.drawable:
             text = self._notice_for(self.app.size.width)
             self.query_one("#dashboard-notice", Static).update(text)
 
@@ -205,7 +201,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
-        self._drawable = True  # `is_mounted` turns true only after this handler
+        self.panes.drawable = True  # `is_mounted` turns true only after this handler
         self.redraw()
         self.set_interval(1.0, self._tick, name="dashboard-clock")
         # A signal, not `watch(app, "theme")`: the app keeps watchers until the theme next
@@ -234,7 +230,8 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         The screen itself goes away a little later; anything of its work that still arrives
         finds nothing to draw and no keyfile to read."""
         self._released = True
-        self._drawable = False
+        self.panes.drawable = False
+        self.panes.forget()
         self._cancel_due_draw()
         with contextlib.suppress(Exception):  # not mounted (a test's bare screen)
             self.app.theme_changed_signal.unsubscribe(self)
@@ -257,6 +254,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         """Follow changes to the keyfile (an account added or removed), then refresh."""
         self.accounts = list(accounts)
         self.model.set_accounts(self.accounts)
+        self.panes.forget()
         self._show_notice()
         self.refresh_bindings()
         self.redraw()
@@ -269,76 +267,28 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         self._schedule_auto_refresh()
         self.redraw()
 
-    # --- drawing ---------------------------------------------------------------------------
+    # --- drawing: through the panes (tui/ui/dashboard/panes.py) ------------------------------
 
     def redraw(self) -> None:
-        """Bring every pane up to date (each still skips what has not changed)."""
-        self._show_first_run()
-        self._draw_status()
-        self._draw_balances()
-        self._draw_picture()
-        self._draw_warnings()
-
-    def _show_first_run(self) -> None:
-        """No account: one panel saying what to do, not panes of "…" and an "all clear"
-        about accounts that do not exist."""
-        if not self._drawable:
-            return
-        empty = not self.accounts
-        self.query_one("#first-run").display = empty
-        for pane in ("#dashboard-top", "#dashboard-bottom"):
-            self.query_one(pane).display = not empty
+        self.panes.all()
 
     def _draw_status(self) -> None:
-        if self._drawable:
-            self.query_one(StatusPane).show(self.model, self.clock(), self._palette())
+        self.panes.status()
 
     def _draw_balances(self) -> None:
-        if self._drawable:
-            self.query_one(BalancePane).show(
-                self.model, self.balance_filter, self.balance_view, self.clock(), self._palette()
-            )
+        self.panes.balances()
 
     def _draw_picture(self) -> None:
-        if self._drawable:
-            self.query_one(PicturePane).show(self.model, self.allocation_by, self.history_span)
+        self.panes.picture()
 
     def _draw_warnings(self) -> None:
-        """The permissions panel and the critical banner, which read the same findings."""
-        if not self._drawable:
-            return
-        acknowledged = self.acknowledgements.is_acknowledged
-        groups = self.model.warnings(acknowledged)
-        # Accounts whose rights are not known (not answered yet, failed) never count as
-        # "all clear"; one whose exchange does not report them has its own info finding.
-        views = self.model.views.values()
-        checking = tuple(v.name for v in views if v.report is None)
-        unknown = tuple(
-            v.name for v in views if v.report is not None and v.report.permissions is None
-        )
-        self.query_one(WarningsPanel).show(groups, self._palette(), checking, unknown)
-        self.query_one(CriticalBanner).show(
-            [item for item in groups["critical"] if not item.acknowledged]
-        )
+        self.panes.warnings()
 
     def _tick(self) -> None:
-        """The 1 s clock: only the "… ago" texts move with time."""
-        if not self._drawable:
-            return
-        now = self.clock()
-        self.query_one(StatusPane).tick(self.model, now)
-        self.query_one(BalancePane).tick(self.model, self.balance_filter, now)
-
-    def _palette(self) -> Palette:
-        variables = self.app.theme_variables
-        if self._palette_cache is None or self._palette_cache.variables is not variables:
-            self._palette_cache = Palette(variables)
-        return self._palette_cache
+        self.panes.tick()
 
     def _on_theme_changed(self, _theme: object = None) -> None:
-        # Table cells hold resolved colours; a new theme needs them (and the texts) again.
-        self._palette_cache = None
-        self.call_after_refresh(self.redraw)
+        self.panes.theme_changed()
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -358,7 +308,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         """The account the user sees selected: the balance table's row when that table has
         the focus and its row belongs to one account (the per-account view), else the status
         table's row (issue 23: the arrows moved one table while the keys acted on another)."""
-        balances = self.query_one("#balance-table", DataTable)
+        balances = self.query_one(BalancePane).table
         if self.focused is balances and balances.row_count:
             key = str(balances.coordinate_to_cell_key(balances.cursor_coordinate).row_key.value)
             if key.startswith(ACCOUNT_ROW):
@@ -372,7 +322,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         views = list(BalanceView)
         self.balance_view = views[(views.index(self.balance_view) + 1) % len(views)]
         self._chosen(balance_view=self.balance_view.value)
-        self._draw_balances()
+        self.panes.balance_view()  # the other table, kept current: one frame
 
     def action_cycle_sort(self) -> None:
         index = SORT_CYCLE.index(self.balance_filter.sort)
@@ -404,7 +354,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
 
     def action_leave_filter(self) -> None:
         if isinstance(self.focused, Input):
-            self.query_one("#balance-table", DataTable).focus()
+            self.query_one(BalancePane).table.focus()
 
     @on(Input.Changed, "#balance-filter")
     def _on_filter(self, event: Input.Changed) -> None:
@@ -413,9 +363,10 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
 
     @on(Input.Submitted, "#balance-filter")
     def _on_filter_done(self) -> None:
-        self.query_one("#balance-table", DataTable).focus()
+        self.query_one(BalancePane).table.focus()
 
     @on(DataTable.HeaderSelected, "#balance-table")
+    @on(DataTable.HeaderSelected, "#balance-accounts")
     def _on_header(self, event: DataTable.HeaderSelected) -> None:
         key = _SORT_BY_COLUMN.get(str(event.column_key.value))
         if key is not None:

@@ -225,6 +225,7 @@ class SessionDashboard(DashboardScreen):
 
     @on(DataTable.RowSelected, "#status-table")
     @on(DataTable.RowSelected, "#balance-table")
+    @on(DataTable.RowSelected, "#balance-accounts")
     def _open_detail(self, event: DataTable.RowSelected) -> None:
         """Enter on an account's row (status, or per-account balances): everything about
         it, and what can be done."""

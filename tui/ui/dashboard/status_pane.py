@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -13,7 +14,7 @@ from textual.widgets import DataTable
 from tui.base import format as fmt
 from tui.ui.dashboard.model import AccountView, DashboardModel
 from tui.ui.dashboard.quiet import QuietBorder, QuietStatic
-from tui.ui.dashboard.table_sync import Cell, Row, same_cell, sync_table
+from tui.ui.dashboard.table_sync import Cell, Row, forget_synced, sync_table
 from tui.ui.widgets.row_table import RowTable
 from tui.ui.widgets.states import STATE_WIDTH, look_of
 from tui.ui.widgets.theme import Palette
@@ -42,6 +43,10 @@ class StatusPane(Vertical, QuietBorder):
     _last_model: DashboardModel | None = None
     _palette: Palette | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rows: dict[str, tuple[object, tuple[object, ...], Row]] = {}
+
     def compose(self) -> ComposeResult:
         table = RowTable(id="status-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
@@ -54,10 +59,7 @@ class StatusPane(Vertical, QuietBorder):
 
     def show(self, model: DashboardModel, now: datetime, palette: Palette) -> None:
         table = self.query_one("#status-table", DataTable)
-        rows = [
-            Row(view.account_id, self._cells(view, now, palette)) for view in model.views.values()
-        ]
-        sync_table(table, rows)
+        sync_table(table, [self._row(view, now, palette) for view in model.views.values()])
         self._last_model, self._palette = model, palette
         self._show_problems(model, palette)
         ok = sum(1 for v in model.views.values() if v.report is not None and not v.failed)
@@ -74,15 +76,20 @@ class StatusPane(Vertical, QuietBorder):
             parts.append("rechecking…")
         self.show_subtitle(" · ".join(parts))
 
+    def forget_rows(self) -> None:
+        self._rows.clear()
+
     def tick(self, model: DashboardModel, now: datetime) -> None:
         """The clock moved: renew only the "Checked" cells whose text changed."""
         table = self.query_one("#status-table", DataTable)
         for view in model.views.values():
             if view.account_id not in table.rows:
                 continue
-            cell = self._checked(view, now)
-            if not same_cell(table.get_cell(view.account_id, "checked"), cell):
-                table.update_cell(view.account_id, "checked", cell)
+            text = self._checked_text(view, now)
+            shown = table.get_cell(view.account_id, "checked")
+            if getattr(shown, "plain", shown) != text:
+                table.update_cell(view.account_id, "checked", Text(text))
+                forget_synced(table, view.account_id)
 
     def _show_problems(self, model: DashboardModel, palette: Palette) -> None:
         problems = self.query_one("#status-problems", QuietStatic)
@@ -98,6 +105,26 @@ class StatusPane(Vertical, QuietBorder):
         )
         if problems.display != shown:
             problems.display = shown
+
+    def _row(self, view: AccountView, now: datetime, palette: Palette) -> Row:
+        """The account's row, rebuilt only when its report, name, colours or age changed (a
+        draw comes with every few reports: most rows read the same)."""
+        checked = self._checked_text(view, now)
+        cached = self._rows.get(view.account_id)
+        if (
+            cached is not None
+            and cached[0] is view.report
+            and cached[1]
+            == (
+                view.name,
+                palette,
+                checked,
+            )
+        ):
+            return cached[2]
+        row = Row(view.account_id, self._cells(view, now, palette))
+        self._rows[view.account_id] = (view.report, (view.name, palette, checked), row)
+        return row
 
     @classmethod
     def _cells(cls, view: AccountView, now: datetime, palette: Palette) -> tuple[Cell, ...]:
@@ -116,6 +143,10 @@ class StatusPane(Vertical, QuietBorder):
             cls._checked(view, now),
         )
 
+    @classmethod
+    def _checked(cls, view: AccountView, now: datetime) -> Text:
+        return Text(cls._checked_text(view, now))
+
     @staticmethod
     def _clock_shown(view: AccountView) -> float | None:
         report = view.report
@@ -125,15 +156,15 @@ class StatusPane(Vertical, QuietBorder):
         return fmt.clock_for_verdict(report.status.clock_offset_ms, kind)
 
     @staticmethod
-    def _checked(view: AccountView, now: datetime) -> Text:
+    def _checked_text(view: AccountView, now: datetime) -> str:
         status = view.report.status if view.report is not None else None
-        if view.refreshing or status is None:
+        if view.asked or status is None:  # a scheduled round is said in the subtitle only
             checked = "checking…"
         elif status.retry_at is not None and status.retry_at > now:
             checked = fmt.retry_in(status.retry_at, now)  # a failing key in back-off
         else:
             checked = fmt.ago(status.checked_at, now, step_s=CHECKED_STEP_S)
-        return Text(checked.ljust(10))
+        return checked.ljust(10)
 
     @staticmethod
     def _failing(model: DashboardModel) -> list[tuple[str, str, str, str, str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -17,8 +18,20 @@ class Row:
     cells: tuple[Cell, ...]
 
 
+_SYNCED: WeakKeyDictionary[DataTable[Cell], dict[str, Row]] = WeakKeyDictionary()
+"""Per table, the Row object each row key was last brought up to: a pane that hands the same
+Row again (kept because its account's report did not change) costs no comparison."""
+
+
+def forget_synced(table: DataTable[Cell], key: str) -> None:
+    """A cell of `key` was changed outside `sync_table`: compare that row again next time."""
+    _SYNCED.get(table, {}).pop(key, None)
+
+
 def same_cell(before: object, after: Cell) -> bool:
     """Whether two cells look the same: Rich's `Text ==` ignores the base style and justify."""
+    if before is after:  # a row kept from the last draw
+        return True
     if isinstance(before, Text) and isinstance(after, Text):
         return (
             before.plain == after.plain
@@ -38,13 +51,18 @@ def sync_table(table: DataTable[Cell], rows: Sequence[Row]) -> None:
     current = [row.key.value for row in table.ordered_rows]
     wanted = [row.key for row in rows]
     columns = list(table.columns)
+    synced = _SYNCED.setdefault(table, {})
     if current == wanted:
         for row in rows:
+            if synced.get(row.key) is row:
+                continue
             old = table.get_row(row.key)
             for column, before, after in zip(columns, old, row.cells, strict=False):
                 if not same_cell(before, after):
                     table.update_cell(row.key, column, after, update_width=True)
+            synced[row.key] = row
         return
+    synced.clear()
     cursor_key: str | None = None
     cursor_row = table.cursor_row
     if 0 < cursor_row < len(current):  # a cursor on the first row stays at the top
@@ -56,6 +74,7 @@ def sync_table(table: DataTable[Cell], rows: Sequence[Row]) -> None:
         column.content_width = column.label.cell_len
     for row in rows:
         table.add_row(*row.cells, key=row.key)
+        synced[row.key] = row
     if not rows:
         return
     if cursor_key in wanted:

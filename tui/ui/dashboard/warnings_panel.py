@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.style import Style as RichStyle
@@ -10,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.style import Style
 
+from tui.base import format as fmt
 from tui.ui.dashboard.model import WarningItem
 from tui.ui.dashboard.quiet import QuietBorder, QuietStatic
 from tui.ui.widgets.theme import Palette
@@ -105,7 +108,20 @@ class WarningsPanel(VerticalScroll, QuietBorder, can_focus=True):
             counts.append(f"{len(unknown)} unknown")
         if checking:
             counts.append("checking")
-        self.show_subtitle(" · ".join(counts) if counts else "all clear")
+        self._counts = " · ".join(counts) if counts else "all clear"
+        self._show_subtitle()
+
+    _counts = "checking"
+    _read = ""
+
+    def tick(self, read_at: datetime | None, now: datetime) -> None:
+        """The subtitle: the counts, and when the rights shown were read (the oldest read):
+        rights are read every few minutes, not every round (tui/connect/cadence.py)."""
+        self._read = f"read {fmt.ago(read_at, now, step_s=60)}" if read_at is not None else ""
+        self._show_subtitle()
+
+    def _show_subtitle(self) -> None:
+        self.show_subtitle(f"{self._counts} · {self._read}" if self._read else self._counts)
 
 
 class CriticalBanner(QuietStatic):

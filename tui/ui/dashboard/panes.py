@@ -1,0 +1,143 @@
+"""The dashboard's panes, drawn from its model: the one interface the screen draws through.
+
+Drawing is kept cheap, because a frame that needs a layout reflows the whole screen: each
+event draws only the panes it can change, a pane skips what reads the same as before, and
+the 1 s clock renews only the "… ago" texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tui.ui.dashboard.balance_pane import BalancePane, BalanceView
+from tui.ui.dashboard.config import Acknowledgements
+from tui.ui.dashboard.model import AccountLike, AllocationBy, BalanceFilter, DashboardModel
+from tui.ui.dashboard.picture import PicturePane
+from tui.ui.dashboard.status_pane import StatusPane
+from tui.ui.dashboard.warnings_panel import CriticalBanner, WarningsPanel
+from tui.ui.widgets.theme import Palette
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+
+class DashboardState:
+    """What the panes are drawn from (the dashboard screen has all of it)."""
+
+    model: DashboardModel
+    accounts: list[AccountLike]
+    balance_filter: BalanceFilter
+    balance_view: BalanceView
+    allocation_by: AllocationBy
+    history_span: str
+    acknowledgements: Acknowledgements
+    clock: Callable[[], datetime]
+
+
+class DashboardPanes:
+    """Draws each pane of `screen`; nothing until `drawable` (mounted), nothing after a lock."""
+
+    def __init__(self, screen: Screen[None]) -> None:
+        self.screen = screen
+        self.drawable = False
+        self._palette_cache: Palette | None = None
+
+    @property
+    def state(self) -> DashboardState:
+        return self.screen  # type: ignore[return-value]
+
+    def all(self) -> None:
+        """Bring every pane up to date (each still skips what has not changed)."""
+        self.first_run()
+        self.status()
+        self.balances()
+        self.picture()
+        self.warnings()
+
+    def first_run(self) -> None:
+        """No account: one panel saying what to do, not panes of "…" and an "all clear"
+        about accounts that do not exist."""
+        if not self.drawable:
+            return
+        empty = not self.state.accounts
+        self.screen.query_one("#first-run").display = empty
+        for pane in ("#dashboard-top", "#dashboard-bottom"):
+            self.screen.query_one(pane).display = not empty
+
+    def status(self) -> None:
+        if self.drawable:
+            state = self.state
+            self.screen.query_one(StatusPane).show(state.model, state.clock(), self.palette())
+
+    def balances(self) -> None:
+        if self.drawable:
+            state = self.state
+            pane = self.screen.query_one(BalancePane)
+            view, flt = state.balance_view, state.balance_filter
+            pane.show(state.model, flt, view, state.clock(), self.palette())
+
+    def balance_view(self) -> None:
+        """`v`: the other view's table, kept current by `balances`: a switch, no refill."""
+        if self.drawable:
+            state = self.state
+            self.screen.query_one(BalancePane).show_view(
+                state.model, state.balance_filter, state.balance_view, state.clock()
+            )
+
+    def picture(self) -> None:
+        if self.drawable:
+            state = self.state
+            self.screen.query_one(PicturePane).show(
+                state.model, state.allocation_by, state.history_span
+            )
+
+    def warnings(self) -> None:
+        """The permissions panel and the critical banner, which read the same findings."""
+        if not self.drawable:
+            return
+        state = self.state
+        groups = state.model.warnings(state.acknowledgements.is_acknowledged)
+        # Accounts whose rights are not known (not answered yet, failed) never count as
+        # "all clear"; one whose exchange does not report them has its own info finding.
+        views = state.model.views.values()
+        checking = tuple(v.name for v in views if v.report is None)
+        unknown = tuple(
+            v.name for v in views if v.report is not None and v.report.permissions is None
+        )
+        panel = self.screen.query_one(WarningsPanel)
+        panel.show(groups, self.palette(), checking, unknown)
+        panel.tick(state.model.rights_read_at(), state.clock())
+        self.screen.query_one(CriticalBanner).show(
+            [item for item in groups["critical"] if not item.acknowledged]
+        )
+
+    def tick(self) -> None:
+        """The 1 s clock: only the "… ago" texts move with time."""
+        if not self.drawable:
+            return
+        state = self.state
+        now = state.clock()
+        self.screen.query_one(StatusPane).tick(state.model, now)
+        self.screen.query_one(BalancePane).tick(state.model, state.balance_filter, now)
+        self.screen.query_one(WarningsPanel).tick(state.model.rights_read_at(), now)
+
+    def forget(self) -> None:
+        """Drop the rows the panes keep between draws (other accounts, a lock, a theme)."""
+        for pane in self.screen.query(BalancePane):
+            pane.forget_rows()
+        for pane in self.screen.query(StatusPane):
+            pane.forget_rows()
+
+    def palette(self) -> Palette:
+        variables = self.screen.app.theme_variables
+        if self._palette_cache is None or self._palette_cache.variables is not variables:
+            self._palette_cache = Palette(variables)
+        return self._palette_cache
+
+    def theme_changed(self) -> None:
+        # Table cells hold resolved colours; a new theme needs them (and the texts) again.
+        self._palette_cache = None
+        self.forget()
+        self.screen.call_after_refresh(self.all)
