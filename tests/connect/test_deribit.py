@@ -53,6 +53,16 @@ def test_never_guesses_the_row() -> None:
     assert not normalize_permissions("deribit", unknown).reported
 
 
+def test_a_missing_client_id_never_matches_a_missing_calling_key() -> None:
+    """Found by hypothesis (test_documented_answers): the calling key's id lost and another
+    row's client_id lost read that other key's rights (withdraw True became False)."""
+    full, trader = LIST_API_KEYS_EXAMPLE["result"][1], LIST_API_KEYS_EXAMPLE["result"][0]
+    anonymous = {k: v for k, v in trader.items() if k != "client_id"}
+    for calling in ({}, {CALLING_KEY: None}, {CALLING_KEY: ""}):
+        answer = {"result": [full, anonymous], **calling}
+        assert not normalize_permissions("deribit", answer).reported
+
+
 def test_ip_whitelist_from_the_schema() -> None:
     row = {**LIST_API_KEYS_EXAMPLE["result"][0], "ip_whitelist": ["203.0.113.5"]}
     p = normalize_permissions("deribit", {"result": [row], CALLING_KEY: "TiA4AyLPq3"})

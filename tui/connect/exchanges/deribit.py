@@ -56,12 +56,12 @@ def _scopes(text: Any) -> dict[str, str]:
 
 
 def _calling_key(raw: Raw) -> Raw | None:
-    rows = raw.get("result")
-    if not isinstance(rows, list):
+    """The listed key whose client id is the calling key's; None unless exactly one is (a
+    missing id never matches another key's missing id: that would read another key's rights)."""
+    rows, calling = raw.get("result"), raw.get(CALLING_KEY)
+    if not isinstance(rows, list) or not isinstance(calling, str) or not calling:
         return None
-    matching = [
-        r for r in rows if isinstance(r, dict) and r.get("client_id") == raw.get(CALLING_KEY)
-    ]
+    matching = [r for r in rows if isinstance(r, dict) and r.get("client_id") == calling]
     return matching[0] if len(matching) == 1 else None
 
 
