@@ -57,3 +57,17 @@ def test_display_names_are_known_without_the_catalog() -> None:
     assert done.stdout.strip() == (
         "OKX did not answer in time.|HTX did not answer in time.|Zz did not answer in time."
     )
+
+
+def test_a_known_name_is_the_same_once_the_catalog_is_loaded() -> None:
+    """ccxt calls MEXC "MEXC Global": a message names it as before the list was opened."""
+    code = (
+        "from tui.connect.names import display_name; from tui.connect.catalog import "
+        "load_catalog; before = display_name('mexc'); infos = load_catalog(None); "
+        "listed = {i.id: i.name for i in infos}; "
+        "print(before, display_name('mexc'), listed['mexc'], display_name('bigone'), sep='|')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    before, after, listed, unknown = done.stdout.strip().split("|")
+    assert before == after == "MEXC" and listed == "MEXC Global"
+    assert unknown == "BigONE"  # no name of its own: the catalog's, once loaded

@@ -11,7 +11,6 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from tests.dashboard.conftest import SIZE, DashboardHost, settle
-from tui.connect.names import display_name
 from tui.connect.problems import ProblemKind
 from tui.connect.service import Connector
 from tui.ui.dashboard import DashboardScreen, DashboardSettings
@@ -58,8 +57,7 @@ async def test_demo_keyfile_shows_every_state_together(demo: DemoSession) -> Non
     assert reports["mexc"].findings[0].code == "withdraw_enabled"
     assert "no_ip_allowlist" in codes["mexc"]
     [lapse] = [f for f in reports["mexc"].findings if f.code == "unbound_key_expires"]
-    mexc = display_name("mexc")  # "MEXC Global" once a test in this process loaded the catalog
-    assert lapse.title.startswith(f"Without an IP allowlist, {mexc} disables this key on ")
+    assert lapse.title.startswith("Without an IP allowlist, MEXC disables this key on ")
     assert "expires_soon" in codes["htx"]
     assert codes["bingx"] == {"read_only"}
     with_balances = {ex for ex, r in reports.items() if r.balances is not None}

@@ -1,10 +1,12 @@
 """Exchange display names ("OKX", not "okx"), known without loading ccxt or the catalog.
 
 A leaf module, so anything (a Problem's text, a finding, the JSON export) can name an
-exchange. Names come, best first, from: the loaded catalog, the exchange registry
-(`tui.connect.exchanges` registers its modules' names when imported, which importing
-`tui.connect` does), the small table below, names learnt from ccxt clients, and last a
-tidy form of the id.
+exchange. Names come, best first, from: the exchange registry (`tui.connect.exchanges`
+registers its modules' names when imported, which importing `tui.connect` does) and the
+small table below, the loaded catalog, names learnt from ccxt clients, and last a tidy form
+of the id. Known names come first so a message names an exchange the same way whether or
+not the catalog is loaded (ccxt says "MEXC Global" where the exchange and Keydeck say
+"MEXC"); the exchange list keeps ccxt's names, which tell apart its several Coinbases.
 """
 
 from __future__ import annotations
@@ -41,9 +43,12 @@ def use_catalog_names(names: Mapping[str, str] | None) -> None:
 
 
 def display_name(exchange_id: str) -> str:
-    """Display name without ever loading anything: catalog if loaded, else a fallback."""
+    """Display name without ever loading anything: a known name, else the catalog's if it is
+    loaded, else a fallback."""
+    known = _registered.get(exchange_id)
+    if known:
+        return known
     catalog = _catalog
     if catalog is not None and exchange_id in catalog:
         return catalog[exchange_id]
-    known = _registered.get(exchange_id) or _learnt.get(exchange_id)
-    return known or exchange_id.capitalize()
+    return _learnt.get(exchange_id) or exchange_id.capitalize()
