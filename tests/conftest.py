@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The simulator's clients (loopback only) skip ccxt's client-side rate limiting, in this
+    process and in every `keydeck` the tests start (tui/connect/clients.py); the tests of the
+    limiter itself take the variable away."""
+    from tui.connect.clients import UNTHROTTLED_LOOPBACK_ENV
+
+    os.environ[UNTHROTTLED_LOOPBACK_ENV] = "1"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -8,14 +8,17 @@ import ccxt.async_support as ccxt_async
 import pytest
 
 from tui.connect.ccxt_hooks import close_client
-from tui.connect.clients import build_client, load_ccxt
+from tui.connect.clients import UNTHROTTLED_LOOPBACK_ENV, build_client, load_ccxt
 from tui.vault import Account
 
 
 @pytest.mark.parametrize("exchange", ["binance", "kraken", "okx", "coinbase"])
-async def test_rate_limiter_is_on_but_does_not_busy_wait(exchange: str) -> None:
+async def test_rate_limiter_is_on_but_does_not_busy_wait(
+    exchange: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """ccxt's limiter polls every 1 ms by default while a request waits: most of a refresh's
     CPU (docs/benchmarks.md). Keydeck keeps the limits but polls every 50 ms."""
+    monkeypatch.delenv(UNTHROTTLED_LOOPBACK_ENV)
     ccxt = await load_ccxt()
     account = Account(exchange=exchange, credentials={"apiKey": "k", "secret": "s"})
     client = build_client(ccxt, account, timeout_s=7)
@@ -80,3 +83,29 @@ async def test_htx_loads_spot_markets_only() -> None:
         assert requested == [("spot", None)]
     finally:
         await _close(client)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "variable", "throttled"),
+    [
+        ("http://127.0.0.1:8080/binance", "1", False),  # the simulator, in the test suite
+        ("http://127.0.0.1:8080/binance", None, True),  # the simulator, for a user (the demo)
+        ("https://keydeck-relay.example/binance", "1", True),  # anything else, always
+        (None, "1", True),  # the exchange itself, always
+    ],
+)
+async def test_only_a_loopback_endpoint_can_go_unthrottled(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str | None, variable: str | None, throttled: bool
+) -> None:
+    if variable is None:
+        monkeypatch.delenv(UNTHROTTLED_LOOPBACK_ENV, raising=False)
+    else:
+        monkeypatch.setenv(UNTHROTTLED_LOOPBACK_ENV, variable)
+    account = Account(
+        exchange="binance", credentials={"apiKey": "k", "secret": "s"}, endpoint=endpoint
+    )
+    client = build_client(await load_ccxt(), account, timeout_s=7)
+    try:
+        assert bool(client.enableRateLimit) is throttled
+    finally:
+        await close_client(client)

@@ -10,6 +10,7 @@ import pytest
 
 from tests.connect.conftest import EXCHANGES, NO_SERVER_TIME, account_for
 from tui.connect import Connector
+from tui.connect.clients import UNTHROTTLED_LOOPBACK_ENV
 from tui.connect.models import AccountReport
 from tui.sim import Balance, SimAccount, Simulator, Traits
 from tui.sim.market import UNPRICED_ASSET
@@ -169,10 +170,11 @@ async def test_traits_to_findings(sim: Simulator, connector: Connector, exchange
 
 
 async def test_latency_is_the_round_trip_not_the_rate_limiters_wait(
-    sim: Simulator, connector: Connector
+    sim: Simulator, connector: Connector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ccxt paces Kraken's public calls to one a second once its burst is spent; that wait
     must not be shown to the trader as exchange latency (it once read "3.0 s")."""
+    monkeypatch.delenv(UNTHROTTLED_LOOPBACK_ENV)  # the limiter on, as for a user
     account = account_for(sim, "kraken")
     started = time.perf_counter()
     latencies = [(await connector.status(account)).latency_ms for _ in range(10)]

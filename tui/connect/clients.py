@@ -44,6 +44,11 @@ _COMMON_OPTIONS: dict[str, Any] = {
     "fetchMargins": False,
 }
 
+UNTHROTTLED_LOOPBACK_ENV = "KEYDECK_UNTHROTTLED_LOOPBACK"
+"""Set to 1 (the test suite does), clients of a loopback endpoint (the simulator) skip ccxt's
+client-side rate limiting: a MEXC check otherwise waits 5 s after `contract/detail` (cost
+100), a Kraken one 3 s. Never for any other endpoint, whatever the variable says."""
+
 # ccxt's rate limiter polls every 1 ms while a request waits for tokens: 78 % of a refresh's
 # CPU (docs/benchmarks.md). Polling every 50 ms costs a waiting request at most 50 ms.
 _TOKEN_BUCKET: dict[str, Any] = {"delay": 0.05}
@@ -106,8 +111,9 @@ def config_fingerprint(account: ExchangeKey) -> str:
 def build_client(
     ccxt_async: Any, account: ExchangeKey, timeout_s: float, *, use_system_proxy: bool = False
 ) -> Any:
-    """One ccxt client for one account: rate limiting on, timeout, sandbox, endpoint, and
-    Keydeck's own HTTP session (no redirects, bounded answers; `tui.connect.transport`).
+    """One ccxt client for one account: rate limiting on (see `UNTHROTTLED_LOOPBACK_ENV`),
+    timeout, sandbox, endpoint, and Keydeck's own HTTP session (no redirects, bounded
+    answers; `tui.connect.transport`).
 
     Call inside a running event loop; close the client with `ccxt_hooks.close_client`.
     `use_system_proxy` honours HTTPS_PROXY/NO_PROXY, never for a loopback endpoint.
@@ -123,12 +129,13 @@ def build_client(
             )
         )
     endpoint = _checked_endpoint(account)
+    loopback = endpoint is not None and is_loopback(_host_of(endpoint))
     module = module_for(account.exchange)
     own_options = dict(module.client_options) if module is not None else {}
     own_config = dict(module.client_config) if module is not None else {}
     config: dict[str, Any] = {
         **credentials_of(account),
-        "enableRateLimit": True,
+        "enableRateLimit": not (loopback and os.environ.get(UNTHROTTLED_LOOPBACK_ENV) == "1"),
         "timeout": int(timeout_s * 1000),
         "options": copy.deepcopy({**_COMMON_OPTIONS, **own_options}),
         **copy.deepcopy(own_config),
@@ -136,7 +143,6 @@ def build_client(
     config["tokenBucket"] = {**_TOKEN_BUCKET, **config.get("tokenBucket", {})}
     from tui.connect.transport import open_session  # aiohttp: loaded with ccxt, not before
 
-    loopback = endpoint is not None and is_loopback(_host_of(endpoint))
     session = open_session(trust_env=use_system_proxy and not loopback)
     try:
         client = exchange_cls({**config, **session_config(session)})
