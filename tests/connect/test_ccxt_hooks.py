@@ -32,6 +32,22 @@ def test_fetch_goes_through_the_given_session_and_reads_with_text() -> None:
     assert "if self.own_session and self.session is None" in open_source
 
 
+def test_every_request_waits_in_throttle_first() -> None:
+    """meter_throttle counts the rate limiter's waits by wrapping `throttle`: fetch2 must
+    call it, and no exchange may wait some other way."""
+    source = inspect.getsource(AsyncExchange.fetch2)
+    assert "if self.enableRateLimit:" in source and "await self.throttle(cost)" in source
+    assert (
+        inspect.getsource(AsyncExchange.throttle)
+        .strip()
+        .endswith("return await self.throttler(cost)")
+    )
+    own = [
+        n for n in ccxt_async.exchanges if getattr(ccxt_async, n).fetch2 is not AsyncExchange.fetch2
+    ]
+    assert not own
+
+
 def test_no_exchange_parses_json_its_own_way() -> None:
     """install_strict_json replaces `on_json_response`; no exchange may have its own."""
     own = [

@@ -169,6 +169,25 @@ async def test_traits_to_findings(sim: Simulator, connector: Connector, exchange
         assert futures.futures is None
 
 
+async def test_a_round_without_a_clock_read_shows_the_balance_trip_not_the_pacing(
+    sim: Simulator, connector: Connector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between clock reads (tui/connect/cadence.py) a row's latency is the balance call's:
+    ccxt paces Kraken's private calls (its `BalanceEx` every ~2 s after the burst), and that
+    wait once read "3.2 s" against an exchange answering in 200 ms."""
+    monkeypatch.delenv(UNTHROTTLED_LOOPBACK_ENV)  # the limiter on, as for a user
+    sim.set_faults("kraken", latency_ms=200)
+    account = account_for(sim, "kraken")
+    started = time.perf_counter()
+    latencies = []
+    for _ in range(5):
+        [report] = [r async for r in connector.refresh([account])]
+        assert report.problem is None, report.problem
+        latencies.append(report.status.latency_ms)
+    assert time.perf_counter() - started >= 3  # the limiter made the rounds wait
+    assert all(latency is not None and 150 < latency < 900 for latency in latencies), latencies
+
+
 async def test_latency_is_the_round_trip_not_the_rate_limiters_wait(
     sim: Simulator, connector: Connector, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,12 +7,15 @@ tests/connect/test_ccxt_hooks.py fails if a ccxt release changes any of these:
   `session.<method>(...)`, and reads the body with `response.text()`;
 - an exchange given a session neither opens a session of its own nor closes the one given,
   so `close_client` closes it after the client;
-- `on_json_response(text)` is the one call that turns a body into JSON.
+- `on_json_response(text)` is the one call that turns a body into JSON;
+- with `enableRateLimit`, `fetch2` waits in `self.throttle(cost)` before each request.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from tui.connect.problems import MalformedResponse
@@ -57,3 +60,35 @@ def install_strict_json(client: Any) -> None:
             ) from None
 
     client.on_json_response = strict
+
+
+@dataclass
+class ThrottleMeter:
+    """The seconds a client's requests have waited in ccxt's rate limiter, in all."""
+
+    waited_s: float = 0.0
+
+
+def meter_throttle(client: Any) -> ThrottleMeter:
+    """Count the client's rate-limiter waits, so a round trip can be told from ccxt pacing
+    its own requests (Kraken's balance otherwise read "3.2 s" against a 200 ms exchange).
+    The wrapper holds the throttler and the meter, never the client: no reference cycle."""
+    meter = ThrottleMeter()
+    throttler = client.throttler
+
+    async def throttle(cost: Any = None) -> Any:
+        started = time.perf_counter()
+        try:
+            return await throttler(cost)
+        finally:
+            meter.waited_s += time.perf_counter() - started
+
+    client.throttle = throttle
+    client.keydeck_throttle_meter = meter
+    return meter
+
+
+def throttle_waits_s(client: Any) -> float:
+    """`ThrottleMeter.waited_s` of a client built by Keydeck; 0 for any other."""
+    meter = getattr(client, "keydeck_throttle_meter", None)
+    return meter.waited_s if isinstance(meter, ThrottleMeter) else 0.0

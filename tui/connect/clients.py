@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from tui.base.paths import ensure_private_dir
 from tui.connect.catalog import ccxt_version
-from tui.connect.ccxt_hooks import install_strict_json, session_config
+from tui.connect.ccxt_hooks import install_strict_json, meter_throttle, session_config
 from tui.connect.endpoint import EndpointError, apply_endpoint, is_loopback, normalize_endpoint
 from tui.connect.exchanges import module_for
 from tui.connect.keys import ExchangeKey
@@ -165,6 +165,7 @@ def _configure(
     remember_display_name(account.exchange, str(client.name or ""))
     client.has["fetchCurrencies"] = False
     install_strict_json(client)
+    meter_throttle(client)
     if account.sandbox:
         if not client.urls.get("test"):
             raise ClientSetupError(

@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from tui.connect.ccxt_hooks import throttle_waits_s
 from tui.connect.clock import elapsed_ms
 from tui.connect.exchanges import balance_shape
 from tui.connect.models import Balances
@@ -30,11 +31,13 @@ async def fetch_balances(
     client: Any, exchange_id: str, fetched_at: datetime
 ) -> tuple[Balances, float]:
     """Free / in orders / total per held asset, valued in USD, and the balance call's round
-    trip in ms (a round that does not read the clock shows it as the key's latency). The
+    trip in ms without ccxt's rate-limiter waits (a round that does not read the clock shows
+    it as the key's latency). The
     client has its markets. Raises on failure (the caller turns that into a Problem)."""
-    started = time.perf_counter()
+    started, waited_s = time.perf_counter(), throttle_waits_s(client)
     raw = checked_balance(await client.fetch_balance(), exchange_id)
-    latency_ms = elapsed_ms(started)
+    paced_ms = (throttle_waits_s(client) - waited_s) * 1000  # ccxt's own pacing, not the trip
+    latency_ms = round(max(0.0, elapsed_ms(started) - paced_ms), 1)
     held = held_assets(raw)
     plan = plan_prices((a for a in held if a not in STABLECOINS), client.markets or {})
     tickers = await _tickers(client, exchange_id, plan.symbols)
