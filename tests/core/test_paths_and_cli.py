@@ -83,3 +83,20 @@ def test_python_dash_m_tui_locate_imports_neither_textual_nor_ccxt(tmp_path: Pat
     )
     assert "LOADED []" in result.stdout
     assert str(tmp_path / "keys.kdk") in result.stdout
+
+
+def test_the_command_line_parser_loads_no_keyfile_code() -> None:
+    """The app's path to its first frame builds the parser of every command: that must not
+    load cryptography or the keyfile code (tui/vault's names load on first use), which the
+    unlock screen does not need to draw (docs/benchmarks.md, issue 30: first frame)."""
+    probe = (
+        "import sys; from tui.cli import build_parser; build_parser(); "
+        "import tui.vault; from tui.vault import VaultError; "
+        "print('LOADED', sorted(m for m in ('cryptography', 'filelock', 'tui.vault.vault') "
+        "if m in sys.modules)); from tui.vault import Vault; print('LATER', Vault.__module__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert "LOADED []" in result.stdout
+    assert "LATER tui.vault.vault" in result.stdout
