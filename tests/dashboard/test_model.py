@@ -133,6 +133,10 @@ def test_formatting() -> None:
     assert fmt.ago(NOW - timedelta(seconds=9), NOW, step_s=10) == "just now"
     assert fmt.ago(NOW - timedelta(seconds=27), NOW, step_s=10) == "20 s ago"
     assert fmt.ago(NOW - timedelta(minutes=3), NOW, step_s=10) == "3 min ago"
+    assert fmt.retry_in(NOW + timedelta(seconds=15), NOW) == "retry in 15 s"  # network cap
+    assert fmt.retry_in(NOW + timedelta(seconds=11.2), NOW) == "retry in 15 s"
+    assert fmt.retry_in(NOW + timedelta(seconds=0.1), NOW) == "retry in 5 s"
+    assert fmt.retry_in(NOW + timedelta(seconds=61), NOW) == "retry in 2 min"
     assert fmt.clock_offset(31_500) == "+31.5 s"
     assert fmt.clock_offset(-120) == "-120 ms"
     assert fmt.clock_offset(-0.4) == "0 ms"  # never "-0 ms"

@@ -50,10 +50,11 @@ def share(part: Decimal | None, whole: Decimal) -> str:
 
 
 def retry_in(when: datetime, now: datetime) -> str:
-    """ "retry in 40 s", "retry in 4 min" (rounded up: never "in 0")."""
+    """ "retry in 15 s", "retry in 4 min": rounded up to 5 s steps (never "in 0"), so a
+    network back-off of 15 s says 15, not 20, and a row changes every 5 s, not every second."""
     seconds = max(1, int((when - now).total_seconds() + 0.999))
     if seconds < 60:
-        return f"retry in {-(-seconds // 10) * 10} s"
+        return f"retry in {-(-seconds // 5) * 5} s"
     return f"retry in {-(-seconds // 60)} min"
 
 
