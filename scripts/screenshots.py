@@ -83,6 +83,7 @@ async def wait_until(pilot: Any, test: Callable[[], bool]) -> None:
 async def shoot(out: Path) -> list[Path]:
     from textual.widgets import Input
 
+    from tui.base.settings import Settings
     from tui.ui.app import KeydeckApp
     from tui.vault import KdfParams
 
@@ -97,6 +98,7 @@ async def shoot(out: Path) -> list[Path]:
             vault_options={"kdf": fast},
             wall_clock=fixed_clock,
             notice=session.notice(),
+            settings=Settings(refresh_interval_s=3600),  # one round: no second one mid-shoot
         )
         async with app.run_test(size=SIZE) as pilot:
 
