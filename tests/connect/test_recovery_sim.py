@@ -102,6 +102,31 @@ def test_a_sleep_of_the_computer_drops_every_back_off() -> None:
     assert not book.after_sleep()  # once per jump
 
 
+def test_the_scout_never_cuts_another_back_off_short() -> None:
+    """A rate-limited key beside unreachable ones on the same host is not made their scout
+    (found in review: it was checked every round, as if asked by hand, so its wait never
+    grew); a key due anyway is the scout without being forced; else one that waits for the
+    network is."""
+    book = HealthBook()
+    host = "http://127.0.0.1:9/"
+    limited, down, due = (
+        type("A", (), {"id": name, "exchange": "okx", "endpoint": host + name})()
+        for name in ("limited", "down", "due")
+    )
+    book.failure(limited, make_problem(ProblemKind.rate_limited, "okx"))
+    for _ in range(2):
+        book.failure(down, make_problem(ProblemKind.unreachable, "okx"))
+    assert dict((a.id, f) for a, f in book.plan([limited, down], False)) == {
+        "limited": False,
+        "down": True,
+    }
+    assert dict((a.id, f) for a, f in book.plan([limited, down, due], False)) == {
+        "limited": False,
+        "down": False,
+        "due": False,  # checked anyway: it scouts without being forced
+    }
+
+
 def test_the_sleep_detector_ignores_ordinary_time() -> None:
     detector = SleepDetector()
     assert not detector.woke()

@@ -105,8 +105,10 @@ class HealthBook:
         self, accounts: Iterable[ExchangeKey], force: bool | Collection[str]
     ) -> list[tuple[ExchangeKey, bool]]:
         """A round's accounts, each with whether it is checked whatever its back-off: those
-        `force` names, and a scout for each host whose accounts in the round all wait after a
-        network failure (its siblings wait for its answer in `due`)."""
+        `force` names, and a scout for each host whose accounts in the round wait after a
+        network failure (its siblings wait for its answer in `due`). The scout is an account
+        the round checks anyway if there is one; else one that waits for the network, never
+        one waiting out another back-off (a rate limit is never cut short)."""
         self.after_sleep()
         todo = [(a, force if isinstance(force, bool) else a.id in force) for a in accounts]
         by_host: dict[str, list[tuple[ExchangeKey, bool]]] = {}
@@ -120,9 +122,11 @@ class HealthBook:
             waiting = [a for a, forced in members if not forced and self._network_wait(a)]
             if not waiting:
                 continue
-            checked = [a for a, forced in members if forced or not self._network_wait(a)]
+            now = time.monotonic()
+            checked = [a for a, forced in members if forced or now >= self.of(a).backoff_until]
             scout = checked[0] if checked else waiting[0]
-            scouts.add(scout.id)
+            if not checked:
+                scouts.add(scout.id)  # checked although it waits: the network may be back
             self._scouts[host] = (scout.id, asyncio.Event())
         return [(a, forced or a.id in scouts) for a, forced in todo]
 
