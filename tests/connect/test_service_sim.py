@@ -188,6 +188,20 @@ async def test_a_round_without_a_clock_read_shows_the_balance_trip_not_the_pacin
     assert all(latency is not None and 150 < latency < 900 for latency in latencies), latencies
 
 
+async def test_a_failed_balance_call_shows_no_latency_of_an_earlier_round(
+    sim: Simulator, connector: Connector
+) -> None:
+    """Between clock reads the latency is the balance call's: when that call fails, the row
+    must not go on showing the last round's figure beside the failure (found in review)."""
+    account = account_for(sim, "binance")
+    [first] = [r async for r in connector.refresh([account])]
+    assert first.problem is None and first.status.latency_ms is not None
+    sim.set_faults("binance", maintenance=True)
+    [failed] = [r async for r in connector.refresh([account])]
+    assert failed.problem is not None
+    assert failed.status.latency_ms is None, failed.status
+
+
 async def test_latency_is_the_round_trip_not_the_rate_limiters_wait(
     sim: Simulator, connector: Connector, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -180,12 +180,13 @@ class Connector:
         )
 
     async def balances(self, account: ExchangeKey) -> Balances:
-        """Free / in orders / total per held asset with USD values. Raises on failure;
-        `refresh` turns that into a Problem."""
+        """Free / in orders / total per held asset, in USD. Raises (`refresh` makes a Problem)."""
+        health = self._health_of(account)
+        health.balance_latency_ms = None  # a failed call never shows the last one's latency
         client = await self._client(account)
         await self._shared_markets.ensure(client, account)
         balances, latency_ms = await fetch_balances(client, account.exchange, self._now())
-        self._health_of(account).balance_latency_ms = latency_ms
+        health.balance_latency_ms = latency_ms
         return balances
 
     async def permissions(self, account: ExchangeKey) -> Permissions:
