@@ -101,16 +101,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     return process.EXIT_INTERRUPTED if process.was_interrupted() else code
 
 
+def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """What `build_parser` makes of `argv` when it names no command and only the app's own
+    options (`keydeck`, `keydeck --demo --config-dir DIR`); None for anything else.
+
+    Read without building the full parser, which loads every command's module: ~25 ms of
+    the app's first frame (docs/benchmarks.md). Anything unusual (an abbreviation, a
+    missing value, --help) is left to the full parser and its messages.
+    """
+    import argparse
+
+    config_dir: str | None = None
+    demo = False
+    words = iter(argv)
+    for word in words:
+        if word == "--demo":
+            demo = True
+        elif word.startswith("--config-dir="):
+            config_dir = word.removeprefix("--config-dir=")
+        elif word == "--config-dir":
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+            config_dir = value
+        else:
+            return None
+    return argparse.Namespace(config_dir=config_dir, demo=demo, command=None)
+
+
 def _dispatch(argv: Sequence[str] | None) -> int:
-    from tui import commands
     from tui.base.paths import Locations
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = app_arguments(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     if args.command is None:
         from tui.commands import app  # Textual and the simulator load only for the app
 
         return app.run(args, Locations.resolve(args.config_dir))
+    from tui import commands
+
     return commands.load(args.command).run(args, Locations.resolve(args.config_dir))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tui import cli
 from tui.base.paths import CONFIG_DIR_ENV, Locations, ensure_private_dir
 from tui.cli import run
 
@@ -100,3 +101,49 @@ def test_the_command_line_parser_loads_no_keyfile_code() -> None:
     )
     assert "LOADED []" in result.stdout
     assert "LATER tui.vault.vault" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--config-dir", "some dir"],
+        ["--config-dir=some dir"],
+        ["--config-dir="],
+        ["--demo", "--config-dir", "a", "--config-dir", "b"],
+        ["--config-dir", "a", "--demo", "--demo"],
+    ],
+)
+def test_the_app_arguments_are_what_the_full_parser_reads(argv: list[str]) -> None:
+    assert cli.app_arguments(argv) == cli.build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["--demo", "check"],
+        ["--dem"],  # an abbreviation: the full parser's rules
+        ["--config-dir"],
+        ["--config-dir", "--demo"],
+        ["--help"],
+        ["--version"],
+        ["--demo", "extra"],
+    ],
+)
+def test_anything_else_is_left_to_the_full_parser(argv: list[str]) -> None:
+    assert cli.app_arguments(argv) is None
+
+
+def test_starting_the_app_loads_no_command_module() -> None:
+    """`keydeck` reads its arguments without the commands' parsers (each command's module
+    loads its own imports: ~25 ms of the first frame, docs/benchmarks.md)."""
+    probe = (
+        "import sys; from tui import cli; args = cli.app_arguments(sys.argv[1:]); "
+        "print(args.demo, sorted(m for m in sys.modules if m.startswith('tui.commands')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--demo"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "[]"]
