@@ -51,7 +51,7 @@ def run(options: RunOptions) -> list[Result]:
         env = {"KEYDECK_CONFIG_DIR": str(config_dir)}
         command = keydeck_command()
         minimal_command = [sys.executable, str(MINIMAL_APP)]
-        # One of each untimed: fills the OS page cache and writes .pyc files.
+        # One of each untimed: fills the OS page cache and writes the bytecode caches.
         time_to_text(command, UNLOCK_MARKER, env=env)
         time_to_text(minimal_command, MINIMAL_MARKER)
         for index in range(options.repeats):

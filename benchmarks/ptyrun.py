@@ -37,11 +37,16 @@ def time_to_text(
 ) -> FrameTiming:
     """Seconds from spawning `command` in a pty until `marker` is written to the terminal.
 
-    The program is then asked to quit with ctrl+q and killed if it does not.
+    The program is then asked to quit with ctrl+q and killed if it does not. It may write
+    bytecode caches, as a user's installed copy has them.
     """
     master, slave = os.openpty()
     _set_size(slave, *size)
     full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]), **(env or {})}
+    # A user's copy has its bytecode cached (pip compiles at install; an editable install
+    # writes the caches on its first run): so may this one, or every run compiles Keydeck's
+    # sources again (~20 ms of a first frame where PYTHONDONTWRITEBYTECODE is set).
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     process = subprocess.Popen(
         list(command),
