@@ -14,6 +14,7 @@ lock.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -48,28 +49,34 @@ _BARE_NAMES = r"key|apikey|sign|signature|sig|passphrase"
 _AUTH_SCHEME = r"(?:(?:bearer|basic|token|digest)\s+)?"
 _NOT_NAME = r"(?<![\w-])"  # so kc-api-key never matches inside kc-api-key-version
 _END_NAME = r"(?![\w-])"
-# 'Name': 'value' and "Name": "value" (dict reprs, JSON): the value up to its closing quote.
-_QUOTED_HEADER = re.compile(
-    rf"""(?P<head>(?P<q>['"]){_NOT_NAME}(?:{_AUTH_HEADERS}|{_BARE_NAMES}){_END_NAME}(?P=q)"""
-    rf"""\s*[:=]\s*(?P<v>['"]){_AUTH_SCHEME})(?:\\.|(?!(?P=v)).)+""",
-    re.IGNORECASE,
-)
-# Name: value (a header line): the one token after the name (and its auth scheme).
-_HEADER_LINE = re.compile(
-    rf"(?P<head>{_NOT_NAME}(?:{_AUTH_HEADERS}){_END_NAME}\s*:\s*{_AUTH_SCHEME})[^\s,;'\"]+",
-    re.IGNORECASE,
-)
-_BARE_HEADER_LINE = re.compile(  # KEY: value, only at the start of a line
-    rf"(?P<head>^\s*(?:{_BARE_NAMES}){_END_NAME}\s*:\s*)[^\s,;'\"]+",
-    re.IGNORECASE | re.MULTILINE,
-)
-# signature=... / sign=... in a URL, a form body or plain text.
-_SIGNATURE_PARAM = re.compile(
-    r"(?P<head>(?<![\w-])(?:signature|sign|sig)=)[^&\s'\"#]+", re.IGNORECASE
-)
-# A JSON Web Token anywhere (Coinbase's and Upbit's bearer tokens, echoed in an error).
-_JWT = re.compile(r"(?P<head>)(?<![\w-])eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
-_BY_PLACE = (_QUOTED_HEADER, _HEADER_LINE, _BARE_HEADER_LINE, _SIGNATURE_PARAM, _JWT)
+
+
+@functools.cache
+def _by_place() -> tuple[re.Pattern[str], ...]:
+    """What is secret by its place, compiled on first use (not on the way to the app's
+    first frame)."""
+    # 'Name': 'value' and "Name": "value" (dict reprs, JSON): the value up to its closing quote.
+    quoted_header = re.compile(
+        rf"""(?P<head>(?P<q>['"]){_NOT_NAME}(?:{_AUTH_HEADERS}|{_BARE_NAMES}){_END_NAME}(?P=q)"""
+        rf"""\s*[:=]\s*(?P<v>['"]){_AUTH_SCHEME})(?:\\.|(?!(?P=v)).)+""",
+        re.IGNORECASE,
+    )
+    # Name: value (a header line): the one token after the name (and its auth scheme).
+    header_line = re.compile(
+        rf"(?P<head>{_NOT_NAME}(?:{_AUTH_HEADERS}){_END_NAME}\s*:\s*{_AUTH_SCHEME})[^\s,;'\"]+",
+        re.IGNORECASE,
+    )
+    bare_header_line = re.compile(  # KEY: value, only at the start of a line
+        rf"(?P<head>^\s*(?:{_BARE_NAMES}){_END_NAME}\s*:\s*)[^\s,;'\"]+",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    # signature=... / sign=... in a URL, a form body or plain text.
+    signature_param = re.compile(
+        r"(?P<head>(?<![\w-])(?:signature|sign|sig)=)[^&\s'\"#]+", re.IGNORECASE
+    )
+    # A JSON Web Token anywhere (Coinbase's and Upbit's bearer tokens, echoed in an error).
+    jwt = re.compile(r"(?P<head>)(?<![\w-])eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+    return (quoted_header, header_line, bare_header_line, signature_param, jwt)
 
 
 def echoed_forms(value: str) -> set[str]:
@@ -130,7 +137,7 @@ def scrub(text: str, extra: Iterable[str] = ()) -> str:
             pattern = _pattern
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
-    for by_place in _BY_PLACE:
+    for by_place in _by_place():
         text = by_place.sub(rf"\g<head>{REDACTED}", text)
     return text
 

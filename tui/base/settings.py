@@ -12,7 +12,6 @@ import contextlib
 import math
 import os
 import tempfile
-import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -85,6 +84,8 @@ def load_settings(path: Path) -> LoadedSettings:
             f"Could not read the settings file {path} ({error.strerror}); using defaults.",
             writable=False,
         )
+    import tomllib  # only when there is a file to read (not on a first run's first frame)
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

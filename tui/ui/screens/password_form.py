@@ -13,11 +13,12 @@ from tui.ui.widgets.field_error import FieldError
 
 
 class PasswordFormMixin(ReportsWorkerErrors):
-    """While the form's worker derives the key, its inputs and submit button are disabled and
-    the `#working` line shows. A worker that fails or is cancelled makes the form usable
-    again; the app reports the failure itself. Mix into a Screen before the Screen class."""
+    """While the form's worker derives the key, its inputs and submit button (the unlock
+    screen has none: Enter submits) are disabled and the `#working` line shows. A worker that
+    fails or is cancelled makes the form usable again; the app reports the failure itself.
+    Mix into a Screen before the Screen class."""
 
-    SUBMIT_BUTTON: ClassVar[str]  # selector of the submit button, e.g. "#unlock"
+    SUBMIT_BUTTON: ClassVar[str | None]  # selector of the submit button, e.g. "#create"
     ERROR_LINE: ClassVar[str]  # selector of the form's FieldError, e.g. "#unlock-error"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -43,6 +44,7 @@ class PasswordFormMixin(ReportsWorkerErrors):
         self.query_one("#working").display = busy
         for field in self.query(Input):
             field.disabled = busy
-        self.query_one(self.SUBMIT_BUTTON, Button).disabled = busy
+        if self.SUBMIT_BUTTON is not None:
+            self.query_one(self.SUBMIT_BUTTON, Button).disabled = busy
         if busy:
             self.query_one(self.ERROR_LINE, FieldError).show(None)

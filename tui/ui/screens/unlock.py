@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
+from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
 from tui.base.paths import display_path
 from tui.base.redact import Secret
@@ -28,7 +28,7 @@ FORGOT_TEXT = (
 
 
 class UnlockScreen(PasswordFormMixin, Screen[None]):
-    SUBMIT_BUTTON = "#unlock"
+    SUBMIT_BUTTON = None  # Enter submits: no button (a Button is ~8 ms of the first frame)
     ERROR_LINE = "#unlock-error"
     AUTO_FOCUS = "#password"
 
@@ -46,11 +46,9 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
             )
             if self.notice:  # the demo's password: the header cuts it off on narrow terminals
                 yield Static(self.notice.splitlines()[0], id="unlock-notice", markup=False)
-            yield Static("Master password", classes="field-label")
+            yield Static("Master password (Enter unlocks)", classes="field-label")
             yield Input(password=True, id="password", placeholder="master password")
             yield FieldError(id="unlock-error")
-            with Horizontal(classes="buttons"):
-                yield Button("Unlock", id="unlock", variant="primary")
             with Horizontal(id="working", classes="working"):
                 yield LoadingIndicator()
                 yield Static("Unlocking: deriving the key from your password…")
@@ -60,7 +58,9 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#working").display = False
         self._inspected = threading.Event()
-        self._inspect()
+        # Once the first frame is out: the inspection loads the keyfile code (cryptography)
+        # in a thread, which would slow the frame down (they share the interpreter).
+        self.call_after_refresh(self._inspect)
 
     @work(thread=True, exit_on_error=False, group="inspect")
     def _inspect(self) -> None:
@@ -76,8 +76,7 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
             self._inspected.set()
 
     @on(Input.Submitted, "#password")
-    @on(Button.Pressed, "#unlock")
-    def submit(self, event: Input.Submitted | Button.Pressed) -> None:
+    def submit(self, event: Input.Submitted) -> None:
         event.stop()
         field = self.query_one("#password", Input)
         if not field.value:
