@@ -145,6 +145,23 @@ def test_formatting() -> None:
     assert fmt.clock_offset(-439, whole_seconds=True) == "0 s ±1 s"
     assert fmt.clock_offset(2_600, whole_seconds=True) == "+3 s ±1 s"
     assert fmt.latency(None) == "–"
+    # two significant digits, so a few ms of jitter does not change the cell every round
+    assert [fmt.latency(ms) for ms in (7.4, 85.2, 99.4, 99.6, 204.9, 205.1, 994, 996)] == [
+        "7 ms",
+        "85 ms",
+        "99 ms",
+        "100 ms",
+        "200 ms",
+        "210 ms",
+        "990 ms",
+        "1.0 s",
+    ]
+    assert [fmt.latency(ms) for ms in (1_234, 9_949, 9_951, 15_400)] == [
+        "1.2 s",
+        "9.9 s",
+        "10 s",
+        "15 s",
+    ]
     assert fmt.share(D(1), D(4)) == "25.0%"
     assert fmt.change(D(100), D("100.5")) == "+0.50%"
 

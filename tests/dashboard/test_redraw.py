@@ -73,8 +73,9 @@ async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
                 break
             await pilot.pause(0.1)
         assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
-        assert str(status.get_cell("acc-binance", "checked")).strip() == "20 s ago"  # 24 s
-        assert {args[1] for args, _ in status_cells} == {"checked"}
+        # "Checked" says "just now" for a minute: no row of the status table changes
+        assert str(status.get_cell("acc-binance", "checked")).strip() == "just now"
+        assert status_cells == []
         assert warnings_updates == [] and total_updates == []
         assert balance_clears == [] and balance_cells == []
         assert layouts(pane_refreshes) == 0
@@ -92,6 +93,16 @@ async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
                 break
             await pilot.pause(0.1)
         assert "updated 30 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+        assert status_cells == []
+
+        # A minute on, the ages move to minutes: only the "Checked" cells change.
+        clock.now = NOW + timedelta(seconds=61)
+        for _ in range(50):
+            if "1 min ago" in str(status.get_cell("acc-binance", "checked")):
+                break
+            await pilot.pause(0.1)
+        assert str(status.get_cell("acc-binance", "checked")).strip() == "1 min ago"
+        assert {args[1] for args, _ in status_cells} == {"checked"}
 
 
 async def test_sorting_redraws_the_balances_and_nothing_else() -> None:

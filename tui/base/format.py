@@ -80,12 +80,17 @@ def ago(then: datetime | None, now: datetime, *, step_s: int = 1) -> str:
 
 
 def latency(ms: float | None) -> str:
+    """Two significant digits: "8 ms", "85 ms", "210 ms", "1.2 s", "15 s". A round trip
+    varies by a few ms from one check to the next; "212 ms" then "207 ms" re-rendered every
+    row of the status table each round for a difference no one acts on."""
     if ms is None:
         return NONE
-    if ms >= 10_000:
+    if ms >= 9_950:
         return f"{ms / 1000:.0f} s"
-    if ms >= 1000:
+    if ms >= 995:
         return f"{ms / 1000:.1f} s"
+    if ms >= 99.5:
+        return f"{round(ms, -1):.0f} ms"
     return f"{ms:.0f} ms"
 
 

@@ -39,6 +39,10 @@ REFRESH_GROUP = "dashboard-refresh"
 DRAW_INTERVAL_S = 0.1
 """Reports arriving closer together than this are drawn together: one draw per pane per
 interval, not one per report (which was O(N) per report, O(N²) per round)."""
+QUIET_DRAW_INTERVAL_S = 1.0
+"""The same for answers nobody asked for (a scheduled round): the round's end draws them
+all, and a long round every second; a first answer or a check asked for (`r`) shows within
+DRAW_INTERVAL_S."""
 WAKE_LOOK_S = 1.0
 """How often the dashboard looks whether the computer slept."""
 
@@ -85,6 +89,7 @@ class RefreshRounds(Screen[None]):
     _refresh_worker: Worker[None] | None
     _draw_timer: Timer | None
     _draw_due: bool
+    _draw_at: float
     _last_report_draw: float
     _wake: SleepDetector | None = None
     _wake_timer: Timer | None = None
@@ -200,18 +205,23 @@ class RefreshRounds(Screen[None]):
     def _on_report(self, message: ReportArrived) -> None:
         if self._released:
             return  # an answer that arrived after the lock
-        view = self.model.apply(message.report)
-        if view is None:
+        view = self.model.views.get(message.report.account_id)
+        # A first answer (just unlocked, a key just added) or one asked for shows at once.
+        awaited = view is not None and (view.asked or view.report is None)
+        if self.model.apply(message.report) is None:
             return
         self._round_reports.append(message.report)
-        self._redraw_soon()
+        self._redraw_soon(DRAW_INTERVAL_S if awaited else QUIET_DRAW_INTERVAL_S)
 
-    def _redraw_soon(self) -> None:
-        """Redraw for the reports that arrived, at most once per `DRAW_INTERVAL_S`."""
-        if self._draw_due:
-            return  # a draw is already due: it will show this report too
-        self._draw_due = True
-        wait = self._last_report_draw + DRAW_INTERVAL_S - time.monotonic()
+    def _redraw_soon(self, interval_s: float) -> None:
+        """Redraw for the reports that arrived, at most once per `interval_s` (a draw due
+        later is brought forward)."""
+        draw_at = self._last_report_draw + interval_s
+        if self._draw_due and self._draw_at <= draw_at:
+            return  # a draw is already due by then: it will show this report too
+        self._cancel_due_draw()
+        self._draw_due, self._draw_at = True, draw_at
+        wait = draw_at - time.monotonic()
         if wait > 0:
             self._draw_timer = self.set_timer(wait, self._draw_now, name="dashboard-draw")
         else:  # not `set_timer(0)`: Textual's timer divides by its delay

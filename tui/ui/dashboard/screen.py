@@ -142,6 +142,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         self._round_reports: list[AccountReport] = []
         self._draw_timer: Timer | None = None
         self._draw_due = False
+        self._draw_at = 0.0
         self._last_report_draw = 0.0
         self._released = False
         self._queued: list[AccountLike] = []

@@ -28,9 +28,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-# "Checked" ages in 10 s steps: with 1 s steps every cell of the column changed each second
-# and the whole status table re-rendered (docs/benchmarks.md, idle app CPU).
-CHECKED_STEP_S = 10
+# "Checked" says "just now" for a check under a minute old, then "1 min ago", "2 min ago":
+# with rounds every 15 s an age in seconds changed every row twice a round (at 10 s, and
+# back at the next answer), each change a row re-rendered for nothing a trader acts on
+# (docs/benchmarks.md, idle CPU). A late check still shows, from a minute on.
+CHECKED_STEP_S = 60
 ACCOUNT_WIDTH = 28
 """Widest "exchange · label" shown in the table (longer ones end in …; d shows it whole)."""
 WIDE_PANE = 120
