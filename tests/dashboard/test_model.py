@@ -6,6 +6,9 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.dashboard.sample import ACCOUNTS, NOW, REJECTED, reports
 from tui.base import format as fmt
 from tui.ui.dashboard.config import MemoryAcknowledgements
@@ -164,6 +167,27 @@ def test_formatting() -> None:
     ]
     assert fmt.share(D(1), D(4)) == "25.0%"
     assert fmt.change(D(100), D("100.5")) == "+0.50%"
+
+
+@given(
+    age_us=st.integers(min_value=0, max_value=3 * 86_400_000_000),
+    step_s=st.sampled_from([1, 10, 60]),
+    before=st.floats(min_value=0, max_value=1, exclude_max=True),
+)
+def test_an_age_text_stays_until_it_is_said_to_change(
+    age_us: int, step_s: int, before: float
+) -> None:
+    """The status pane's clock tick skips a row until `ago_changes_at`: the text must not
+    change before then, and must change then (or the row would go stale, or cost a tick)."""
+    now = NOW + timedelta(microseconds=age_us)
+    changes_at = fmt.ago_changes_at(NOW, now, step_s=step_s)
+    text = fmt.ago(NOW, now, step_s=step_s)
+    assert changes_at > now
+    between = now + timedelta(
+        microseconds=int((changes_at - now) / timedelta(microseconds=1) * before)
+    )
+    assert fmt.ago(NOW, min(between, changes_at - timedelta(microseconds=1)), step_s=step_s) == text
+    assert fmt.ago(NOW, changes_at, step_s=step_s) != text
 
 
 def test_amount_places_shrink_as_amounts_grow() -> None:

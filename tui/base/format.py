@@ -5,7 +5,7 @@ Pure functions with no Textual import, so they are cheap to test and reuse.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 UNKNOWN = "unknown"
@@ -77,6 +77,21 @@ def ago(then: datetime | None, now: datetime, *, step_s: int = 1) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} d ago"
+
+
+def ago_changes_at(then: datetime, now: datetime, *, step_s: int = 1) -> datetime:
+    """When `ago(then, ..., step_s=step_s)` next reads differently from what it reads at
+    `now`, or earlier (a clock tick can leave the text alone until then)."""
+    seconds = (now - then).total_seconds()
+    if seconds < 60:
+        unit = min(max(1, step_s), 60)
+    elif seconds < 3600:
+        unit = 60
+    elif seconds < 86400:
+        unit = 3600
+    else:
+        unit = 86400
+    return then + timedelta(seconds=(int(seconds // unit) + 1) * unit)
 
 
 def latency(ms: float | None) -> str:

@@ -48,6 +48,9 @@ class StatusPane(Vertical, QuietBorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._rows: dict[str, tuple[object, tuple[object, ...], Row]] = {}
+        # account id -> when its "Checked" text can next change by the clock alone (None:
+        # only a new answer or round changes it); emptied by every `show`.
+        self._checked_due: dict[str, datetime | None] = {}
 
     def compose(self) -> ComposeResult:
         table = RowTable(id="status-table", cursor_type="row", zebra_stripes=True)
@@ -62,6 +65,7 @@ class StatusPane(Vertical, QuietBorder):
     def show(self, model: DashboardModel, now: datetime, palette: Palette) -> None:
         table = self.query_one("#status-table", DataTable)
         sync_table(table, [self._row(view, now, palette) for view in model.views.values()])
+        self._checked_due.clear()
         self._last_model, self._palette = model, palette
         self._show_problems(model, palette)
         ok = sum(1 for v in model.views.values() if v.report is not None and not v.failed)
@@ -80,18 +84,37 @@ class StatusPane(Vertical, QuietBorder):
 
     def forget_rows(self) -> None:
         self._rows.clear()
+        self._checked_due.clear()
 
     def tick(self, model: DashboardModel, now: datetime) -> None:
-        """The clock moved: renew only the "Checked" cells whose text changed."""
+        """The clock moved: renew only the "Checked" cells whose text changed, looking only
+        at rows whose text can have changed (a second's tick at 100 accounts cost 0.6 ms)."""
         table = self.query_one("#status-table", DataTable)
+        due = self._checked_due
         for view in model.views.values():
-            if view.account_id not in table.rows:
+            account_id = view.account_id
+            if account_id in due:
+                at = due[account_id]
+                if at is None or now < at:
+                    continue
+            if account_id not in table.rows:
                 continue
             text = self._checked_text(view, now)
-            shown = table.get_cell(view.account_id, "checked")
+            shown = table.get_cell(account_id, "checked")
             if getattr(shown, "plain", shown) != text:
-                table.update_cell(view.account_id, "checked", Text(text))
-                forget_synced(table, view.account_id)
+                table.update_cell(account_id, "checked", Text(text))
+                forget_synced(table, account_id)
+            due[account_id] = self._checked_changes_at(view, now)
+
+    @staticmethod
+    def _checked_changes_at(view: AccountView, now: datetime) -> datetime | None:
+        """When `_checked_text` can next read differently with no new answer (None: never)."""
+        status = view.report.status if view.report is not None else None
+        if view.asked or status is None:
+            return None
+        if status.retry_at is not None and status.retry_at > now:
+            return now  # "retry in …" counts down: look again at the next tick
+        return fmt.ago_changes_at(status.checked_at, now, step_s=CHECKED_STEP_S)
 
     def _show_problems(self, model: DashboardModel, palette: Palette) -> None:
         problems = self.query_one("#status-problems", QuietStatic)
