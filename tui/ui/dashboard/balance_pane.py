@@ -186,11 +186,21 @@ class BalancePane(Vertical, QuietBorder):
         palette: Palette,
         grand: Decimal,
     ) -> tuple[list[Row], AccountSection]:
-        """One account's header and asset rows; kept while its report, balances, name and
-        the filter are the same (identity for the report: a new one is a new answer)."""
-        key = (view.report, view.balances, view.name, *fixed)
+        """One account's header and asset rows; kept while what they show is the same: the
+        amounts, the account's state when it has no balances, staleness, name and filter
+        (each round's answer is a new object; comparing amounts costs less than rebuilding
+        every account's rows each round)."""
+        balances = view.balances
+        key = (
+            balances.assets if balances is not None else None,
+            balances.total_usd if balances is not None else None,
+            look_of(view.report) if balances is None else None,
+            view.stale,
+            view.name,
+            *fixed,
+        )
         cached = self._sections.get(view.account_id)
-        if cached is not None and _same_key(cached[0], key):
+        if cached is not None and cached[0] == key:
             return cached[1], cached[2]
         section = section_of(view, flt)
         row_key = f"{ACCOUNT_ROW}{view.account_id}"
@@ -220,10 +230,6 @@ class BalancePane(Vertical, QuietBorder):
         if stale:
             parts.append("⚠ stale: " + ", ".join(view.name for view in stale))
         return " · ".join(parts)
-
-
-def _same_key(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
-    return old[0] is new[0] and old[1] is new[1] and old[2:] == new[2:]
 
 
 def _right(text: str, style: str = "") -> Text:

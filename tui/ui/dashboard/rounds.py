@@ -74,7 +74,7 @@ NO_SOURCE = _NoSource()
 
 class RefreshRounds(Screen[None]):
     """Mixin for the dashboard screen (which has the attributes declared here, `redraw`,
-    `_draw_status` and `_draw_balances`)."""
+    `_draw_status`, `_draw_balances` and `_draw_balance_subtitle`)."""
 
     accounts: list[AccountLike]
     model: DashboardModel
@@ -101,6 +101,9 @@ class RefreshRounds(Screen[None]):
         raise NotImplementedError
 
     def _draw_balances(self) -> None:
+        raise NotImplementedError
+
+    def _draw_balance_subtitle(self) -> None:
         raise NotImplementedError
 
     @property
@@ -199,7 +202,7 @@ class RefreshRounds(Screen[None]):
         asked = ids if force is True else [i for i in ids if force and i in force]
         self.model.begin_round(message.at, ids, asked=asked)
         self._draw_status()
-        self._draw_balances()
+        self._draw_balance_subtitle()
 
     @on(ReportArrived)
     def _on_report(self, message: ReportArrived) -> None:

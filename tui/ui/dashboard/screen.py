@@ -279,6 +279,9 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
     def _draw_balances(self) -> None:
         self.panes.balances()
 
+    def _draw_balance_subtitle(self) -> None:
+        self.panes.balance_subtitle()
+
     def _draw_picture(self) -> None:
         self.panes.picture()
 
