@@ -131,3 +131,19 @@ def test_use_system_proxy_is_off_by_default_and_must_be_a_boolean(tmp_path: Path
     loaded = load_settings(path)
     assert loaded.settings.use_system_proxy is False
     assert loaded.problem is not None and "use_system_proxy" in loaded.problem
+
+
+async def test_a_view_choice_made_just_before_quitting_is_saved(
+    make_app: AppFactory, locations: Locations, fast_kdf: dict[str, Any]
+) -> None:
+    """Choices are saved a second after the last of a burst, and on quitting before then."""
+    from tests.app.helpers import unlock
+    from tests.app.test_help import unreachable_account
+    from tui.ui.dashboard.balance_pane import BalanceView
+
+    make_keyfile(locations, fast_kdf, [unreachable_account()])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, to_list=False)
+        await pilot.press("v", "v", "v")
+    assert load_settings(locations.settings).settings.balance_view == BalanceView.accounts.value

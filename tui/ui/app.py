@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_SECONDS = 5.0
+SETTINGS_SAVE_DELAY_S = 1.0
 
 
 def _keydeck_commands() -> type[Provider]:
@@ -132,6 +133,7 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         self._idle_warned = False
         self._kept_form: tuple[str, str] | None = None  # (exchange, label) of a form
         self._idle_timer: Timer | None = None
+        self._settings_timer: Timer | None = None
         self._after_first_frame = after_first_frame
         self.crash_dir = crash_dir if crash_dir is not None else locations.crash_dir
         self.navigator = Navigator(
@@ -230,7 +232,15 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
         await session.aclose()
 
     async def on_unmount(self) -> None:
-        """Quitting: release the keyfile and close every exchange client."""
+        """Quitting: save settings not saved yet, release the keyfile and close every
+        exchange client."""
+        if self._settings_timer is not None:
+            self._settings_timer.stop()
+            self._settings_timer = None
+            try:
+                save_settings(self.settings, self.locations.settings)
+            except OSError as error:
+                log.warning("settings not saved on quitting: %s", error.strerror)
         session, self.session = self.session, None
         if session is not None:
             await session.aclose()
@@ -347,9 +357,20 @@ class KeydeckApp(IdleLock, ScrubbedCrashes):
             self.update_settings(theme=name)
 
     def update_settings(self, **changes: Any) -> None:
+        """Keep `changes`; saved a second after the last change of a burst (`v v v` is one
+        save: a save per key press started a thread while the next frame was being drawn,
+        docs/benchmarks.md), and at once on quitting."""
         self.settings = self.settings.with_changes(**changes)
         if self._settings_writable:
-            self._save_settings(self.settings)
+            if self._settings_timer is not None:
+                self._settings_timer.stop()
+            self._settings_timer = self.set_timer(
+                SETTINGS_SAVE_DELAY_S, self._save_pending_settings, name="save-settings"
+            )
+
+    def _save_pending_settings(self) -> None:
+        self._settings_timer = None
+        self._save_settings(self.settings)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
     def _save_settings(self, settings: Settings) -> None:
