@@ -252,6 +252,34 @@ async def test_a_scheduled_round_is_said_once_and_a_manual_one_on_its_rows() -> 
         assert "rechecking…" not in str(pane.border_subtitle)
 
 
+async def test_a_scheduled_rounds_answers_are_drawn_at_its_end() -> None:
+    """Issue 30: answers nobody asked for are drawn when the round ends (or 5 s on), not as
+    they arrive: each draw is O(accounts), and nothing on them is urgent."""
+    connector = ScriptedConnector()
+    screen = DashboardScreen(
+        connector,
+        ACCOUNTS,
+        DashboardSettings(refresh_interval_s=0),
+        clock=MovableClock(),
+        acknowledgements=MemoryAcknowledgements(),
+    )
+    app = DashboardHost(screen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        redraws = count_calls(screen, "redraw")
+        screen._last_report_draw -= 60  # the last draw a round ago, as between two rounds
+        connector.hold = {ACCOUNTS[-1].id}  # the others answer; this one keeps the round open
+        connector._released.clear()
+        screen.start_refresh()  # what the timer does
+        for _ in range(50):
+            await pilot.pause(0.02)
+        assert screen.model.views[ACCOUNTS[0].id].refreshing is False  # answered, not drawn
+        assert redraws == []
+        connector.release()
+        await settle(pilot)
+        assert len(redraws) == 1  # the round's end
+
+
 async def test_switching_the_view_shows_the_other_table_and_refills_nothing() -> None:
     """Issue 30: both views are kept current, so `v` shows the other table (one frame)."""
     app = host(MovableClock())

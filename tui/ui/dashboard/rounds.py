@@ -214,12 +214,16 @@ class RefreshRounds(Screen[None]):
         if self.model.apply(message.report) is None:
             return
         self._round_reports.append(message.report)
-        self._redraw_soon(DRAW_INTERVAL_S if awaited else QUIET_DRAW_INTERVAL_S)
+        self._redraw_soon(awaited=awaited)
 
-    def _redraw_soon(self, interval_s: float) -> None:
-        """Redraw for the reports that arrived, at most once per `interval_s` (a draw due
-        later is brought forward)."""
-        draw_at = self._last_report_draw + interval_s
+    def _redraw_soon(self, *, awaited: bool) -> None:
+        """Draw the reports that arrived: an awaited one at most `DRAW_INTERVAL_S` after the
+        last draw, any other `QUIET_DRAW_INTERVAL_S` after it arrived (the round's end draws
+        it sooner). A draw due later is brought forward."""
+        if awaited:
+            draw_at = self._last_report_draw + DRAW_INTERVAL_S
+        else:
+            draw_at = time.monotonic() + QUIET_DRAW_INTERVAL_S
         if self._draw_due and self._draw_at <= draw_at:
             return  # a draw is already due by then: it will show this report too
         self._cancel_due_draw()
