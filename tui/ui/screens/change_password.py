@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, LoadingIndicator, Static
+from textual.widgets import Button, Input, Static
 
 from tui.base.paths import display_path
 from tui.base.redact import Secret
@@ -52,7 +52,6 @@ class ChangePasswordScreen(PasswordFormMixin, ModalScreen[bool]):
             yield Input(password=True, id="confirm")
             yield FieldError(id="change-error")
             with Horizontal(id="working", classes="working"):
-                yield LoadingIndicator()
                 yield Static("Re-encrypting the keyfile…")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Change password", id="change", variant="primary")

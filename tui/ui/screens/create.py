@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Static
+from textual.widgets import Button, Footer, Header, Input, Static
 
 from tui.base.paths import display_path
 from tui.base.redact import Secret
@@ -59,7 +59,6 @@ class CreateKeyfileScreen(PasswordFormMixin, Screen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Create keyfile", id="create", variant="primary")
             with Horizontal(id="working", classes="working"):
-                yield LoadingIndicator()
                 yield Static("Creating the keyfile: deriving the key from your password…")
         yield Footer()
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, LoadingIndicator, Static
+from textual.widgets import Button, Input, Static
 
 from tui.base.redact import Secret
 from tui.ui.screens.password_form import PasswordFormMixin
@@ -45,7 +45,6 @@ class RestoreBackupScreen(PasswordFormMixin, ModalScreen["Path | None"]):
             yield Input(password=True, id="password", placeholder="master password")
             yield FieldError(id="restore-error")
             with Horizontal(id="working", classes="working"):
-                yield LoadingIndicator()
                 yield Static("Checking the backup…")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Restore backup", id="restore", variant="warning")

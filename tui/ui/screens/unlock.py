@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from tui.base.paths import display_path
 from tui.base.redact import Secret
@@ -50,7 +50,6 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
             yield Input(password=True, id="password", placeholder="master password")
             yield FieldError(id="unlock-error")
             with Horizontal(id="working", classes="working"):
-                yield LoadingIndicator()
                 yield Static("Unlocking: deriving the key from your password…")
             yield Static(FORGOT_TEXT, classes="dim hint")
         yield Footer()
