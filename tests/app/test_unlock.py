@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input
+from textual.widgets import Input, LoadingIndicator
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile
 from tests.app.helpers import screen_name, set_value, text_of, type_keys, unlock, wait_for
@@ -76,11 +76,16 @@ async def test_wrong_password_says_so_and_writes_nothing(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "UnlockScreen")
+        assert not pilot.app.screen.query(LoadingIndicator)
         await type_keys(pilot, "not it")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Wrong password" in text_of(pilot, "#unlock-error"))
         field = pilot.app.screen.query_one("#password", Input)
         assert field.value == "" and field.has_focus and not field.disabled
+        # The spinner is mounted only while the key is derived (hidden, it still animated
+        # 16 times a second and kept the waiting unlock screen busy).
+        await pilot.pause()
+        assert not pilot.app.screen.query(LoadingIndicator)
         assert digest(keyfile) == before
         await unlock(pilot)
         assert app.session is not None
