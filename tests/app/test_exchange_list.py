@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, LoadingIndicator
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, text_of, type_keys, unlock, wait_for
@@ -143,9 +143,12 @@ async def test_catalog_failure_is_explained_and_can_be_retried(
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(pilot) == "ExchangeListScreen")
         assert "F5" in text_of(pilot, "#catalog-status")
+        assert not pilot.app.screen.query(LoadingIndicator)  # nothing under way: no spinner
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.catalog.loaded)
         assert len(rows(pilot)) == len(catalog)
+        await pilot.pause()
+        assert not pilot.app.screen.query(LoadingIndicator)  # loaded: the spinner is gone
 
 
 async def test_secret_reveal_toggle(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input
+from textual.widgets import Input, LoadingIndicator
 
 from tests.app.conftest import PASSWORD, SIZE, AppFactory, make_keyfile, sim_account
 from tests.app.helpers import screen_name, set_value, text_of, type_keys, unlock, wait_for
@@ -133,6 +133,7 @@ async def test_bad_input_names_the_field_and_the_fault(
     async with app.run_test(size=SIZE) as pilot:
         await unlock(pilot)
         await open_key_entry(pilot, "kucoin")
+        assert not pilot.app.screen.query(LoadingIndicator)  # a spinner only while verifying
         cases = [
             ({"apiKey": ""}, "apiKey", "API key is empty"),
             ({"apiKey": "abc def"}, "apiKey", "API key has a space inside"),

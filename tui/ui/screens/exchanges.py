@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from tui.ui.messages import AccountsChanged, CatalogChanged, ConnectRequested, RemoveRequested
 from tui.ui.screens.worker_errors import ReportsWorkerErrors
+from tui.ui.widgets.spinner import set_spinning
 from tui.ui.widgets.states import STATE_WIDTH
 from tui.ui.widgets.summaries import accounts_permission_summary, fuzzy_rank, status_summary
 from tui.ui.widgets.theme import Palette
@@ -84,7 +85,6 @@ class ExchangeListScreen(ReportsWorkerErrors, Screen[None]):
             placeholder="Type to filter exchanges (e.g. bin, okx, coinbase)", id="filter"
         )
         with Horizontal(id="catalog-loading", classes="working"):
-            yield LoadingIndicator()
             yield Static("Loading the exchange list…", id="catalog-status")
         table: DataTable[Text | str] = DataTable(
             id="exchanges", cursor_type="row", zebra_stripes=True
@@ -147,10 +147,9 @@ class ExchangeListScreen(ReportsWorkerErrors, Screen[None]):
     def rebuild(self) -> None:
         catalog = self.catalog
         loading = not catalog.loaded
-        self.query_one("#catalog-loading").display = loading
-        self.query_one("#catalog-loading", Horizontal).query_one(LoadingIndicator).display = (
-            catalog.problem is None
-        )
+        row = self.query_one("#catalog-loading", Horizontal)
+        row.display = loading
+        set_spinning(row, loading and catalog.problem is None)
         self.query_one("#catalog-status", Static).update(
             Text(
                 f"The exchange list could not be loaded: {catalog.problem}. Press F5 to try again."

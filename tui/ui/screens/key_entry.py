@@ -23,7 +23,6 @@ from textual.widgets import (
     Footer,
     Header,
     Input,
-    LoadingIndicator,
     Static,
     Switch,
 )
@@ -39,6 +38,7 @@ from tui.ui.screens.keyfile_problem import explain_save_failure
 from tui.ui.screens.worker_errors import ReportsWorkerErrors
 from tui.ui.widgets.field_error import FieldError
 from tui.ui.widgets.secret_input import KeyInput
+from tui.ui.widgets.spinner import set_spinning
 
 if TYPE_CHECKING:
     from tui.connect.catalog import ExchangeInfo
@@ -140,7 +140,6 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
         # Below the scrolling form, above the footer: always in view (issue 23).
         with Vertical(id="form-status"):
             with Horizontal(id="verifying", classes="working"):
-                yield LoadingIndicator()
                 yield Static(Text(f"Verifying the key with {info.name}…"))
             yield ProblemBox(id="problem", classes="problem-box")
         yield Footer()
@@ -363,6 +362,7 @@ class KeyEntryScreen(ReportsWorkerErrors, KeepsTypedKeys, Screen[None]):
     def _set_busy(self, busy: bool, *, saving: bool = False) -> None:
         indicator = self.query_one("#verifying")
         indicator.display = busy
+        set_spinning(indicator, busy)
         if saving:
             indicator.query_one(Static).update("Saving the key…")
         else:

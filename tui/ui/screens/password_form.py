@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.screen import Screen
-from textual.widgets import Button, Input, LoadingIndicator
+from textual.widgets import Button, Input
 from textual.worker import Worker, WorkerState
 
 from tui.ui.screens.worker_errors import ReportsWorkerErrors
 from tui.ui.widgets.field_error import FieldError
+from tui.ui.widgets.spinner import set_spinning
 
 
 class PasswordFormMixin(ReportsWorkerErrors):
@@ -44,12 +45,7 @@ class PasswordFormMixin(ReportsWorkerErrors):
         assert isinstance(self, Screen)
         working = self.query_one("#working")
         working.display = busy
-        # The spinner exists only while the key is derived: a LoadingIndicator animates
-        # 16 times a second even when hidden, which kept the idle unlock screen at ~1 % CPU.
-        if busy and not working.query(LoadingIndicator):
-            working.mount(LoadingIndicator(), before=0)
-        elif not busy:
-            working.query(LoadingIndicator).remove()
+        set_spinning(working, busy)
         for field in self.query(Input):
             field.disabled = busy
         if self.SUBMIT_BUTTON is not None:
