@@ -20,21 +20,27 @@ async def test_rotate_a_key_and_check_the_old_one_is_revoked(
     async with app.run_test(size=SIZE) as pilot:
         await unlock(pilot, to_list=False)
         session = app.session
-        await wait_for(pilot, lambda: len(session.reports) == 1, limit=20)
+        await wait_for(pilot, lambda: len(session.reports) == 1, limit=20, what="first report")
         [account] = session.accounts
         await pilot.press("d")
-        await wait_for(pilot, lambda: screen_name(pilot) == "AccountDetailScreen")
+        await wait_for(
+            pilot, lambda: screen_name(pilot) == "AccountDetailScreen", what="details on d"
+        )
         await pilot.press("n")
-        await wait_for(pilot, lambda: screen_name(pilot) == "RotateKeyScreen")
+        await wait_for(pilot, lambda: screen_name(pilot) == "RotateKeyScreen", what="rotate on n")
         assert app.screen.query_one("#label").disabled
         new = sim.account("okx", "risky").credentials  # this one can withdraw
         for name, value in new.items():
             set_value(pilot, f"#cred-{name}", value)
         set_value(pilot, "#endpoint", sim.endpoint("okx"))
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen", limit=20)
+        await wait_for(
+            pilot, lambda: screen_name(pilot) == "ConfirmScreen", limit=20, what="withdraw question"
+        )
         await pilot.click("#confirm")  # save anyway: the withdraw question comes first
-        await wait_for(pilot, lambda: screen_name(pilot) == "RotationDoneScreen", limit=20)
+        await wait_for(
+            pilot, lambda: screen_name(pilot) == "RotationDoneScreen", limit=20, what="done"
+        )
         rights = text_of(pilot, "#rights")
         assert "withdraw funds" in rights and "gained" in rights
         [current] = session.accounts
