@@ -21,9 +21,11 @@ class MovableClock:
         return self.now
 
 
-def host(clock: Callable[[], datetime]) -> DashboardHost:
+def host(
+    clock: Callable[[], datetime], connector: ScriptedConnector | None = None
+) -> DashboardHost:
     screen = DashboardScreen(
-        ScriptedConnector(),
+        connector or ScriptedConnector(),
         ACCOUNTS,
         DashboardSettings(refresh_interval_s=0),
         clock=clock,
@@ -216,14 +218,8 @@ async def test_a_scheduled_round_is_said_once_and_a_manual_one_on_its_rows() -> 
     """Issue 30: a scheduled round says "rechecking…" in the status subtitle only; the rows
     keep their last state. `r` (the user asked) turns the rows to "checking…" (issue 28)."""
     connector = ScriptedConnector()
-    screen = DashboardScreen(
-        connector,
-        ACCOUNTS,
-        DashboardSettings(refresh_interval_s=0),
-        clock=MovableClock(),
-        acknowledgements=MemoryAcknowledgements(),
-    )
-    app = DashboardHost(screen)
+    app = host(MovableClock(), connector)
+    screen = app.dashboard
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         status = screen.query_one("#status-table", DataTable)
@@ -256,14 +252,8 @@ async def test_a_scheduled_rounds_answers_are_drawn_at_its_end() -> None:
     """Issue 30: answers nobody asked for are drawn when the round ends (or 5 s on), not as
     they arrive: each draw is O(accounts), and nothing on them is urgent."""
     connector = ScriptedConnector()
-    screen = DashboardScreen(
-        connector,
-        ACCOUNTS,
-        DashboardSettings(refresh_interval_s=0),
-        clock=MovableClock(),
-        acknowledgements=MemoryAcknowledgements(),
-    )
-    app = DashboardHost(screen)
+    app = host(MovableClock(), connector)
+    screen = app.dashboard
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         redraws = count_calls(screen, "redraw")
