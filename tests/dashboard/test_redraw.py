@@ -107,6 +107,40 @@ async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
         assert {args[1] for args, _ in status_cells} == {"checked"}
 
 
+async def test_a_tick_before_any_ago_text_can_change_does_no_work() -> None:
+    clock = MovableClock()
+    app = host(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        status_ticks = count_calls(screen.query_one("#status-pane"), "tick")
+        balance_ticks = count_calls(screen.query_one("#balance-pane"), "tick")
+
+        async def next_tick() -> None:
+            before = len(balance_ticks)
+            for _ in range(50):  # up to 5 s on a loaded machine
+                if len(balance_ticks) > before:
+                    return
+                await pilot.pause(0.1)
+
+        clock.now = NOW + timedelta(seconds=20)
+        await next_tick()
+        assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+        looked = len(status_ticks), len(balance_ticks)
+        # The next change is at 30 s ("updated 30 s ago"): ticks until then look at no pane.
+        clock.now = NOW + timedelta(seconds=29)
+        await pilot.pause(2.5)  # two ticks or more
+        assert (len(status_ticks), len(balance_ticks)) == looked
+        # A draw (a new sort) may change what the texts say: the next tick looks again.
+        await pilot.press("s")
+        await next_tick()
+        assert len(balance_ticks) > looked[1]
+        # A wall clock set back looks again too.
+        clock.now = NOW + timedelta(seconds=5)
+        await next_tick()
+        assert "updated just now" in str(screen.query_one("#balance-pane").border_subtitle)
+
+
 async def test_sorting_redraws_the_balances_and_nothing_else() -> None:
     app = host(MovableClock())
     async with app.run_test(size=SIZE) as pilot:

@@ -138,9 +138,12 @@ class BalancePane(Vertical, QuietBorder):
         unpriced = " + unpriced" if model.unpriced_assets() else ""
         return f"Balances · {view.value} · {fmt.usd(model.total_usd())}{unpriced}"
 
-    def tick(self, model: DashboardModel, flt: BalanceFilter, now: datetime) -> None:
-        """The clock moved: renew "updated N s ago" in the subtitle, nothing else."""
+    def tick(self, model: DashboardModel, flt: BalanceFilter, now: datetime) -> datetime | None:
+        """The clock moved: renew "updated N s ago" in the subtitle, nothing else. Returns
+        when that text can next change by the clock alone (None: never)."""
         self.show_subtitle(self._subtitle(model, flt, self._hidden, now))
+        updated = model.last_balance_update()
+        return None if updated is None else fmt.ago_changes_at(updated, now, step_s=AGE_STEP_S)
 
     # --- the two views ---------------------------------------------------------------------
 

@@ -2,14 +2,15 @@
 
 Drawing is kept cheap, because a frame that needs a layout reflows the whole screen: each
 event draws only the panes it can change, a pane skips what reads the same as before, and
-the 1 s clock renews only the "… ago" texts.
+the 1 s clock renews only the "… ago" texts, and only once one of them can read differently
+(each pane's tick says when; any draw looks again at the next tick).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeVar
 
 from tui.ui.dashboard.balance_pane import BalancePane, BalanceView
 from tui.ui.dashboard.config import Acknowledgements
@@ -21,6 +22,12 @@ from tui.ui.widgets.theme import Palette
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.widget import Widget
+
+    PaneT = TypeVar("PaneT", bound=Widget)
+
+NEVER = datetime.max.replace(tzinfo=UTC)
+"""A tick due at no time: no "… ago" text is shown; only a draw brings one."""
 
 
 class DashboardState:
@@ -43,6 +50,10 @@ class DashboardPanes:
         self.screen = screen
         self.drawable = False
         self._palette_cache: Palette | None = None
+        self._tick_due: datetime | None = None
+        """When the clock can next change a text on screen; None: at the next tick."""
+        self._ticked_at = NEVER
+        self._found: dict[type[Widget], Widget] = {}
 
     @property
     def state(self) -> DashboardState:
@@ -66,15 +77,25 @@ class DashboardPanes:
         for pane in ("#dashboard-top", "#dashboard-bottom"):
             self.screen.query_one(pane).display = not empty
 
+    def _pane(self, kind: type[PaneT]) -> PaneT:
+        """The screen's one widget of `kind`, looked up once: the screen composes each pane
+        once, and a query walks the whole screen (most of a 1 s tick's cost)."""
+        found = self._found.get(kind)
+        if found is None:
+            found = self._found[kind] = self.screen.query_one(kind)
+        return found  # type: ignore[return-value]
+
     def status(self) -> None:
         if self.drawable:
             state = self.state
-            self.screen.query_one(StatusPane).show(state.model, state.clock(), self.palette())
+            self._tick_due = None
+            self._pane(StatusPane).show(state.model, state.clock(), self.palette())
 
     def balances(self) -> None:
         if self.drawable:
             state = self.state
-            pane = self.screen.query_one(BalancePane)
+            self._tick_due = None
+            pane = self._pane(BalancePane)
             view, flt = state.balance_view, state.balance_filter
             pane.show(state.model, flt, view, state.clock(), self.palette())
 
@@ -83,23 +104,22 @@ class DashboardPanes:
         and rebuilding both tables for it cost ~10 ms a round at 100 accounts."""
         if self.drawable:
             state = self.state
-            pane = self.screen.query_one(BalancePane)
-            pane.tick(state.model, state.balance_filter, state.clock())
+            self._tick_due = None
+            self._pane(BalancePane).tick(state.model, state.balance_filter, state.clock())
 
     def balance_view(self) -> None:
         """`v`: the other view's table, kept current by `balances`: a switch, no refill."""
         if self.drawable:
             state = self.state
-            self.screen.query_one(BalancePane).show_view(
+            self._tick_due = None
+            self._pane(BalancePane).show_view(
                 state.model, state.balance_filter, state.balance_view, state.clock()
             )
 
     def picture(self) -> None:
         if self.drawable:
             state = self.state
-            self.screen.query_one(PicturePane).show(
-                state.model, state.allocation_by, state.history_span
-            )
+            self._pane(PicturePane).show(state.model, state.allocation_by, state.history_span)
 
     def warnings(self) -> None:
         """The permissions panel and the critical banner, which read the same findings."""
@@ -114,25 +134,35 @@ class DashboardPanes:
         unknown = tuple(
             v.name for v in views if v.report is not None and v.report.permissions is None
         )
-        panel = self.screen.query_one(WarningsPanel)
+        panel = self._pane(WarningsPanel)
         panel.show(groups, self.palette(), checking, unknown)
+        self._tick_due = None
         panel.tick(state.model.rights_read_at(), state.clock())
-        self.screen.query_one(CriticalBanner).show(
+        self._pane(CriticalBanner).show(
             [item for item in groups["critical"] if not item.acknowledged]
         )
 
     def tick(self) -> None:
-        """The 1 s clock: only the "… ago" texts move with time."""
+        """The 1 s clock: only the "… ago" texts move with time, and only at the instants
+        the panes gave (nothing between two of them)."""
         if not self.drawable:
             return
         state = self.state
         now = state.clock()
-        self.screen.query_one(StatusPane).tick(state.model, now)
-        self.screen.query_one(BalancePane).tick(state.model, state.balance_filter, now)
-        self.screen.query_one(WarningsPanel).tick(state.model.rights_read_at(), now)
+        if self._tick_due is not None and self._ticked_at <= now < self._tick_due:
+            return  # (a wall clock set back looks again)
+        self._ticked_at = now
+        model = state.model
+        due = (
+            self._pane(StatusPane).tick(model, now),
+            self._pane(BalancePane).tick(model, state.balance_filter, now),
+            self._pane(WarningsPanel).tick(model.rights_read_at(), now),
+        )
+        self._tick_due = min((at for at in due if at is not None), default=NEVER)
 
     def forget(self) -> None:
         """Drop the rows the panes keep between draws (other accounts, a lock, a theme)."""
+        self._tick_due = None
         for pane in self.screen.query(BalancePane):
             pane.forget_rows()
         for pane in self.screen.query(StatusPane):

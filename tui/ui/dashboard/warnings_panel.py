@@ -17,6 +17,9 @@ from tui.ui.dashboard.model import WarningItem
 from tui.ui.dashboard.quiet import QuietBorder, QuietStatic
 from tui.ui.widgets.theme import Palette
 
+READ_STEP_S = 60
+""""read N min ago": rights are read every few minutes, so seconds say nothing."""
+
 SEVERITY_LOOK: dict[str, tuple[str, str, str]] = {
     # severity -> (glyph, heading, style)
     "critical": ("✖", "Critical", "$error"),
@@ -114,11 +117,17 @@ class WarningsPanel(VerticalScroll, QuietBorder, can_focus=True):
     _counts = "checking"
     _read = ""
 
-    def tick(self, read_at: datetime | None, now: datetime) -> None:
+    def tick(self, read_at: datetime | None, now: datetime) -> datetime | None:
         """The subtitle: the counts, and when the rights shown were read (the oldest read):
-        rights are read every few minutes, not every round (tui/connect/cadence.py)."""
-        self._read = f"read {fmt.ago(read_at, now, step_s=60)}" if read_at is not None else ""
+        rights are read every few minutes, not every round (tui/connect/cadence.py).
+        Returns when "read … ago" can next change by the clock alone (None: never)."""
+        if read_at is None:
+            self._read = ""
+            self._show_subtitle()
+            return None
+        self._read = f"read {fmt.ago(read_at, now, step_s=READ_STEP_S)}"
         self._show_subtitle()
+        return fmt.ago_changes_at(read_at, now, step_s=READ_STEP_S)
 
     def _show_subtitle(self) -> None:
         self.show_subtitle(f"{self._counts} · {self._read}" if self._read else self._counts)
