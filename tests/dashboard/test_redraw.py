@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,9 @@ from textual.widgets import DataTable
 
 from tests.dashboard.conftest import SIZE, DashboardHost, settle
 from tests.dashboard.sample import ACCOUNTS, NOW, ScriptedConnector
+from tui.base import format as fmt
 from tui.ui.dashboard import DashboardScreen, DashboardSettings, MemoryAcknowledgements
+from tui.ui.dashboard.status_pane import LATENCY_HOLD
 
 
 class MovableClock:
@@ -283,7 +286,7 @@ async def test_a_scheduled_round_is_said_once_and_a_manual_one_on_its_rows() -> 
 
 
 async def test_a_scheduled_rounds_answers_are_drawn_at_its_end() -> None:
-    """Issue 30: answers nobody asked for are drawn when the round ends (or 5 s on), not as
+    """Issue 30: answers nobody asked for are drawn when the round ends (or 10 s on), not as
     they arrive: each draw is O(accounts), and nothing on them is urgent."""
     connector = ScriptedConnector()
     app = host(MovableClock(), connector)
@@ -324,3 +327,38 @@ async def test_switching_the_view_shows_the_other_table_and_refills_nothing() ->
         await pilot.pause()
         assert combined.display and not per_account.display
         assert all(c == [] for c in calls) and all(c == [] for c in cells)
+
+
+async def test_a_latency_that_moves_a_little_leaves_the_row_alone() -> None:
+    """Issue 30: a round trip varies by a few percent from check to check; the figure shown
+    stays until the latency moves by more than LATENCY_HOLD, so the row is not re-rendered
+    every round. A real change shows at the next round."""
+    connector = ScriptedConnector()
+    app = host(MovableClock(), connector)
+    screen = app.dashboard
+    account = ACCOUNTS[0].id
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = screen.query_one("#status-table", DataTable)
+        shown = str(status.get_cell(account, "latency")).strip()
+        first = connector.script[account]
+        assert first.status.latency_ms is not None
+        status_cells = count_calls(status, "update_cell")
+
+        async def round_with(latency_ms: float) -> None:
+            moved = replace(first.status, latency_ms=latency_ms)
+            connector.script[account] = replace(first, status=moved)
+            screen.start_refresh()
+            await settle(pilot)
+
+        await round_with(first.status.latency_ms * (1 + LATENCY_HOLD * 0.9))
+        assert str(status.get_cell(account, "latency")).strip() == shown
+        assert status_cells == []
+        await round_with(first.status.latency_ms * (1 - LATENCY_HOLD * 0.9))  # and back down
+        assert str(status.get_cell(account, "latency")).strip() == shown
+        assert status_cells == []
+        await round_with(first.status.latency_ms * 3)
+        assert str(status.get_cell(account, "latency")).strip() == fmt.latency(
+            first.status.latency_ms * 3
+        )
+        assert {args[1] for args, _ in status_cells} == {"latency"}

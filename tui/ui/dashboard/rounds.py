@@ -39,9 +39,10 @@ REFRESH_GROUP = "dashboard-refresh"
 DRAW_INTERVAL_S = 0.1
 """Reports arriving closer together than this are drawn together: one draw per pane per
 interval, not one per report (which was O(N) per report, O(N²) per round)."""
-QUIET_DRAW_INTERVAL_S = 5.0
+QUIET_DRAW_INTERVAL_S = 10.0
 """The same for answers nobody asked for (a scheduled round): the round's end draws them
-all, a long round every 5 s (each draw is O(accounts)); a first answer or a check asked for
+all, a long round every 10 s (each draw is O(accounts); a round of 20 or 100 accounts on
+the simulator lasts ~6 s, so 5 s drew most rounds twice); a first answer or a check asked for
 (`r`) shows within DRAW_INTERVAL_S."""
 WAKE_LOOK_S = 1.0
 """How often the dashboard looks whether the computer slept."""

@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 from tui.base import format as fmt
 from tui.ui.dashboard.model import AccountView, DashboardModel
 from tui.ui.dashboard.quiet import QuietBorder, QuietStatic
-from tui.ui.dashboard.table_sync import Cell, Row, forget_synced, sync_table
+from tui.ui.dashboard.table_sync import Row, forget_synced, sync_table
 from tui.ui.widgets.row_table import RowTable
 from tui.ui.widgets.states import STATE_WIDTH, look_of
 from tui.ui.widgets.theme import Palette
@@ -37,6 +37,9 @@ ACCOUNT_WIDTH = 28
 """Widest "exchange · label" shown in the table (longer ones end in …; d shows it whole)."""
 WIDE_PANE = 120
 """A status pane this wide shows every failing account's fix, not only the selected one's."""
+LATENCY_HOLD = 0.2
+"""A new latency within 20 % of the one shown leaves the figure as it is (see `_latency_shown`)."""
+"""A status pane this wide shows every failing account's fix, not only the selected one's."""
 
 
 class StatusPane(Vertical, QuietBorder):
@@ -47,7 +50,8 @@ class StatusPane(Vertical, QuietBorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._rows: dict[str, tuple[object, tuple[object, ...], Row]] = {}
+        self._rows: dict[str, tuple[tuple[object, ...], Row]] = {}
+        self._latency: dict[str, float | None] = {}  # account id -> latency shown (ms)
         # account id -> when its "Checked" text can next change by the clock alone (None:
         # only a new answer or round changes it); emptied by every `show`.
         self._checked_due: dict[str, datetime | None] = {}
@@ -84,6 +88,7 @@ class StatusPane(Vertical, QuietBorder):
 
     def forget_rows(self) -> None:
         self._rows.clear()
+        self._latency.clear()
         self._checked_due.clear()
 
     def tick(self, model: DashboardModel, now: datetime) -> datetime | None:
@@ -134,45 +139,47 @@ class StatusPane(Vertical, QuietBorder):
             problems.display = shown
 
     def _row(self, view: AccountView, now: datetime, palette: Palette) -> Row:
-        """The account's row, rebuilt only when its report, name, colours or age changed (a
-        draw comes with every few reports: most rows read the same)."""
-        checked = self._checked_text(view, now)
-        cached = self._rows.get(view.account_id)
-        if (
-            cached is not None
-            and cached[0] is view.report
-            and cached[1]
-            == (
-                view.name,
-                palette,
-                checked,
-            )
-        ):
-            return cached[2]
-        row = Row(view.account_id, self._cells(view, now, palette))
-        self._rows[view.account_id] = (view.report, (view.name, palette, checked), row)
-        return row
-
-    @classmethod
-    def _cells(cls, view: AccountView, now: datetime, palette: Palette) -> tuple[Cell, ...]:
+        """The account's row, rebuilt only when what it shows changed (every round brings a
+        new report for every account; most rows read the same)."""
         look = look_of(view.report)
         status = view.report.status if view.report is not None else None
-        return (
-            Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
-            Text(fmt.fit(view.name, ACCOUNT_WIDTH)),  # a long label keeps Latency in view
-            Text(fmt.latency(status.latency_ms if status else None).rjust(7)),
-            Text(
-                fmt.clock_offset(
-                    cls._clock_shown(view),
-                    whole_seconds=view.exchange in fmt.WHOLE_SECOND_CLOCKS,
-                ).rjust(8)
+        latency = self._latency_shown(view.account_id, status.latency_ms if status else None)
+        shown = (
+            look,
+            view.name,
+            latency,
+            fmt.clock_offset(
+                self._clock_shown(view), whole_seconds=view.exchange in fmt.WHOLE_SECOND_CLOCKS
             ),
-            cls._checked(view, now),
+            self._checked_text(view, now),
+            palette,
         )
+        cached = self._rows.get(view.account_id)
+        if cached is not None and cached[0] == shown:
+            return cached[1]
+        row = Row(
+            view.account_id,
+            (
+                Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
+                Text(fmt.fit(view.name, ACCOUNT_WIDTH)),  # a long label keeps Latency in view
+                Text(fmt.latency(latency).rjust(7)),
+                Text(shown[3].rjust(8)),
+                Text(shown[4]),
+            ),
+        )
+        self._rows[view.account_id] = (shown, row)
+        return row
 
-    @classmethod
-    def _checked(cls, view: AccountView, now: datetime) -> Text:
-        return Text(cls._checked_text(view, now))
+    def _latency_shown(self, account_id: str, latency_ms: float | None) -> float | None:
+        """The latency to show: the one shown before while the new one is within
+        `LATENCY_HOLD` of it. A round trip varies by a few percent from check to check;
+        showing each one re-rendered rows every round for a change no one acts on. The
+        account's detail (d) shows the latest as measured."""
+        before = self._latency.get(account_id)
+        if latency_ms is None or before is None or abs(latency_ms - before) > before * LATENCY_HOLD:
+            self._latency[account_id] = latency_ms
+            return latency_ms
+        return before
 
     @staticmethod
     def _clock_shown(view: AccountView) -> float | None:
