@@ -144,3 +144,24 @@ async def test_the_note_is_kept_under_its_name(session: Session, sim: Simulator)
     account = session.save_account(sim_account(sim, "bybit"))
     await _check(session, account.id)
     assert NOTE in session.account(account.id).notes
+
+
+async def test_a_rounds_allowlists_are_saved_in_one_write(
+    session: Session, access: KeyfileAccess, sim: Simulator
+) -> None:
+    """A first round of many accounts rewrote the keyfile once per account (issue 30: 88
+    saves on a first round of 100); now the round's new notes go in one save."""
+    accounts = [session.save_account(sim_account(sim, name)) for name in ("okx", "kucoin", "bybit")]
+    before = session.vault.generation
+    reports = [r async for r in session.refresh(force=True)]
+    assert all(r.problem is None for r in reports)
+    assert session.vault.generation == before + 1  # one save for three new notes
+    with Vault.open(access.keyfile, PASSWORD, read_only=True, **access.vault_options) as vault:
+        for account in accounts:
+            stored = vault.get_by_id(account.id)
+            assert stored is not None
+            kept = from_notes(stored.notes)
+            assert kept is not None and kept.addresses == (HOME,)
+    # The same lists read again: nothing to write.
+    [r async for r in session.refresh(force=True)]
+    assert session.vault.generation == before + 1

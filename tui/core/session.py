@@ -132,8 +132,10 @@ class Session:
         if self._closed:
             return
         todo = list(accounts) if accounts is not None else self.accounts
+        read_only = self.vault.read_only
         while todo:
             answered: set[str] = set()
+            notes: dict[str, str] = {}  # the allowlists read, saved once the round is done
             reports = self.connector.refresh(todo, with_permissions=True, force=force)
             async with contextlib.aclosing(reports):
                 async for report in reports:
@@ -141,13 +143,18 @@ class Session:
                         return
                     account = self.vault.get_by_id(report.account_id)
                     if account is not None:
-                        report = await allowlist_memory.track(self, account, report)
+                        note = allowlist_memory.note_to_keep(read_only, account, report)
+                        if note is not None:
+                            notes[account.id] = note
+                        report = allowlist_memory.explained(report, account)
                         self.reports[report.account_id] = report
                         await self._forget_fixed_risks(report)
                         self.reported.publish()
                     if not _unreachable(report):
                         answered.add(host_of(report_account(todo, report.account_id)))
                     yield report
+            if not self._closed:
+                await allowlist_memory.keep(self.set_notes, notes)
             # A host that answered again: its accounts that could not reach it, and were not
             # in this check, are checked now too (`R` on one key recovers its siblings).
             done = {a.id for a in todo}
@@ -286,12 +293,19 @@ class Session:
             self._store(account.replace(acknowledged=after), "acknowledgement")
         self.changed.publish()
 
-    def set_note(self, account_id: str, name: str, value: str) -> None:
-        """Set one of an account's notes and save (nothing when it holds that). Blocking."""
+    def set_notes(self, name: str, values: Mapping[str, str]) -> None:
+        """Set the note `name` of each account in `values` (account id -> value) and save
+        once; nothing for an account gone or holding that value already. Blocking."""
         with self._write_lock:
-            account = self.vault.get_by_id(account_id)
-            if account is not None and account.notes.get(name) != value:
-                self._store(account.replace(notes={**account.notes, name: value}), name)
+            changed = []
+            for account_id, value in values.items():
+                account = self.vault.get_by_id(account_id)
+                if account is not None and account.notes.get(name) != value:
+                    changed.append(account.replace(notes={**account.notes, name: value}))
+            if changed:
+                with _vault_change(self.vault, f"an unsaved {name}") as change:
+                    for after in changed:
+                        change.update(after)
 
     def _store(self, after: Account, what: str) -> None:
         """Put `after` in place of the account with its id and save; undone in memory if the
