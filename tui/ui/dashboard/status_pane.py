@@ -39,7 +39,6 @@ WIDE_PANE = 120
 """A status pane this wide shows every failing account's fix, not only the selected one's."""
 LATENCY_HOLD = 0.2
 """A new latency within 20 % of the one shown leaves the figure as it is (see `_latency_shown`)."""
-"""A status pane this wide shows every failing account's fix, not only the selected one's."""
 
 
 class StatusPane(Vertical, QuietBorder):
@@ -144,16 +143,11 @@ class StatusPane(Vertical, QuietBorder):
         look = look_of(view.report)
         status = view.report.status if view.report is not None else None
         latency = self._latency_shown(view.account_id, status.latency_ms if status else None)
-        shown = (
-            look,
-            view.name,
-            latency,
-            fmt.clock_offset(
-                self._clock_shown(view), whole_seconds=view.exchange in fmt.WHOLE_SECOND_CLOCKS
-            ),
-            self._checked_text(view, now),
-            palette,
+        clock = fmt.clock_offset(
+            self._clock_shown(view), whole_seconds=view.exchange in fmt.WHOLE_SECOND_CLOCKS
         )
+        checked = self._checked_text(view, now)
+        shown = (look, view.name, latency, clock, checked, palette)
         cached = self._rows.get(view.account_id)
         if cached is not None and cached[0] == shown:
             return cached[1]
@@ -163,8 +157,8 @@ class StatusPane(Vertical, QuietBorder):
                 Text(look.text.ljust(STATE_WIDTH), style=palette.style(look.style)),
                 Text(fmt.fit(view.name, ACCOUNT_WIDTH)),  # a long label keeps Latency in view
                 Text(fmt.latency(latency).rjust(7)),
-                Text(shown[3].rjust(8)),
-                Text(shown[4]),
+                Text(clock.rjust(8)),
+                Text(checked),
             ),
         )
         self._rows[view.account_id] = (shown, row)
