@@ -120,3 +120,43 @@ async def test_a_wider_cell_widens_its_column_like_datatable() -> None:
         await pilot.pause()
         assert lines(fast) == lines(plain)
         assert fast.columns[fast.ordered_columns[1].key].content_width == len("Free")
+
+
+async def test_a_table_shown_again_at_its_size_renders_no_cell_and_the_same_output() -> None:
+    app = TwoTables()
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause()
+        fast, plain = app.both()
+        app.set_focus(None)  # as the balance tables on the dashboard: the focus is elsewhere
+        await pilot.pause()
+        for round_trip in range(3):  # `v v v`: DataTable's Resize handler dropped the caches
+            for table in (fast, plain):
+                table.display = False
+            await pilot.pause(0.1)  # a frame without them
+            assert fast not in app.screen._compositor.widgets
+            fast_cells, plain_cells = count_cells(fast), count_cells(plain)
+            text = Text(f"{round_trip} min ago  ")
+            for table in (fast, plain):
+                table.update_cell("row-6", "checked", text)  # changed while hidden
+                table.display = True
+            await pilot.pause(0.1)
+            assert len(fast_cells) == len(COLUMNS)  # only the row that changed while hidden
+            assert len(plain_cells) > 10 * len(COLUMNS)  # DataTable: every visible cell again
+            assert lines(fast) == lines(plain)
+            assert f"{round_trip} min ago" in lines(fast)[7]
+
+
+async def test_a_table_shown_at_a_new_size_renders_like_datatable() -> None:
+    app = TwoTables()
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause()
+        fast, plain = app.both()
+        for table in (fast, plain):
+            table.display = False
+        await pilot.pause(0.1)
+        await pilot.resize_terminal(100, 18)
+        for table in (fast, plain):
+            table.display = True
+        await pilot.pause()
+        assert fast.size == plain.size
+        assert lines(fast) == lines(plain)

@@ -7,6 +7,10 @@ re-renders every visible cell: 126 cells for one changed "Checked" text in a 20-
 only the changed row's cache entries and repaints only that row's region; when the change
 can move a column's width, it takes DataTable's own path (whole-table invalidation).
 
+A table shown again at the size it had (the other balance view's `v`) keeps its renderings
+too: DataTable drops every cache on each Resize, and Textual sends one to every widget it
+shows, so each `v` rendered every visible cell of the table it showed, twice.
+
 This relies on DataTable internals, listed in `RELIES_ON`; tests/dashboard/test_row_table.py
 fails when one of them moves, and compares the output with a plain DataTable's.
 """
@@ -16,7 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import RenderableType
-from textual.geometry import Region
+from textual import events
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, RowKey, default_cell_formatter, measure
@@ -30,6 +35,7 @@ RELIES_ON: dict[str, str] = {
     "_row_renderable_cache": "LRUCache keyed (update count, row index)",
     "_line_cache": "LRUCache keyed (y including the header, ...)",
     "_update_count": "bumped by every change DataTable makes; part of every cache key",
+    "_on_resize": "DataTable's only Resize handler: bumps _update_count (drops every cache)",
 }
 """The private parts of DataTable this module reads or prunes, and what it assumes."""
 
@@ -40,6 +46,7 @@ class RowTable(DataTable[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._dirty_rows: set[RowKey] = set()
+        self._sized: Size | None = None
 
     def update_cell(
         self,
@@ -63,6 +70,13 @@ class RowTable(DataTable[Any]):
         self._data[row_key][column_key] = value
         self._dirty_rows.add(row_key)
         self.refresh_row(row_index)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Keep the caches when the size did not change (the table was shown again): what
+        a cached rendering depends on besides the size already bumps `_update_count`."""
+        if event.size == self._sized:
+            event.prevent_default()  # DataTable's handler would drop every cache
+        self._sized = event.size
 
     def _moves_width(self, row_key: RowKey, column_key: ColumnKey, value: Any) -> bool:
         """Whether the new value can make its column wider or narrower."""
