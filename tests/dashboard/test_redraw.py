@@ -72,12 +72,12 @@ async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
         await pilot.pause(1.3)  # a tick with the clock standing still: nothing to do
         assert pane_refreshes == [] and status_cells == []
 
-        clock.now = NOW + timedelta(seconds=20)
+        clock.now = NOW + timedelta(seconds=30)
         for _ in range(50):  # the next tick; up to 5 s on a loaded machine
-            if "20 s ago" in str(screen.query_one("#balance-pane").border_subtitle):
+            if "30 s ago" in str(screen.query_one("#balance-pane").border_subtitle):
                 break
             await pilot.pause(0.1)
-        assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+        assert "updated 30 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
         # "Checked" says "just now" for a minute: no row of the status table changes
         assert str(status.get_cell("acc-binance", "checked")).strip() == "just now"
         assert status_cells == []
@@ -85,20 +85,14 @@ async def test_the_clock_tick_renews_only_the_ago_texts() -> None:
         assert balance_clears == [] and balance_cells == []
         assert layouts(pane_refreshes) == 0
 
-        # One second later neither age moves (both go in 10 s steps): nothing is painted.
+        # Later in the same 30 s step neither age moves: nothing is painted.
         status_cells.clear()
         pane_refreshes.clear()
-        clock.now = NOW + timedelta(seconds=21)
-        await pilot.pause(1.3)
-        assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
-        assert status_cells == [] and pane_refreshes == []
-        clock.now = NOW + timedelta(seconds=30)
-        for _ in range(50):
-            if "30 s ago" in str(screen.query_one("#balance-pane").border_subtitle):
-                break
-            await pilot.pause(0.1)
-        assert "updated 30 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
-        assert status_cells == []
+        for seconds in (31, 45):
+            clock.now = NOW + timedelta(seconds=seconds)
+            await pilot.pause(1.3)
+            assert "updated 30 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+            assert status_cells == [] and pane_refreshes == []
 
         # A minute on, the ages move to minutes: only the "Checked" cells change.
         clock.now = NOW + timedelta(seconds=61)
@@ -126,12 +120,13 @@ async def test_a_tick_before_any_ago_text_can_change_does_no_work() -> None:
                     return
                 await pilot.pause(0.1)
 
-        clock.now = NOW + timedelta(seconds=20)
+        clock.now = NOW + timedelta(seconds=30)
         await next_tick()
-        assert "updated 20 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
+        assert "updated 30 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
         looked = len(status_ticks), len(balance_ticks)
-        # The next change is at 30 s ("updated 30 s ago"): ticks until then look at no pane.
-        clock.now = NOW + timedelta(seconds=29)
+        # The next change is about a minute on ("1 min ago"; "Checked" counts from its own
+        # check time): ticks until then look at no pane.
+        clock.now = NOW + timedelta(seconds=45)
         await pilot.pause(2.5)  # two ticks or more
         assert (len(status_ticks), len(balance_ticks)) == looked
         # A draw (a new sort) may change what the texts say: the next tick looks again.
@@ -211,27 +206,28 @@ async def test_the_ago_subtitle_repaints_only_the_border_line() -> None:
         screen = app.dashboard
         pane = screen.query_one("#balance-pane")
 
-        async def tick_to(seconds: int) -> None:
+        async def tick_to(seconds: int, shown: str) -> None:
             clock.now = NOW + timedelta(seconds=seconds)
             for _ in range(50):  # the next tick; up to 5 s on a loaded machine
-                if f"updated {seconds} s ago" in str(pane.border_subtitle):
+                if f"updated {shown}" in str(pane.border_subtitle):
                     break
                 await pilot.pause(0.1)
             await pilot.pause()
 
-        await tick_to(20)  # the status pane's "Checked" moves too (10 s steps)
+        await tick_to(30, "30 s ago")
         pane_lines = rendered_heights(pane)
         table_lines = rendered_heights(screen.query_one("#balance-table", DataTable))
         filter_lines = rendered_heights(screen.query_one("#balance-filter"))
-        # Only the balance pane's age moves here: the status pane's (the same 10 s steps)
-        # is held still, so what is painted is the subtitle's doing alone.
+        # Only the balance pane's age is let move here: the status pane's "Checked" (which
+        # turns to "1 min ago" at the same instant) is held still, so what is painted is the
+        # subtitle's doing alone.
         screen.query_one("#status-pane").tick = lambda *args: None
-        await tick_to(30)
-        assert "updated 30 s ago" in str(pane.border_subtitle)
+        await tick_to(60, "1 min ago")
+        assert "updated 1 min ago" in str(pane.border_subtitle)
         assert pane_lines  # the pane was painted...
         assert table_lines == [] and filter_lines == []  # ...but not what it contains
         screen_text = "".join(strip.text for strip in app.screen._compositor.render_strips())
-        assert "updated 30 s ago" in screen_text  # what a terminal would get
+        assert "updated 1 min ago" in screen_text  # what a terminal would get
 
 
 async def test_a_burst_of_reports_is_drawn_once_not_once_per_report() -> None:

@@ -44,9 +44,12 @@ def _ordered(**cells: Cell) -> tuple[Cell, ...]:
     return tuple(cells.get(key, Text("")) for key, _ in COLUMNS)
 
 
-AGE_STEP_S = 10
-""""updated N s ago" moves in 10 s steps, as the status pane's "Checked": in 1 s steps an
-idle dashboard painted a frame every second (issue 30)."""
+AGE_STEP_S = 30
+""""updated N s ago" moves in 30 s steps ("just now", "30 s ago", "1 min ago"; the status
+pane's "Checked" moves by the minute). In 1 s steps an idle dashboard painted a frame every
+second, in 10 s steps once between any two rounds at the default 15 s refresh; in 30 s steps
+it reads "just now" while the rounds come on time, and moves once they stop (issue 30). A
+round that failed says so itself ("⚠ stale")."""
 
 ACCOUNT_ROW = "acct:"
 """Row keys of the per-account view start with this, then the account id."""

@@ -1,4 +1,9 @@
-"""Typed messages the refresh worker posts to the dashboard screen."""
+"""Typed messages the refresh worker posts to the dashboard screen.
+
+The worker's messages are for the screen alone (`bubble=False`): nothing above it handles
+them, and a round at 20 accounts would otherwise dispatch each of them a second time, on the
+app.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,14 @@ from textual.message import Message
 from tui.connect.models import AccountReport
 
 
-class RefreshStarted(Message):
+class RefreshStarted(Message, bubble=False):
     def __init__(self, account_ids: Sequence[str], at: datetime) -> None:
         super().__init__()
         self.account_ids = tuple(account_ids)
         self.at = at
 
 
-class ReportArrived(Message):
+class ReportArrived(Message, bubble=False):
     """One account's report, posted as soon as that account is done."""
 
     def __init__(self, report: AccountReport, at: datetime) -> None:
@@ -26,7 +31,7 @@ class ReportArrived(Message):
         self.at = at
 
 
-class RefreshFinished(Message):
+class RefreshFinished(Message, bubble=False):
     """The round is over; `error` says why it ended early (the connector itself failed)."""
 
     def __init__(self, at: datetime, error: str | None = None) -> None:

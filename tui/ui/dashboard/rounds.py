@@ -45,7 +45,9 @@ all, a long round every 10 s (each draw is O(accounts); a round of 20 or 100 acc
 the simulator lasts ~6 s, so 5 s drew most rounds twice); a first answer or a check asked for
 (`r`) shows within DRAW_INTERVAL_S."""
 WAKE_LOOK_S = 1.0
-"""How often the dashboard looks whether the computer slept."""
+"""How often the dashboard looks whether the computer slept: at each tick of the screen's
+one clock, which also renews the "… ago" texts. One timer, not two: an idle
+dashboard wakes once a second, not twice."""
 
 Forced = bool | Collection[str]
 """Which accounts skip their back-off in a round: all (True), none, or these ids."""
@@ -93,7 +95,6 @@ class RefreshRounds(Screen[None]):
     _draw_at: float
     _last_report_draw: float
     _wake: SleepDetector | None = None
-    _wake_timer: Timer | None = None
 
     def redraw(self) -> None:
         raise NotImplementedError
@@ -175,16 +176,15 @@ class RefreshRounds(Screen[None]):
 
     @on(events.Mount)
     def _watch_for_wake(self) -> None:
-        """Look every second whether the computer slept, on the screen's own wall clock
-        (`clock`, a constructor parameter: a test moves it forward to make a sleep)."""
+        """Take the reference for `look_for_wake`, on the screen's own wall clock (`clock`, a
+        constructor parameter: a test moves it forward to make a sleep)."""
         self._wake = SleepDetector(wall=lambda: self.clock().timestamp())
         self._wake.woke()  # the reference
-        self._wake_timer = self.set_interval(WAKE_LOOK_S, self._look_for_wake, name="wake")
 
-    def _look_for_wake(self) -> None:
+    def look_for_wake(self) -> None:
+        """Whether the computer slept since the last look (every `WAKE_LOOK_S`, called by the
+        screen's clock): if so, every account is checked again now."""
         if self._released:
-            if self._wake_timer is not None:
-                self._wake_timer.stop()
             return
         woke = self._wake is not None and self._wake.woke()
         if woke and self.settings.refresh_interval_s:  # off: no round comes by itself

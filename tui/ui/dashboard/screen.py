@@ -45,7 +45,13 @@ from tui.ui.dashboard.model import (
 )
 from tui.ui.dashboard.panes import DashboardPanes
 from tui.ui.dashboard.picture import PicturePane
-from tui.ui.dashboard.rounds import NO_SOURCE, Forced, RefreshRounds, RefreshSource
+from tui.ui.dashboard.rounds import (
+    NO_SOURCE,
+    WAKE_LOOK_S,
+    Forced,
+    RefreshRounds,
+    RefreshSource,
+)
 from tui.ui.dashboard.status_pane import StatusPane
 from tui.ui.dashboard.warnings_panel import CriticalBanner, WarningsPanel
 
@@ -204,7 +210,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         self.sub_title = "Dashboard"
         self.panes.drawable = True  # `is_mounted` turns true only after this handler
         self.redraw()
-        self.set_interval(1.0, self._tick, name="dashboard-clock")
+        self.set_interval(WAKE_LOOK_S, self._tick, name="dashboard-clock")
         # A signal, not `watch(app, "theme")`: the app keeps watchers until the theme next
         # changes, and with them this screen and the accounts it held after a lock.
         self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
@@ -289,6 +295,8 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         self.panes.warnings()
 
     def _tick(self) -> None:
+        """The 1 s clock: did the computer sleep, and which "… ago" texts moved."""
+        self.look_for_wake()
         self.panes.tick()
 
     def _on_theme_changed(self, _theme: object = None) -> None:
