@@ -124,8 +124,8 @@ async def test_a_tick_before_any_ago_text_can_change_does_no_work() -> None:
         await next_tick()
         assert "updated 30 s ago" in str(screen.query_one("#balance-pane").border_subtitle)
         looked = len(status_ticks), len(balance_ticks)
-        # The next change is about a minute on ("1 min ago"; "Checked" counts from its own
-        # check time): ticks until then look at no pane.
+        # The next change is about a minute on ("1 min ago"): ticks well before then look
+        # at no pane.
         clock.now = NOW + timedelta(seconds=45)
         await pilot.pause(2.5)  # two ticks or more
         assert (len(status_ticks), len(balance_ticks)) == looked
