@@ -2,11 +2,11 @@
 
     python -m benchmarks.anchor_loop DESCRIPTION.json INTERVAL_S
 
-For every account the simulator describes (clients built by Keydeck's `build_client`, so
-the same endpoint, rate limiter and market types; markets loaded once per exchange and
-shared, as Keydeck does), every INTERVAL_S: `fetch_balance`, then `fetch_tickers` of the held
-assets that need a price. Nothing else: no clock, no key permissions, no parsing beyond
-ccxt's, no screen. Prints "round N" after each round.
+For every account the simulator describes (clients of `benchmarks.plain_client`: Keydeck's
+endpoint, rate limits and market types, ccxt's own rate limiter; markets loaded once per
+exchange and shared, as Keydeck does), every INTERVAL_S: `fetch_balance`, then
+`fetch_tickers` of the held assets that need a price. Nothing else: no clock, no key
+permissions, no parsing beyond ccxt's, no screen. Prints "round N" after each round.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ async def _balance(client: Any) -> None:
 async def main(description: dict[str, Any], interval_s: float) -> None:
     import ccxt.async_support as ccxt_async
 
+    from benchmarks.plain_client import plain_client
     from benchmarks.simproc import vault_accounts
-    from tui.connect.clients import build_client
 
     accounts = vault_accounts(description["accounts"])
-    clients = [build_client(ccxt_async, account, 15.0) for account in accounts]
+    clients = [plain_client(ccxt_async, account, 15.0) for account in accounts]
     loaded: dict[str, Any] = {}
     for account, client in zip(accounts, clients, strict=True):
         if account.exchange in loaded:

@@ -9,8 +9,8 @@ times the unlock (`Vault.open`) inside it, so the benchmark can leave it out. `p
 per account and concurrently, what a script using ccxt directly would: `fetch_time`,
 `load_markets` (once per exchange, shared with ccxt's `set_markets_from_exchange`, as
 Keydeck does), `fetch_balance`, `fetch_tickers` of the held assets, and the exchange's
-key-permission call; the clients are configured by Keydeck's `build_client` (same
-endpoint, rate limiter and market types), so both make the same requests, and nothing of
+key-permission call; the clients are `benchmarks.plain_client`'s (Keydeck's endpoint, rate
+limits and market types, ccxt's own rate limiter), so both make the same requests, and nothing of
 Keydeck's session, parsing, valuation or findings runs. `--record` writes the (method,
 path) of every HTTP request to OUT.json, so the benchmark can check that both sides asked
 the simulator the same things; timed runs do not record.
@@ -70,11 +70,11 @@ def run_keydeck(config_dir: str, unlock: dict[str, float]) -> int:
 async def _plain_account(
     ccxt_async: Any, account: Any, markets: dict[str, asyncio.Future[Any]]
 ) -> None:
-    from tui.connect.clients import build_client
+    from benchmarks.plain_client import plain_client
     from tui.connect.exchanges import permission_reader
     from tui.connect.valuation import STABLECOINS, held_assets, plan_prices
 
-    client = build_client(ccxt_async, account, 15.0)
+    client = plain_client(ccxt_async, account, 15.0)
     try:
         await client.fetch_time()
         loaded = markets.get(account.exchange)

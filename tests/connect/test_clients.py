@@ -12,26 +12,6 @@ from tui.connect.clients import UNTHROTTLED_LOOPBACK_ENV, build_client, load_ccx
 from tui.vault import Account
 
 
-@pytest.mark.parametrize("exchange", ["binance", "kraken", "okx", "coinbase"])
-async def test_rate_limiter_is_on_but_does_not_busy_wait(
-    exchange: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """ccxt's limiter polls every 1 ms by default while a request waits: most of a refresh's
-    CPU (docs/benchmarks.md). Keydeck keeps the limits but polls every 50 ms."""
-    monkeypatch.delenv(UNTHROTTLED_LOOPBACK_ENV)
-    ccxt = await load_ccxt()
-    account = Account(exchange=exchange, credentials={"apiKey": "k", "secret": "s"})
-    client = build_client(ccxt, account, timeout_s=7)
-    try:
-        assert client.enableRateLimit
-        assert client.timeout == 7000
-        assert client.throttler.config["delay"] >= 0.05
-        if exchange == "kraken":  # its own burst allowance survives the merge
-            assert client.throttler.config["capacity"] == 6
-    finally:
-        await close_client(client)
-
-
 def _account(exchange: str) -> Account:
     return Account(exchange=exchange, credentials={"apiKey": "k", "secret": "s"})
 

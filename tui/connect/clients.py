@@ -30,6 +30,7 @@ from tui.connect.exchanges import module_for
 from tui.connect.keys import ExchangeKey
 from tui.connect.names import remember_display_name
 from tui.connect.problems import Problem, ProblemKind, make_problem
+from tui.connect.rate_limit import install_paced_limiter
 from tui.connect.shared_tls import share_tls_context
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,6 @@ UNTHROTTLED_LOOPBACK_ENV = "KEYDECK_UNTHROTTLED_LOOPBACK"
 """Set to 1 (the test suite does), clients of a loopback endpoint (the simulator) skip ccxt's
 client-side rate limiting: a MEXC check otherwise waits 5 s after `contract/detail` (cost
 100), a Kraken one 3 s. Never for any other endpoint, whatever the variable says."""
-
-# ccxt's rate limiter polls every 1 ms while a request waits for tokens: 78 % of a refresh's
-# CPU (docs/benchmarks.md). Polling every 50 ms costs a waiting request at most 50 ms.
-_TOKEN_BUCKET: dict[str, Any] = {"delay": 0.05}
 
 _ccxt_lock = threading.Lock()
 _ccxt_module: Any = None
@@ -111,7 +108,8 @@ def config_fingerprint(account: ExchangeKey) -> str:
 def build_client(
     ccxt_async: Any, account: ExchangeKey, timeout_s: float, *, use_system_proxy: bool = False
 ) -> Any:
-    """One ccxt client for one account: rate limiting on (see `UNTHROTTLED_LOOPBACK_ENV`),
+    """One ccxt client for one account: rate limiting on (Keydeck's paced limiter, see
+    `tui.connect.rate_limit`; off only as `UNTHROTTLED_LOOPBACK_ENV` says),
     timeout, sandbox, endpoint, and Keydeck's own HTTP session (no redirects, bounded
     answers; `tui.connect.transport`).
 
@@ -140,7 +138,6 @@ def build_client(
         "options": copy.deepcopy({**_COMMON_OPTIONS, **own_options}),
         **copy.deepcopy(own_config),
     }
-    config["tokenBucket"] = {**_TOKEN_BUCKET, **config.get("tokenBucket", {})}
     from tui.connect.transport import open_session  # aiohttp: loaded with ccxt, not before
 
     session = open_session(trust_env=use_system_proxy and not loopback)
@@ -165,6 +162,7 @@ def _configure(
     remember_display_name(account.exchange, str(client.name or ""))
     client.has["fetchCurrencies"] = False
     install_strict_json(client)
+    install_paced_limiter(client)  # before the meter, which wraps the limiter it finds
     meter_throttle(client)
     if account.sandbox:
         if not client.urls.get("test"):
