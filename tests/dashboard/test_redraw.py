@@ -13,6 +13,7 @@ from tests.dashboard.conftest import SIZE, DashboardHost, settle
 from tests.dashboard.sample import ACCOUNTS, NOW, ScriptedConnector
 from tui.base import format as fmt
 from tui.ui.dashboard import DashboardScreen, DashboardSettings, MemoryAcknowledgements
+from tui.ui.dashboard.rounds import ROUND_SHOWN_AFTER_S
 from tui.ui.dashboard.status_pane import LATENCY_HOLD
 
 
@@ -269,6 +270,8 @@ async def test_a_scheduled_round_is_said_once_and_a_manual_one_on_its_rows() -> 
         screen.start_refresh()  # what the timer does
         await pilot.pause()
         await pilot.pause()
+        assert "rechecking…" not in str(pane.border_subtitle)  # most rounds end by then
+        await pilot.pause(ROUND_SHOWN_AFTER_S + 0.2)
         assert "rechecking…" in str(pane.border_subtitle)
         assert checked() == before and status_cells == []  # no row repainted
         await pilot.press("r")
@@ -279,6 +282,28 @@ async def test_a_scheduled_round_is_said_once_and_a_manual_one_on_its_rows() -> 
         await settle(pilot)
         assert "checking…" not in checked()
         assert "rechecking…" not in str(pane.border_subtitle)
+
+
+async def test_a_quick_scheduled_round_leaves_the_subtitles_alone() -> None:
+    """A scheduled round that ends within ROUND_SHOWN_AFTER_S never says "rechecking…" or
+    "refreshing…": the subtitles do not flicker every interval, and the pane borders are
+    not repainted for it."""
+    connector = ScriptedConnector()
+    app = host(MovableClock(), connector)
+    screen = app.dashboard
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status_pane = screen.query_one("#status-pane")
+        balance_pane = screen.query_one("#balance-pane")
+        said = [str(status_pane.border_subtitle), str(balance_pane.border_subtitle)]
+        status_refreshes = count_calls(status_pane, "refresh")
+        balance_refreshes = count_calls(balance_pane, "refresh")
+        assert screen.start_refresh()  # what the timer does
+        await settle(pilot)
+        assert not screen.refreshing
+        await pilot.pause(ROUND_SHOWN_AFTER_S + 0.2)  # the deferred subtitle never comes
+        assert [str(status_pane.border_subtitle), str(balance_pane.border_subtitle)] == said
+        assert status_refreshes == [] and balance_refreshes == []
 
 
 async def test_a_scheduled_rounds_answers_are_drawn_at_its_end() -> None:

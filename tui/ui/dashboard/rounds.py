@@ -44,6 +44,11 @@ QUIET_DRAW_INTERVAL_S = 10.0
 all, a long round every 10 s (each draw is O(accounts); a round of 20 or 100 accounts on
 the simulator lasts ~6 s, so 5 s drew most rounds twice); a first answer or a check asked for
 (`r`) shows within DRAW_INTERVAL_S."""
+ROUND_SHOWN_AFTER_S = 1.0
+"""A scheduled round of accounts already on screen says "rechecking…" / "refreshing…" only
+once it has run this long. Most rounds end sooner: the subtitles flickered on and off every
+interval, which told nothing and cost two screen updates a round. A round the user asked
+for (`r`, `R`) or of accounts never checked yet says so at once."""
 WAKE_LOOK_S = 1.0
 """How often the dashboard looks whether the computer slept: at each tick of the screen's
 one clock, which also renews the "… ago" texts. One timer, not two: an idle
@@ -91,6 +96,7 @@ class RefreshRounds(Screen[None]):
     _round_reports: list[AccountReport]
     _refresh_worker: Worker[None] | None
     _draw_timer: Timer | None
+    _round_timer: Timer | None
     _draw_due: bool
     _draw_at: float
     _last_report_draw: float
@@ -202,8 +208,28 @@ class RefreshRounds(Screen[None]):
         force, ids = self._round_force, message.account_ids
         asked = ids if force is True else [i for i in ids if force and i in force]
         self.model.begin_round(message.at, ids, asked=asked)
+        self._stop_round_timer()
+        views = [self.model.views.get(i) for i in ids]
+        if asked or any(view is not None and view.report is None for view in views):
+            self._show_round()
+        else:
+            self._round_timer = self.set_timer(
+                ROUND_SHOWN_AFTER_S, self._show_round_if_running, name="dashboard-round-shown"
+            )
+
+    def _show_round(self) -> None:
         self._draw_status()
         self._draw_balance_subtitle()
+
+    def _show_round_if_running(self) -> None:
+        self._round_timer = None
+        if not self._released and self.model.refreshing:
+            self._show_round()
+
+    def _stop_round_timer(self) -> None:
+        if self._round_timer is not None:
+            self._round_timer.stop()
+            self._round_timer = None
 
     @on(ReportArrived)
     def _on_report(self, message: ReportArrived) -> None:
@@ -254,6 +280,7 @@ class RefreshRounds(Screen[None]):
         if self._released:
             return
         self._cancel_due_draw()  # the redraw below shows every report of the round
+        self._stop_round_timer()
         self.model.end_round(message.at)
         reports, self._round_reports = self._round_reports, []
         self.round_complete(reports)

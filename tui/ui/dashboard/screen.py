@@ -147,6 +147,7 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         """What the portfolio line covers; a subclass with a stored history changes it."""
         self._round_reports: list[AccountReport] = []
         self._draw_timer: Timer | None = None
+        self._round_timer: Timer | None = None
         self._draw_due = False
         self._draw_at = 0.0
         self._last_report_draw = 0.0
@@ -242,10 +243,10 @@ class DashboardScreen(RefreshRounds, AcknowledgeRisks, Screen[None]):
         self._cancel_due_draw()
         with contextlib.suppress(Exception):  # not mounted (a test's bare screen)
             self.app.theme_changed_signal.unsubscribe(self)
-        for timer in (self._auto_timer, self._draw_timer):
+        for timer in (self._auto_timer, self._draw_timer, self._round_timer):
             if timer is not None:
                 timer.stop()
-        self._auto_timer = None
+        self._auto_timer = self._round_timer = None
         self.workers.cancel_node(self)
         self._refresh_worker = None
         self._queued = []
