@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.core import Result, RunOptions, Target, median
+from benchmarks.core import Result, RunOptions, Target, as_installed, median
 from benchmarks.simproc import bench_accounts, simulator_process, vault_accounts
 
 SIZES = (1, 20, 50, 100)
@@ -50,7 +50,7 @@ def _probe(args: list[str], env: dict[str, str]) -> dict[str, Any]:
         cpu, wall = _children_cpu_s(), time.perf_counter()
         completed = subprocess.run(
             [sys.executable, "-m", "benchmarks.check_probe", *args[:2], out, *args[2:]],
-            env={**os.environ, **env},
+            env=as_installed({**os.environ, **env}),  # both sides: compiled once, not per run
             capture_output=True,
             text=True,
             timeout=900,

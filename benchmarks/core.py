@@ -71,6 +71,14 @@ class RunOptions:
     """Fewer sizes and shorter windows: for a smoke run, not for the record."""
 
 
+def as_installed(env: dict[str, str]) -> dict[str, str]:
+    """`env` for a measured child process, with bytecode caches allowed: a user's copy has
+    them (pip compiles at install; an editable install writes them on its first run), so
+    a child must not compile Keydeck's sources again on every run where the environment
+    sets PYTHONDONTWRITEBYTECODE (these machines do)."""
+    return {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 

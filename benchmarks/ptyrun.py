@@ -14,6 +14,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from benchmarks.core import as_installed
+
 _CTRL_Q = b"\x11"
 
 
@@ -42,11 +44,9 @@ def time_to_text(
     """
     master, slave = os.openpty()
     _set_size(slave, *size)
-    full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]), **(env or {})}
-    # A user's copy has its bytecode cached (pip compiles at install; an editable install
-    # writes the caches on its first run): so may this one, or every run compiles Keydeck's
-    # sources again (~20 ms of a first frame where PYTHONDONTWRITEBYTECODE is set).
-    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    full_env = as_installed(
+        {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]), **(env or {})}
+    )  # else every run compiles Keydeck's sources again (~20 ms of a first frame)
     started = time.perf_counter()
     process = subprocess.Popen(
         list(command),
