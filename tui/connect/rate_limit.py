@@ -13,8 +13,8 @@ more, and takes `cost` from it. Two differences, both deliberate:
 - The bucket fills while nothing waits, up to `capacity - 1`: after a pause the first
   request goes at once (ccxt's waits a whole interval, because its bucket only fills while
   a request is waiting), and `capacity` requests may go back to back, the burst the
-  exchange module configured (1 for most exchanges: never two requests closer than
-  `cost` intervals).
+  exchange module configured (1 for most exchanges: no two requests due closer than
+  `cost` intervals; as in ccxt, one the event loop wakes late does not hold back the next).
 - Time is `time.monotonic()`, so a wall clock set forward cannot release requests early.
 
 A request cancelled while it waits keeps its place spent: the next one still waits for it,

@@ -42,8 +42,8 @@ interval, not one per report (which was O(N) per report, O(N²) per round)."""
 QUIET_DRAW_INTERVAL_S = 10.0
 """The same for answers nobody asked for (a scheduled round): the round's end draws them
 all, a long round every 10 s (each draw is O(accounts); a round of 20 or 100 accounts on
-the simulator lasts ~6 s, so 5 s drew most rounds twice); a first answer or a check asked for
-(`r`) shows within DRAW_INTERVAL_S."""
+the simulator lasted ~6 s with ccxt's rate limiter, so 5 s drew most rounds twice); a
+first answer or a check asked for (`r`) shows within DRAW_INTERVAL_S."""
 ROUND_SHOWN_AFTER_S = 1.0
 """A scheduled round of accounts already on screen says "rechecking…" / "refreshing…" only
 once it has run this long. Most rounds end sooner: the subtitles flickered on and off every
