@@ -306,6 +306,27 @@ async def test_a_quick_scheduled_round_leaves_the_subtitles_alone() -> None:
         assert status_refreshes == [] and balance_refreshes == []
 
 
+async def test_a_lock_before_a_slow_round_is_shown_leaves_nothing_to_draw() -> None:
+    """Locked (`release_accounts`) while a scheduled round waits to say "rechecking…": the
+    deferred subtitle never comes, and nothing fails when its moment passes."""
+    connector = ScriptedConnector()
+    app = host(MovableClock(), connector)
+    screen = app.dashboard
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = screen.query_one("#status-pane")
+        connector.hold = {account.id for account in ACCOUNTS}
+        connector._released.clear()
+        assert screen.start_refresh()
+        await pilot.pause()
+        screen.release_accounts()
+        await pilot.pause(ROUND_SHOWN_AFTER_S + 0.3)
+        assert "rechecking…" not in str(pane.border_subtitle)
+        assert not screen.refreshing
+        connector.release()
+        await pilot.pause()
+
+
 async def test_a_scheduled_rounds_answers_are_drawn_at_its_end() -> None:
     """Issue 30: answers nobody asked for are drawn when the round ends (or 10 s on), not as
     they arrive: each draw is O(accounts), and nothing on them is urgent."""
