@@ -98,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = run(argv)
     finally:
         process.ignore_interrupts()
+        process.forget_caught_interrupt()
     return process.EXIT_INTERRUPTED if process.was_interrupted() else code
 
 

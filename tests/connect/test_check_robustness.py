@@ -245,6 +245,52 @@ def test_ctrl_c_while_reading_the_password_is_130_and_quiet(tmp_path: Path) -> N
     assert (code, out, err) == (130, b"", b"")
 
 
+# Loaded by the child before Keydeck: the first time `dataclasses` builds a method of a class in
+# MODULE from source text, that text starts by sending the process a ctrl+c. So the interrupt
+# lands, every time, where it landed now and then under load: inside an `exec` of text, during
+# an import that the command makes after its log setup.
+CTRL_C_INSIDE_EXEC = """
+import builtins, os, signal
+from pathlib import Path
+
+_exec = builtins.exec
+
+def exec(source, globals=None, locals=None, /, **kwargs):
+    if isinstance(source, str) and (globals or {}).get("__name__") == MODULE:
+        builtins.exec = _exec
+        Path(MARKER).touch()
+        source = "import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\n" + source
+    return _exec(source, globals, locals, **kwargs)
+
+builtins.exec = exec
+"""
+
+
+@posix_only
+def test_ctrl_c_inside_a_dataclass_being_built_is_130_not_killed_by_sigint(
+    tmp_path: Path,
+) -> None:
+    """CPython marks a KeyboardInterrupt that leaves an `exec` of text as unhandled, though
+    `main` caught it, and at exit re-raises SIGINT: a parent waiting on the child saw -2
+    instead of 130, depending on the instant (`process.forget_caught_interrupt`)."""
+    config = make_config(tmp_path)
+    site, marker = tmp_path / "site", tmp_path / "interrupted-inside-exec"
+    site.mkdir()
+    module = "tui.commands.check_report"
+    (site / "sitecustomize.py").write_text(
+        f"MODULE, MARKER = {module!r}, {str(marker)!r}\n{CTRL_C_INSIDE_EXEC}"
+    )
+    run = subprocess.run(
+        keydeck("check", "--password-stdin"),
+        env={**environment(config, None), "PYTHONPATH": str(site)},
+        input=PASSWORD.encode() + b"\n",
+        capture_output=True,
+        timeout=WAIT_S,
+    )
+    assert marker.exists(), f"{module} built no dataclass method from text: pick another module"
+    assert (run.returncode, run.stdout, run.stderr) == (130, b"", b"")
+
+
 @posix_only
 def test_ctrl_c_while_an_exchange_hangs_is_130_and_quiet(tmp_path: Path) -> None:
     """A loopback server that accepts and never answers: the check is inside the network."""

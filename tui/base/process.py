@@ -124,6 +124,20 @@ async def cancelled_by_interrupt(work: Awaitable[T]) -> T:
         signal.signal(signal.SIGINT, previous)
 
 
+def forget_caught_interrupt() -> None:
+    """Let an exit code decided after a ctrl+c (130) be the process's exit code.
+
+    CPython marks a KeyboardInterrupt that leaves the evaluation of source *text* as
+    unhandled, even when an outer `except` catches it, and at exit re-raises SIGINT for
+    that mark (bpo-1054041's "exit properly after an uncaught ^C"). `dataclasses` and
+    `namedtuple` build their methods from text, so a ctrl+c that lands while a module
+    defining one is imported made the process die "killed by SIGINT" (-2 to a parent
+    that waits on it) instead of 130, depending on the instant. Evaluating any text
+    clears the mark. Call it once ctrl+c can no longer raise (`ignore_interrupts`).
+    """
+    exec("")  # noqa: S102 - a constant empty string: no code runs
+
+
 def default_interrupts() -> None:
     """Python's own ctrl+c handling, for the full-screen app (it reads ctrl+c as a key)."""
     if threading.current_thread() is threading.main_thread():
