@@ -4,16 +4,19 @@ process (so its wall and CPU time are the whole command's, start-up included).
     python -m benchmarks.check_probe keydeck CONFIG_DIR OUT.json [--record]
     python -m benchmarks.check_probe plain DESCRIPTION.json OUT.json [--record]
 
-`keydeck` runs `tui.cli.run(["check", "--json"])` (password from KEYDECK_PASSWORD) and
-times the unlock (`Vault.open`) inside it, so the benchmark can leave it out. `plain` does,
-per account and concurrently, what a script using ccxt directly would: `fetch_time`,
+`keydeck` runs `tui.cli.main(["check", "--json"])` as the `keydeck` command does (password
+from KEYDECK_PASSWORD) and times the unlock (`Vault.open`) inside it, so the benchmark can
+leave it out. `plain` does, per account and concurrently, what a script using ccxt directly
+would: `fetch_time`,
 `load_markets` (once per exchange, shared with ccxt's `set_markets_from_exchange`, as
 Keydeck does), `fetch_balance`, `fetch_tickers` of the held assets, and the exchange's
 key-permission call; the clients are `benchmarks.plain_client`'s (Keydeck's endpoint, rate
 limits and market types, ccxt's own rate limiter), so both make the same requests, and nothing of
 Keydeck's session, parsing, valuation or findings runs. `--record` writes the (method,
 path) of every HTTP request to OUT.json, so the benchmark can check that both sides asked
-the simulator the same things; timed runs do not record.
+the simulator the same things; timed runs do not record. `--frozen-exit` makes the plain
+script end as `keydeck` does (`gc.freeze()`, so the interpreter's shutdown skips collecting
+ccxt's heap): the benchmark reports Keydeck against that script too.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def run_keydeck(config_dir: str, unlock: dict[str, float]) -> int:
 
     Vault.open = classmethod(timed_open)  # type: ignore[method-assign, assignment]
     with contextlib.redirect_stdout(io.StringIO()):
-        return cli.run(["check", "--json", "--config-dir", config_dir])
+        return cli.main(["check", "--json", "--config-dir", config_dir])
 
 
 async def _plain_account(
@@ -120,6 +123,10 @@ def main(argv: list[str]) -> int:
         code = run_keydeck(source, unlock)
     else:
         asyncio.run(run_plain(json.loads(Path(source).read_text(encoding="utf-8"))))
+        if "--frozen-exit" in argv:
+            import gc
+
+            gc.freeze()
     result = {"code": code, "unlock": unlock, "cpu_s": _cpu_s(), "requests": dict(requests)}
     Path(out).write_text(json.dumps(result), encoding="utf-8")
     return 0

@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Owns the process's ctrl+c: one KeyboardInterrupt at most, then none until the exit,
     so neither the handler that turns it into 130 nor the interpreter's shutdown can be
-    interrupted into a traceback.
+    interrupted into a traceback. The shutdown then skips collecting the heap (ccxt's).
     """
     process.interrupt_once()
     try:
@@ -99,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         process.ignore_interrupts()
         process.forget_caught_interrupt()
+        process.spare_the_exit_collections()
     return process.EXIT_INTERRUPTED if process.was_interrupted() else code
 
 
