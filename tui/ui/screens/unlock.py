@@ -10,16 +10,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Input, Static
 
 from tui.base.paths import display_path
 from tui.base.redact import Secret
 from tui.ui.messages import KeyfileFailed, SessionStarted
 from tui.ui.screens.password_form import PasswordFormMixin
 from tui.ui.widgets.field_error import FieldError
+from tui.ui.widgets.light_chrome import KeyLine, TitleLine
 
 if TYPE_CHECKING:
     from tui.core.keyfile_access import KeyfileAccess
+
+# What the Footer showed here (f1, ctrl+p), and quit: a trader who never unlocks needs it.
+KEYS = (("f1", "Help"), ("^q", "Quit"), ("^p", "Palette"))
 
 FORGOT_TEXT = (
     "Forgot it? There is no recovery. Revoke these keys at each exchange, move the keyfile "
@@ -38,7 +42,7 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
         self.notice = notice
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleLine()  # not Header and Footer: ~10 ms of the first frame
         with Vertical(classes="panel unlock-panel"):
             yield Static("Unlock Keydeck", classes="panel-title")
             yield Static(
@@ -52,7 +56,7 @@ class UnlockScreen(PasswordFormMixin, Screen[None]):
             with Horizontal(id="working", classes="working"):
                 yield Static("Unlocking: deriving the key from your password…")
             yield Static(FORGOT_TEXT, classes="dim hint")
-        yield Footer()
+        yield KeyLine(KEYS)
 
     def on_mount(self) -> None:
         self.query_one("#working").display = False
