@@ -15,6 +15,7 @@ from tui.base import process
 if TYPE_CHECKING:  # imported where used, so ctrl+c is handled from the first instant
     import argparse
     from collections.abc import Sequence
+    from types import SimpleNamespace
 
 _CONFIG_DIR_HELP = (
     "keep the keyfile, settings, logs and cache under DIR "
@@ -103,15 +104,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return process.EXIT_INTERRUPTED if process.was_interrupted() else code
 
 
-def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+def app_arguments(argv: Sequence[str]) -> SimpleNamespace | None:
     """What `build_parser` makes of `argv` when it names no command and only the app's own
     options (`keydeck`, `keydeck --demo --config-dir DIR`); None for anything else.
 
     Read without building the full parser, which loads every command's module: ~25 ms of
     the app's first frame (docs/benchmarks.md). Anything unusual (an abbreviation, a
-    missing value, --help) is left to the full parser and its messages.
+    missing value, --help) is left to the full parser and its messages. A SimpleNamespace
+    with the parser's attributes: importing argparse (and gettext) was ~3 ms of the frame.
     """
-    import argparse
+    from types import SimpleNamespace
 
     config_dir: str | None = None
     demo = False
@@ -128,17 +130,20 @@ def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
             config_dir = value
         else:
             return None
-    return argparse.Namespace(config_dir=config_dir, demo=demo, command=None)
+    return SimpleNamespace(config_dir=config_dir, demo=demo, command=None)
 
 
 def _dispatch(argv: Sequence[str] | None) -> int:
     from tui.base.paths import Locations
 
-    args = app_arguments(sys.argv[1:] if argv is None else argv)
-    if args is None:
-        args = build_parser().parse_args(argv)
-    if args.command is None:
+    from_app = app_arguments(sys.argv[1:] if argv is None else argv)
+    if from_app is not None:
         from tui.commands import app  # Textual and the simulator load only for the app
+
+        return app.run(from_app, Locations.resolve(from_app.config_dir))
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from tui.commands import app
 
         return app.run(args, Locations.resolve(args.config_dir))
     from tui import commands

@@ -13,7 +13,6 @@ This module imports nothing of Keydeck, so every layer can use it.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from typing import Any, TextIO
@@ -75,6 +74,8 @@ class _SafeWriter:
     """A `csv.writer` whose every text cell goes through `csv_cell`."""
 
     def __init__(self, out: TextIO) -> None:
+        import csv  # here: the app's first frame does not pay for it
+
         self._writer = csv.writer(out, lineterminator="\n")
 
     def writerow(self, row: Iterable[Any]) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +119,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
 def shell_path(path: str | os.PathLike[str]) -> str:
     """A path to paste into a shell: quoted, with a leading `~/` left outside the quotes so
     the shell still expands it."""
+    import shlex  # here: the app's first frame does not pay for it
+
     text = display_path(path)
     if text == "~":
         return text

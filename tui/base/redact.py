@@ -15,7 +15,6 @@ lock.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 import threading
@@ -83,6 +82,8 @@ def echoed_forms(value: str) -> set[str]:
     """`value` and how it reads when echoed back: JSON-escaped (ASCII and not), repr'd,
     URL-quoted (path, component, form), so a passphrase with `"` or `\\` in a JSON body is
     still found."""
+    import json  # here: the app's first frame does not pay for it
+
     forms = {
         value,
         json.dumps(value)[1:-1],

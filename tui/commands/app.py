@@ -6,16 +6,19 @@ core-dump, signal and crash handling (tui/ui/lifecycle.py, tui/ui/crash.py).
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from tui.base import process
 
 if TYPE_CHECKING:
+    import argparse
+    from types import SimpleNamespace
+
     from tui.base.paths import Locations
 
 
-def run(args: argparse.Namespace, locations: Locations) -> int:
+def run(args: argparse.Namespace | SimpleNamespace, locations: Locations) -> int:
+    """`args`: the full parser's, or `tui.cli.app_arguments`' (the same attributes)."""
     process.default_interrupts()  # Textual reads ctrl+c as a key
     from tui.ui.lifecycle import run_app, run_demo  # Textual loads in the app, not before
 
