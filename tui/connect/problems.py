@@ -54,6 +54,21 @@ STOP_KINDS = UNREACHABLE_KINDS | {
     ProblemKind.bad_answer,
     ProblemKind.too_large,
 }
+# Kinds of a failed status check after which the round sends no signed request either: it
+# would only be refused the same way and counted against the key or the address. The
+# exchange said to slow down (a 429; going on gets an address banned, Binance's 418), or the
+# status check was itself a signed call (exchanges without a public clock) and the key or
+# the address was refused. The next round, spaced by the back-off, asks again.
+BACK_OFF_KINDS = frozenset(
+    {
+        ProblemKind.rate_limited,
+        ProblemKind.bad_credentials,
+        ProblemKind.bad_passphrase,
+        ProblemKind.ip_not_allowed,
+    }
+)
+# A status check failing with one of these is the round's last request to that exchange.
+NO_SIGNED_AFTER = STOP_KINDS | BACK_OFF_KINDS
 
 
 class MalformedResponse(Exception):

@@ -41,7 +41,7 @@ from tui.connect.models import (
     VerifyResult,
 )
 from tui.connect.pool import ClientPool
-from tui.connect.problems import STOP_KINDS, Problem, ProblemKind, make_problem
+from tui.connect.problems import NO_SIGNED_AFTER, Problem, ProblemKind, make_problem
 from tui.connect.reports import (
     blamed_on_clock,
     checked_report,
@@ -317,15 +317,15 @@ class Connector:
     ) -> AccountReport:
         """status (public clock call) first, then the signed calls: balances, permissions.
 
-        The clock is measured before the signed calls so their work does not skew it, and an
-        exchange we cannot reach at all is not asked three more times. Clock and rights only
-        when due (tui/connect/cadence.py); else the balance call is the reachability check.
+        The clock is measured before the signed calls so their work does not skew it; no
+        signed call follows a status check that failed so (`NO_SIGNED_AFTER`). Clock and rights
+        only when due (tui/connect/cadence.py); else the balance call checks reachability.
         """
         health = self._health_of(account)
         last = health.last_report
         slow = slow_parts_due(health, manual=manual, every_s=self.slow_every_s)
         status = await self.status(account) if slow or last is None else None
-        if status is not None and status.problem is not None and status.problem.kind in STOP_KINDS:
+        if status is not None and status.problem and status.problem.kind in NO_SIGNED_AFTER:
             self._health.failure(account, status.problem, manual=manual)
             return self._failed_report(account, status.problem, None, status)
         balances, problem = await self._guarded(self.balances(account), account)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -15,7 +17,7 @@ from aiohttp import web
 from tui.sim import exchanges as registry
 from tui.sim.accounts import default_accounts
 from tui.sim.errors import ErrorKind, SimError
-from tui.sim.exchanges.base import SimExchange
+from tui.sim.exchanges.base import Route, SimExchange
 from tui.sim.model import Faults, SimAccount
 from tui.sim.pages import GEO_BLOCK_HTML, MAINTENANCE_HTML, NOT_FOUND_HTML
 from tui.sim.request import SimRequest
@@ -28,6 +30,18 @@ log = logging.getLogger(__name__)
 
 HANG_SECONDS = 600.0
 """How long a request under the timeout fault waits (the client gives up long before)."""
+REQUESTS_KEPT = 10_000
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    """A request as the simulator received it, before any fault answered it."""
+
+    exchange: str
+    method: str
+    path: str
+    signed: bool
+    """The path is one of the exchange's signed (private) routes."""
 
 
 class Simulator:
@@ -74,6 +88,8 @@ class Simulator:
             timeline = Timeline(tuple(timeline))
         self.timeline = timeline
         self._timeline_task: asyncio.Task[None] | None = None
+        self.requests: deque[SeenRequest] = deque(maxlen=REQUESTS_KEPT)
+        """The last requests received, oldest first: what a client asked, faults or not."""
 
     def _provision(self, scenario: Scenario, classes: dict[str, type[SimExchange]]) -> None:
         overridden = {(spec.exchange, spec.label) for spec in scenario.accounts}
@@ -268,6 +284,15 @@ class Simulator:
         if exchange is None:
             return web.Response(status=404, text=NOT_FOUND_HTML, content_type="text/html")
         sim_request = await SimRequest.from_aiohttp(request, f"/{exchange.id}")
+        found = exchange.match(sim_request.method, sim_request.path)
+        self.requests.append(
+            SeenRequest(
+                exchange.id,
+                sim_request.method,
+                sim_request.path,
+                signed=found is not None and found[0].signed,
+            )
+        )
         try:
             api_key = exchange.api_key_of(sim_request)
         except SimError:
@@ -291,7 +316,7 @@ class Simulator:
         if faults.rate_limited:
             response = exchange.render_error(SimError(ErrorKind.RATE_LIMITED))
         else:
-            response = await self._serve(exchange, sim_request, account)
+            response = await self._serve(exchange, sim_request, account, found)
         if faults.malformed_json and isinstance(response, web.Response) and response.text:
             response.text = response.text[: max(1, len(response.text) // 2)]
         return response
@@ -305,9 +330,12 @@ class Simulator:
         return web.Response(status=503)  # never reaches the client: the socket is gone
 
     async def _serve(
-        self, exchange: SimExchange, request: SimRequest, account: SimAccount | None
+        self,
+        exchange: SimExchange,
+        request: SimRequest,
+        account: SimAccount | None,
+        found: tuple[Route, dict[str, str]] | None,
     ) -> web.Response:
-        found = exchange.match(request.method, request.path)
         try:
             if found is None:
                 raise SimError(ErrorKind.NOT_FOUND, f"{request.method} {request.path}")
